@@ -41,7 +41,7 @@ function unwrap(s: z.ZodType): z.ZodType {
 
 function parseEnvValue(raw: string): Json {
   const t = raw.trim();
-  if (t === 'true' || t === 'false' || t === 'null' || /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(t) || t.startsWith('[') || t.startsWith('{')) {
+  if (t === 'true' || t === 'false' || t === 'null' || /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(t) || t.startsWith('[') || t.startsWith('{') || t.startsWith('"')) {
     try {
       return JSON.parse(t) as Json;
     } catch {

@@ -5,8 +5,15 @@
 import { z } from 'zod';
 import { DIMENSIONS } from './catalogue/departments.js';
 
+const DEFAULT_DIMENSION_MAX = { source: 10, structure: 15, health: 20, property: 15, expenditure: 15, employment: 15, other: 10 } as const;
+
 const dimensionMax = z
-  .object(Object.fromEntries(DIMENSIONS.map((d) => [d, z.number().positive()])) as Record<(typeof DIMENSIONS)[number], z.ZodNumber>)
+  .object(
+    Object.fromEntries(DIMENSIONS.map((d) => [d, z.number().positive().default(DEFAULT_DIMENSION_MAX[d])])) as Record<
+      (typeof DIMENSIONS)[number],
+      z.ZodDefault<z.ZodNumber>
+    >,
+  )
   .strict()
   .refine((m) => Math.abs(Object.values(m).reduce((a, b) => a + b, 0) - 100) < 1e-9, {
     message: 'dimension maxima must add up to 100',
@@ -19,7 +26,7 @@ export const ModelSchema = z
     /** Ages are taken at this date (YYYY-MM-DD) so scoring never reads a clock; moved by the monthly full rescore. */
     referenceDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).default('2026-11-01'),
     /** Maximum points of each dimension; they add up to 100. */
-    dimensionMax: dimensionMax.default({ source: 10, structure: 15, health: 20, property: 15, expenditure: 15, employment: 15, other: 10 }),
+    dimensionMax: dimensionMax.default({ ...DEFAULT_DIMENSION_MAX }),
     tiers: z
       .object({
         /** Scores at or above this are tier 2 (default 60). */

@@ -1,0 +1,121 @@
+/**
+ * Alert records: what the workers store in LMDB (msgpack) and the API serves. Plain data only:
+ * no classes, no Dates, no undefined-valued keys that msgpack and JSON would treat differently.
+ *
+ * Life cycle (design note): open → claimed (a lease that expires) → verified (confirmed /
+ * not_confirmed / unreachable) → disposed (referrals or none) → closed. There is at most one
+ * alert per household and type that is not closed; new triggers join it.
+ */
+import type { Department, Dimension, Kind } from '../catalogue/departments.js';
+import type { CauseScores, NeedType, Region, Suggestion, Tier } from '../types.js';
+
+export const ALERT_TYPES = [
+  'major_disease',
+  'death',
+  'birth',
+  'disability_change',
+  'medical_expense',
+  'accident',
+  'disaster',
+  'fire',
+  'unemployment',
+  'school_dropout',
+  'dangerous_housing',
+  'tier_drop',
+  'eligibility_review',
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+export const ALERT_LEVELS = ['urgent', 'general'] as const;
+export type AlertLevel = (typeof ALERT_LEVELS)[number];
+
+export const ALERT_STATUSES = ['open', 'claimed', 'verified', 'disposed', 'closed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export const VERIFICATION_OUTCOMES = ['confirmed', 'not_confirmed', 'unreachable'] as const;
+export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
+
+/** Most triggers an alert keeps; older ones are dropped first so a busy household cannot grow the record without bound. */
+export const MAX_ALERT_TRIGGERS = 32;
+
+/** One reason to alert, produced by one applied update. */
+export interface AlertTrigger {
+  type: AlertType;
+  level: AlertLevel;
+  /** The event itself is grave (death, major disease, fire, serious accident…), whatever the tier. */
+  severe: boolean;
+  /** One line for a caseworker. */
+  reason: string;
+  /** Id of the update that caused it. */
+  updateId: string;
+  kind: Kind;
+  source: Department;
+  personId: string | null;
+  /** When the update was received (epoch ms); never a clock read. */
+  at: number;
+}
+
+/** The household as it was when the alert was opened or last joined. */
+export interface AlertSnapshot {
+  score: number;
+  tier: Tier;
+  dimensions: Record<Dimension, { score: number; max: number }>;
+  causes: CauseScores;
+  needTypes: NeedType[];
+  suggestions: Suggestion[];
+}
+
+export interface AlertLease {
+  token: string;
+  holder: string;
+  expiresAt: number;
+}
+
+export interface AlertVerification {
+  outcome: VerificationOutcome;
+  note: string;
+  by: string;
+  at: number;
+}
+
+export interface AlertReferral {
+  kind: 'policy' | 'service';
+  code: string;
+}
+
+export interface AlertDisposition {
+  referrals: AlertReferral[];
+  note: string;
+  by: string;
+  at: number;
+}
+
+export interface AlertTransition {
+  from: AlertStatus | null;
+  to: AlertStatus;
+  by: string;
+  at: number;
+  requestId: string | null;
+}
+
+export interface Alert {
+  /** Deterministic: `<householdId>:<state version>:<type>`. */
+  id: string;
+  householdId: string;
+  region: Region;
+  type: AlertType;
+  level: AlertLevel;
+  status: AlertStatus;
+  createdAt: number;
+  /** Verification deadline (epoch ms). */
+  dueAt: number;
+  updatedAt: number;
+  /** Bounded to MAX_ALERT_TRIGGERS, newest last. */
+  triggers: AlertTrigger[];
+  snapshot: AlertSnapshot;
+  lease: AlertLease | null;
+  verification: AlertVerification | null;
+  disposition: AlertDisposition | null;
+  closedAt: number | null;
+  history: AlertTransition[];
+}

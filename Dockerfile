@@ -24,7 +24,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/package.json package.json
-COPY api/public api/public
+COPY api/dashboard/public api/dashboard/public
 RUN groupadd --system lifeline && useradd --system --gid lifeline --home /app lifeline \
     && mkdir -p /data && chown lifeline:lifeline /data
 USER lifeline

@@ -1,0 +1,1 @@
+export { connectNats, natsOptions, type NatsConfig } from './connect.js';

@@ -115,7 +115,12 @@ export function validateUpdate(raw: unknown): ValidateResult {
     return validateInner(raw);
   } catch (err) {
     // hostile input (throwing getters, proxies, exotic objects) is a schema error like any other
-    const reason = err instanceof Error ? err.message : 'unreadable';
-    return reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: 'update', reason: `could not be read: ${reason.slice(0, 200)}` }]);
+    let reason = 'unreadable';
+    try {
+      if (err instanceof Error) reason = String(err.message).slice(0, 200);
+    } catch {
+      // even the error is hostile: keep the generic reason
+    }
+    return reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: 'update', reason: `could not be read: ${reason}` }]);
   }
 }

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,5 +30,5 @@ export async function dashboardPlugin(app: FastifyInstance): Promise<void> {
     prefix: '/vendor/chart.js/',
     decorateReply: false,
   });
-  app.get('/', { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html', root));
+  app.get('/', { schema: { hide: true } as FastifySchema }, (_req, reply) => reply.sendFile('index.html', root));
 }

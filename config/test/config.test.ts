@@ -101,7 +101,7 @@ describe('configuration', () => {
     ['stream.duplicateWindowSec positive', { LIFELINE_STREAM_DUPLICATE_WINDOW_SEC: '0' }, 'stream.duplicateWindowSec'],
     ['stream.replicas ≤ 5', { LIFELINE_STREAM_REPLICAS: '7' }, 'stream.replicas'],
     ['lmdb.path non-empty', { LIFELINE_LMDB_PATH: '""' }, 'lmdb.path'],
-    ['lmdb.mapSizeGiB positive', { LIFELINE_LMDB_MAP_SIZE_GI_B: '0' }, 'lmdb.mapSizeGiB'],
+    ['lmdb.mapSizeGiB positive', { LIFELINE_LMDB_MAP_SIZE_GIB: '0' }, 'lmdb.mapSizeGib'],
     ['engine.threads ≥ 1', { LIFELINE_ENGINE_THREADS: '0' }, 'engine.threads'],
     ['engine.batchMax ≤ 10000', { LIFELINE_ENGINE_BATCH_MAX: '20000' }, 'engine.batchMax'],
     ['engine.ackWaitSec positive', { LIFELINE_ENGINE_ACK_WAIT_SEC: '0' }, 'engine.ackWaitSec'],

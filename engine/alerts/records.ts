@@ -62,7 +62,8 @@ export function openAlert(trigger: AlertTrigger, state: HouseholdState, model: M
     verification: null,
     disposition: null,
     closedAt: null,
-    history: [{ from: null, to: 'open', by: ENGINE_ACTOR, at, requestId: trigger.updateId }],
+    // from: null marks creation; no request id because no client asked for it
+    history: [{ from: null, to: 'open', by: ENGINE_ACTOR, at, requestId: null }],
   };
 }
 

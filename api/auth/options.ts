@@ -1,0 +1,9 @@
+/** Key format: `lifeline_` followed by this many random bytes in base64url (24 bytes → 32 characters). */
+export const TOKEN_PREFIX = 'lifeline_';
+export const TOKEN_RANDOM_BYTES = 24;
+/** Public key ids: `key_` + 8 random bytes in hex. */
+export const KEY_ID_PREFIX = 'key_';
+/** Name of the LMDB database holding issued keys (sha256 → ApiKeyRecord). */
+export const KEYS_DB_NAME = 'api_keys';
+/** Headers read for the key, in order: `authorization: Bearer <token>`, then `x-api-key`. */
+export const KEY_HEADER = 'x-api-key';

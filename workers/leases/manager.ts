@@ -1,0 +1,324 @@
+/**
+ * Partition ownership as leases in a JetStream KV bucket (`<stream>_LEASES`).
+ *
+ * Design note — the state machine of one partition, as this node sees it:
+ *
+ *   free ──(lease absent/expired/ours, CAS create|update wins)──▶ owned      [emit acquired, run onAcquired]
+ *   owned ──(tick: renew by CAS update with the read revision)──▶ owned      [stop deadline moves to t0 + ttl/2]
+ *   owned ──(more than our fair share / stop())──────────────────▶ draining  [emit lost, run onLost, keep renewing]
+ *   draining ──(onLost resolved)───────────────────────────────▶ releasing ▶ free  [CAS delete of the lease]
+ *   owned|draining ──(no confirmed renewal for ttl/2)────────────▶ free      [emit lost 'expired', run onLost]
+ *   owned|draining ──(lease shows another owner / CAS conflict)─▶ free      [emit lost 'stolen', run onLost]
+ *
+ * Why two owners never process one partition: a renewal written at t0 says `expiresAt = t0 + ttl`;
+ * the owner stops the partition at t0 + ttl/2 unless a later renewal was confirmed, and another
+ * node takes the lease only once its clock passes t0 + ttl (and only by compare-and-set on the
+ * revision it read, so a renewal in between makes the takeover fail). That leaves ttl/2 for the
+ * stop (and clock skew). Handlers of one partition run one after another (a promise chain), so a
+ * re-acquired partition starts only after its previous stop finished.
+ *
+ * Fair share: each node writes a heartbeat key `n.<node>` (same TTL scheme) every tick; all
+ * nodes split the partitions over the sorted live nodes (floor or ceil of P/N each), take
+ * free or lapsed partitions up to their share, and drain extras when a new node appears.
+ */
+import { EventEmitter } from 'node:events';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
+import { LeaseError } from './errors.js';
+import { fairShare, preferenceOrder } from './fair-share.js';
+import { decodeHeartbeat, decodeLease, encodeRecord, heartbeatKey, leaseKey, type LeaseRecord } from './lease-record.js';
+import { leaseBucketName, resolveLeaseOptions, safeNodeKey, type LeaseOptions, type LeaseOptionsInput } from './options.js';
+
+/** Why this node stopped owning a partition. */
+export type LostReason = 'rebalance' | 'expired' | 'stolen' | 'shutdown' | 'start_failed';
+
+export interface LeaseHandlers {
+  /** Start processing the partition (restore, then consume). Awaited; a throw gives the lease back. */
+  onAcquired?(partition: number): Promise<void> | void;
+  /** Stop processing the partition (drain, flush). Awaited before a voluntary release; must finish within ttl/2 on expiry. */
+  onLost?(partition: number, reason: LostReason): Promise<void> | void;
+}
+
+export interface LeaseEvents {
+  acquired: [partition: number];
+  lost: [partition: number, reason: LostReason];
+  /** Non-fatal trouble (NATS unreachable, a handler threw); the manager keeps going. */
+  warning: [error: Error];
+}
+
+type SlotState = 'free' | 'owned' | 'draining' | 'releasing';
+
+interface Slot {
+  state: SlotState;
+  /** KV revision of our last confirmed write of this lease. */
+  revision: number;
+  /** Stops the partition when no renewal was confirmed in time. */
+  stopTimer: NodeJS.Timeout | null;
+  /** Handlers of this partition, one after another. */
+  chain: Promise<void>;
+}
+
+interface ReadLease {
+  record: LeaseRecord | null;
+  revision: number;
+}
+
+const isCasConflict = (err: unknown): boolean => err instanceof Error && /wrong last sequence/i.test(err.message);
+
+export class LeaseManager extends EventEmitter<LeaseEvents> {
+  readonly options: LeaseOptions;
+  readonly nodeKey: string;
+  private readonly slots: Slot[];
+  private kv: KV | null = null;
+  private interval: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private stopping = false;
+  private stopped = false;
+  private liveNodes: string[] = [];
+
+  constructor(
+    private readonly nc: NatsConnection,
+    input: LeaseOptionsInput,
+    private readonly handlers: LeaseHandlers = {},
+  ) {
+    super();
+    this.options = resolveLeaseOptions(input);
+    this.nodeKey = safeNodeKey(this.options.nodeId);
+    this.slots = Array.from({ length: this.options.partitions }, () => ({ state: 'free', revision: 0, stopTimer: null, chain: Promise.resolve() }));
+  }
+
+  /** Opens (or creates) the bucket, runs a first tick and keeps ticking every ttl/3. */
+  async start(): Promise<void> {
+    if (this.kv || this.stopped) throw new LeaseError('LIFELINE_ERR_LEASE_STATE', 'lease manager already started or stopped');
+    const o = this.options;
+    try {
+      const js = jetstream(this.nc, { timeout: o.requestTimeoutMs });
+      this.kv = await new Kvm(js).create(leaseBucketName(o.streamName), { history: 1, replicas: o.replicas, timeout: o.requestTimeoutMs });
+    } catch (cause) {
+      throw new LeaseError('LIFELINE_ERR_LEASE_BUCKET', `cannot open lease bucket ${leaseBucketName(o.streamName)}: ${(cause as Error).message}`, { cause, retriable: true });
+    }
+    await this.tick();
+    this.interval = setInterval(() => void this.tick(), o.renewEveryMs);
+    this.interval.unref?.();
+  }
+
+  /** Partitions this node holds a lease for and may process (owned or draining). */
+  owned(): number[] {
+    return this.slots.flatMap((s, p) => (s.state === 'owned' || s.state === 'draining' ? [p] : []));
+  }
+
+  /** Live nodes seen at the last tick (heartbeat keys, this node included). */
+  nodes(): string[] {
+    return [...this.liveNodes];
+  }
+
+  /** True while this node holds a confirmed lease on `partition` (a fence for writers such as the changelog flusher). */
+  owns(partition: number): boolean {
+    const s = this.slots[partition];
+    return s !== undefined && (s.state === 'owned' || s.state === 'draining');
+  }
+
+  /** Runs one renew/rebalance round now (the interval runs it every ttl/3). */
+  tick(): Promise<void> {
+    if (!this.kv) return Promise.resolve();
+    this.ticking ??= this.round().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  /** Drains every partition (onLost 'shutdown'), releases the leases and removes the heartbeat. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopping = true;
+    await this.tick();
+    // keep renewing while the handlers drain
+    await Promise.all(this.slots.map((s) => s.chain));
+    if (this.interval) clearInterval(this.interval);
+    this.interval = null;
+    await this.ticking;
+    for (const s of this.slots) this.clearStopTimer(s);
+    const kv = this.kv;
+    if (kv) await kv.delete(heartbeatKey(this.nodeKey)).catch((e: unknown) => this.warn(e));
+    this.stopped = true;
+  }
+
+  /** Stops ticking without draining or releasing: what a crash looks like to the others (tests, benchmarks). */
+  abandon(): void {
+    if (this.interval) clearInterval(this.interval);
+    this.interval = null;
+    for (const s of this.slots) this.clearStopTimer(s);
+    this.stopped = true;
+    this.kv = null;
+  }
+
+  private async round(): Promise<void> {
+    const kv = this.kv;
+    if (!kv) return;
+    const o = this.options;
+    try {
+      const now = Date.now();
+      await kv.put(heartbeatKey(this.nodeKey), encodeRecord({ nodeId: o.nodeId, expiresAt: now + o.ttlMs }));
+      this.liveNodes = await this.readLiveNodes(kv, now);
+      const leases = await Promise.all(this.slots.map((_, p) => this.readLease(kv, p)));
+      // renew what we hold (draining included: the stop may take a while)
+      await Promise.all(
+        leases.map(async (l, p) => {
+          const s = this.slots[p]!;
+          if (s.state !== 'owned' && s.state !== 'draining') return;
+          if (l.record && l.record.owner !== o.nodeId) return this.lose(p, 'stolen');
+          await this.write(kv, p, l);
+        }),
+      );
+      const target = this.stopping ? 0 : fairShare(o.partitions, this.liveNodes, this.nodeKey);
+      const order = preferenceOrder(o.partitions, this.liveNodes, this.nodeKey);
+      const owned = order.filter((p) => this.slots[p]!.state === 'owned');
+      // give back the least preferred extras first
+      for (const p of owned.slice(target).reverse()) this.drain(p, this.stopping ? 'shutdown' : 'rebalance');
+      let missing = target - owned.length;
+      for (const p of order) {
+        if (missing <= 0) break;
+        const s = this.slots[p]!;
+        const l = leases[p]!;
+        if (s.state !== 'free') continue;
+        const takeable = !l.record || l.record.owner === o.nodeId || l.record.expiresAt < Date.now();
+        if (!takeable) continue;
+        if (await this.write(kv, p, l)) missing--;
+      }
+    } catch (e) {
+      this.warn(e);
+    }
+  }
+
+  /** Creates or CAS-updates the lease of `p` with a fresh expiry; on success (re)arms the stop deadline. */
+  private async write(kv: KV, p: number, read: ReadLease): Promise<boolean> {
+    const o = this.options;
+    const s = this.slots[p]!;
+    const t0 = Date.now();
+    const value = encodeRecord({ owner: o.nodeId, expiresAt: t0 + o.ttlMs });
+    let revision: number;
+    try {
+      revision = read.record ? await kv.update(leaseKey(p), value, read.revision) : await kv.create(leaseKey(p), value);
+    } catch (e) {
+      if (isCasConflict(e)) {
+        if (s.state === 'owned' || s.state === 'draining') this.lose(p, 'stolen');
+        return false;
+      }
+      this.warn(e);
+      return false;
+    }
+    if (s.state === 'releasing') return false;
+    const wasFree = s.state === 'free';
+    if (wasFree && this.stopping) {
+      await kv.delete(leaseKey(p), { previousSeq: revision }).catch((e: unknown) => this.warn(e));
+      return false;
+    }
+    // a confirmation that arrives after its stop deadline must not (re)start the partition
+    const deadline = t0 + o.stopAfterMs - Date.now();
+    if (deadline <= 0) return false;
+    s.revision = revision;
+    this.armStopTimer(p, deadline);
+    if (wasFree) {
+      s.state = 'owned';
+      this.emit('acquired', p);
+      this.enqueue(p, async () => {
+        try {
+          await this.handlers.onAcquired?.(p);
+        } catch (e) {
+          this.warn(new LeaseError('LIFELINE_ERR_LEASE_STATE', `partition ${p} failed to start: ${(e as Error).message}`, { cause: e, retriable: true }));
+          if (s.state === 'owned') this.drain(p, 'start_failed');
+        }
+      });
+    }
+    return true;
+  }
+
+  private armStopTimer(p: number, ms: number): void {
+    const s = this.slots[p]!;
+    this.clearStopTimer(s);
+    s.stopTimer = setTimeout(() => {
+      s.stopTimer = null;
+      if (s.state === 'owned' || s.state === 'draining') this.lose(p, 'expired');
+    }, ms);
+    s.stopTimer.unref?.();
+  }
+
+  private clearStopTimer(s: Slot): void {
+    if (s.stopTimer) clearTimeout(s.stopTimer);
+    s.stopTimer = null;
+  }
+
+  /** Involuntary: the lease is (about to be) someone else's; stop at once, release nothing. */
+  private lose(p: number, reason: 'expired' | 'stolen'): void {
+    const s = this.slots[p]!;
+    const wasDraining = s.state === 'draining';
+    s.state = 'free';
+    this.clearStopTimer(s);
+    this.emit('lost', p, reason);
+    // a draining partition is already being stopped by its handler
+    if (!wasDraining) this.enqueue(p, () => this.handlers.onLost?.(p, reason));
+  }
+
+  /** Voluntary: stop the partition while still renewing, then delete the lease by CAS. */
+  private drain(p: number, reason: 'rebalance' | 'shutdown' | 'start_failed'): void {
+    const s = this.slots[p]!;
+    s.state = 'draining';
+    this.emit('lost', p, reason);
+    this.enqueue(p, async () => {
+      try {
+        await this.handlers.onLost?.(p, reason);
+      } catch (e) {
+        this.warn(e);
+      }
+      if (s.state !== 'draining') return; // expired or stolen meanwhile: nothing of ours to release
+      s.state = 'releasing';
+      this.clearStopTimer(s);
+      await this.ticking; // a renewal in flight would bump the revision under us
+      const kv = this.kv;
+      if (kv) await kv.delete(leaseKey(p), { previousSeq: s.revision }).catch((e: unknown) => this.warn(e));
+      s.state = 'free';
+    });
+  }
+
+  private enqueue(p: number, job: () => Promise<void> | void): void {
+    const s = this.slots[p]!;
+    s.chain = s.chain.then(job).catch((e: unknown) => this.warn(e));
+  }
+
+  private async readLease(kv: KV, p: number): Promise<ReadLease> {
+    const e: KvEntry | null = await kv.get(leaseKey(p));
+    if (!e || e.operation !== 'PUT') return { record: null, revision: e?.revision ?? 0 };
+    return { record: decodeLease(e.value), revision: e.revision };
+  }
+
+  private async readLiveNodes(kv: KV, now: number): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const k of await kv.keys('n.*')) keys.push(k);
+    const live = await Promise.all(
+      keys.map(async (k) => {
+        const e = await kv.get(k);
+        if (!e || e.operation !== 'PUT') return null;
+        const expiresAt = decodeHeartbeat(e.value).expiresAt;
+        // crashed nodes leave their key behind; sweep long-dead ones so the bucket stays small
+        if (expiresAt < now - 10 * this.options.ttlMs) await kv.delete(k, { previousSeq: e.revision }).catch(() => undefined);
+        return expiresAt >= now ? k.slice(2) : null;
+      }),
+    );
+    const nodes = live.filter((k): k is string => k !== null);
+    if (!nodes.includes(this.nodeKey)) nodes.push(this.nodeKey);
+    return nodes.sort();
+  }
+
+  private warn(e: unknown): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (this.listenerCount('warning') > 0) this.emit('warning', err);
+  }
+}
+
+/** Creates a manager and starts it (first round done when this resolves). */
+export async function startLeaseManager(nc: NatsConnection, options: LeaseOptionsInput, handlers: LeaseHandlers = {}): Promise<LeaseManager> {
+  const m = new LeaseManager(nc, options, handlers);
+  await m.start();
+  return m;
+}

@@ -6,11 +6,11 @@
  */
 import { POLICY_CATEGORY_OF, POLICY_CODES, SERVICE_CATEGORY_OF, SERVICE_CODES } from './catalogue/assistance.js';
 import type { PolicyCode, ServiceCode } from './catalogue/assistance.js';
+import type { Scored } from './scoring/index.js';
 import type { Model } from './model.js';
 import { householdFacts, type HouseholdFacts } from './alerts/facts.js';
-import type { Household, Profile, Suggestion } from './types.js';
+import type { Household, Suggestion } from './types.js';
 
-type Scored = Omit<Profile, 'suggestions'>;
 
 /** Everything a rule may look at. */
 interface Ctx {
@@ -42,17 +42,17 @@ const POLICY_RULES: Record<PolicyCode, Rule> = {
         ? `per-capita income ${cny(c.f.perCapitaMonthly)}/month is between the dibao line and the marginal line ${cny(c.f.lines.marginalMonthly)}`
         : null,
   extreme_poverty_support: (c) =>
-    c.f.registeredCategory === 'extreme_poverty' || c.f.alive.length === 0 || c.f.ableAdults.length > 0 || !c.f.lowIncome || c.f.disqualifyingAssets
+    c.f.registeredCategory === 'extreme_poverty' || !c.f.nobodyCanWork || c.f.perCapitaMonthly >= c.f.lines.dibaoMonthly || c.f.disqualifyingAssets
       ? null
-      : `no member can work (${names(c.f.alive)}: elderly, severely disabled or minors) and income is below the assistance lines`,
+      : `no member can work (${names(c.f.alive)}: elderly, severely disabled or minors) and income is below the dibao line`,
   temporary_assistance: (c) => {
     if (c.f.temporaryAssistanceThisYear > 0) return null;
     const why = emergencyFacts(c);
     return why.length > 0 ? `sudden hardship: ${why.join('; ')}` : null;
   },
   medical_assistance: (c) =>
-    c.f.lowIncome && c.f.highOutOfPocket
-      ? `${c.f.enrolledRegistered ? `enrolled ${c.f.registeredCategory ?? ''}` : 'low-income'} household with out-of-pocket medical spending ${cny(c.f.outOfPocket)} this year (${pct(c.f.outOfPocketShare)} of income); ${cause(c, 'illness')}`
+    c.f.highOutOfPocket && (c.f.enrolledRegistered || (c.f.lowIncome && !c.f.disqualifyingAssets))
+      ? `${c.f.enrolledRegistered ? `enrolled ${c.f.registeredCategory ?? ''}` : 'low-income'} household with out-of-pocket medical spending ${cny(c.f.outOfPocket)} this year (${share(c.f.outOfPocketShare)}); ${cause(c, 'illness')}`
       : null,
   critical_illness_topup: (c) =>
     c.f.majorDisease.length > 0 && c.f.highOutOfPocket
@@ -109,7 +109,7 @@ const POLICY_RULES: Record<PolicyCode, Rule> = {
 };
 
 const POST_COMPULSORY = new Set(['senior', 'vocational', 'university']);
-const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : 'no recorded income');
+const share = (x: number): string => (Number.isFinite(x) ? `${Math.round(x * 100)}% of income` : 'no recorded income');
 
 function emergencyFacts(c: Ctx): string[] {
   const why: string[] = [];
@@ -133,7 +133,7 @@ const SERVICE_RULES: Record<ServiceCode, Rule> = {
   },
   home_cleaning: (c) => {
     const m = c.f.alive.filter((p) => p.careDependency !== 'none');
-    return m.length > 0 && c.f.ableAdults.length === 0 ? `care-dependent member(s) (${names(m)}) and no able adult at home` : null;
+    return m.length > 0 && c.f.capableAdults.length === 0 ? `care-dependent member(s) (${names(m)}) and no capable adult at home` : null;
   },
   appliance_donation: (c) => {
     const i = c.f.recentIncidents.filter((x) => x.kind !== 'accident' && x.lossCny > 0);
@@ -150,7 +150,7 @@ const SERVICE_RULES: Record<ServiceCode, Rule> = {
     return why.length > 0 ? why.join('; ') : null;
   },
   companionship_visits: (c) => (c.f.elderlyAlone ? `elderly person living alone (${names(c.f.alive)})` : null),
-  cultural_activities: (c) => (c.f.elderlyAlone && c.f.ableAdults.length === 0 && c.f.alive.every((p) => p.careDependency === 'none') ? 'elderly person living alone, able to take part' : null),
+  cultural_activities: (c) => (c.f.elderlyAlone && c.f.alive.every((p) => p.careDependency === 'none') ? 'elderly person living alone, able to take part' : null),
   // development
   skills_training: (c) => {
     const u = c.f.unemployedAble.filter((p) => !p.skilled);
@@ -179,7 +179,7 @@ const SERVICE_RULES: Record<ServiceCode, Rule> = {
   },
   meal_assistance: (c) => {
     const m = c.f.elderly.filter((p) => p.careDependency !== 'none');
-    return c.f.elderlyAlone || (m.length > 0 && c.f.ableAdults.length === 0) ? `elderly without an able cook at home (${names(c.f.elderly)})` : null;
+    return c.f.elderlyAlone || (m.length > 0 && c.f.capableAdults.length === 0) ? `elderly without a capable cook at home (${names(c.f.elderly)})` : null;
   },
   respite_care: (c) => {
     const m = c.f.alive.filter((p) => p.careDependency === 'full');
@@ -197,8 +197,7 @@ const SERVICE_RULES: Record<ServiceCode, Rule> = {
   },
   medicine_delivery: (c) => {
     const sick = c.f.alive.filter((p) => p.chronicDiseases.length > 0 || p.majorDiseases.length > 0);
-    const noErrands = c.f.alive.filter((p) => p.careDependency !== 'none').length > 0 || c.f.ableAdults.length === 0;
-    return sick.length > 0 && noErrands ? `regular medicine for ${names(sick)} and no able adult to fetch it` : null;
+    return sick.length > 0 && c.f.capableAdults.length === 0 ? `regular medicine for ${names(sick)} and no capable adult to fetch it` : null;
   },
   // material
   supermarket_vouchers: (c) =>
@@ -221,8 +220,8 @@ const SERVICE_RULES: Record<ServiceCode, Rule> = {
   dispute_mediation: (c) => (c.h.assistance.observedConcern >= 3 ? `grave concern observed by the grid worker (level ${c.h.assistance.observedConcern})` : null),
   benefits_navigation: (c) => {
     const pending = [...c.policies];
-    const frail = c.f.ableAdults.length === 0;
-    return pending.length > 0 && (!c.f.enrolledRegistered || frail) ? `eligible for ${pending.join(', ')}; ${frail ? 'no able adult to handle the applications' : 'not yet enrolled'}` : null;
+    const frail = c.f.capableAdults.length === 0;
+    return pending.length > 0 && (!c.f.enrolledRegistered || frail) ? `eligible for ${pending.join(', ')}; ${frail ? 'no capable adult to handle the applications' : 'not yet enrolled'}` : null;
   },
   // emergency
   emergency_shelter: (c) => (c.h.housing.uninhabitable ? 'home uninhabitable after a fire or disaster' : null),

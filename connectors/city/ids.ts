@@ -3,7 +3,7 @@
  * 3-digit sequence (odd = male, even = female) and an ISO 7064 MOD 11-2 check character.
  * The allocator hands out unique numbers with a fixed-size counter table (bounded memory).
  */
-import { isRealDate } from './dates.js';
+import { dayNumber, isRealDate } from './dates.js';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK = '10X98765432';
@@ -27,7 +27,13 @@ export function makeIdNumber(regionCode: string, birthDate: string, seq: number,
   if (!isRealDate(birthDate)) throw new RangeError(`birthDate: not a real date: ${birthDate}`);
   if (!Number.isInteger(seq) || seq < 1 || seq > 999) throw new RangeError(`seq: must be 1–999, got ${seq}`);
   if ((seq % 2 === 1) !== (sex === 'M')) throw new RangeError(`seq: parity ${seq} does not match sex ${sex}`);
-  const first17 = regionCode + birthDate.slice(0, 4) + birthDate.slice(5, 7) + birthDate.slice(8, 10) + String(seq).padStart(3, '0');
+  return assemble(regionCode, birthDate, seq);
+}
+
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+function assemble(regionCode: string, birthDate: string, seq: number): string {
+  const first17 = regionCode + birthDate.slice(0, 4) + birthDate.slice(5, 7) + birthDate.slice(8, 10) + (PAD3[seq] as string);
   return first17 + idCheckChar(first17);
 }
 
@@ -53,7 +59,7 @@ export function isValidIdNumber(id: string): boolean {
   return parseIdNumber(id) !== null;
 }
 
-const FIRST_DAY = Date.UTC(1900, 0, 1) / 86_400_000;
+const FIRST_DAY = dayNumber('1900-01-01');
 const DAYS = 135 * 366; // 1900 … 2034
 const SLOTS = 499; // odd 1…997 for men, even 2…998 for women
 
@@ -70,10 +76,11 @@ export class IdNumberAllocator {
     this.counts = new Uint8Array(regionCodes.length * DAYS * 2);
   }
 
-  next(regionCode: string, birthDate: string, sex: 'M' | 'F'): string {
+  /** A fresh ID number; `birthDay` (day number) may be passed when the caller has it. */
+  next(regionCode: string, birthDate: string, sex: 'M' | 'F', birthDay = dayNumber(birthDate)): string {
     const r = this.index.get(regionCode);
     if (r === undefined) throw new RangeError(`regionCode: ${regionCode} is not in this allocator's list`);
-    const day = Date.parse(`${birthDate}T00:00:00Z`) / 86_400_000 - FIRST_DAY;
+    const day = birthDay - FIRST_DAY;
     if (!(day >= 0 && day < DAYS)) throw new RangeError(`birthDate: out of range: ${birthDate}`);
     const slot = (r * DAYS + day) * 2 + (sex === 'M' ? 1 : 0);
     const n = this.counts[slot] as number;
@@ -83,6 +90,6 @@ export class IdNumberAllocator {
     const k = (Math.imul(slot, 0x9e3779b1) >>> 0) % SLOTS;
     const i = (k + n * 7) % SLOTS;
     const seq = sex === 'M' ? 2 * i + 1 : 2 * i + 2;
-    return makeIdNumber(regionCode, birthDate, seq, sex);
+    return assemble(regionCode, birthDate, seq);
   }
 }

@@ -36,6 +36,8 @@ describe('payload catalogue', () => {
       const dept = DEPARTMENTS[KIND_SOURCE[kind]].dimensions as readonly string[];
       expect(KIND_DIMENSIONS[kind].length, kind).toBeGreaterThan(0);
       for (const d of KIND_DIMENSIONS[kind]) expect(dept, `${kind} → ${d}`).toContain(d);
+      // canonical order, as applyFacts reports `touched`
+      expect(KIND_DIMENSIONS[kind], kind).toEqual(DIMENSIONS.filter((d) => KIND_DIMENSIONS[kind].includes(d)));
     }
   });
 

@@ -1,0 +1,30 @@
+/** What every route shares: configuration, dependencies and the services built on them. */
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../config/index.js';
+import { authenticate, requireCapability, type Capability, type KeyResolver, type Principal } from './auth/index.js';
+import type { AlertService } from './alerts/service.js';
+import type { AggregateCache } from './aggregates.js';
+import type { FeedTracker } from './feeds.js';
+import type { ApiMetrics } from './metrics.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { AppDeps } from './types.js';
+
+export interface ApiContext {
+  config: Readonly<Config>;
+  deps: AppDeps;
+  now: () => number;
+  keys: KeyResolver;
+  limiter: RateLimiter;
+  metrics: ApiMetrics;
+  alerts: AlertService;
+  aggregates: AggregateCache;
+  feeds: FeedTracker;
+}
+
+/** Authenticates, rate-limits per key, and checks the capability: 401, 429 or 403 otherwise. */
+export function guard(ctx: ApiContext, req: FastifyRequest, cap: Capability): Principal {
+  const p = authenticate(req, ctx.keys);
+  ctx.limiter.take(p.keyId);
+  requireCapability(p, cap);
+  return p;
+}

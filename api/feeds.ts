@@ -1,0 +1,112 @@
+/**
+ * Feed health per department: when it last sent an update, its rate and rejection rate over a
+ * sliding window, and whether it has gone silent longer than `feeds.staleAfterSec`. Fed by the
+ * HTTP intake and, when the engine offers it, by the engine's per-batch counts.
+ */
+import { Gauge, type Registry } from 'prom-client';
+import { DEPARTMENT_CODES } from '../engine/catalogue/departments.js';
+
+/** Width of the rate window (ms, 5 minutes) and of one bucket in it (ms, 10 s). */
+export const FEED_WINDOW_MS = 5 * 60_000;
+export const FEED_BUCKET_MS = 10_000;
+
+interface Bucket {
+  at: number;
+  received: number;
+  rejected: number;
+}
+
+interface Feed {
+  lastAt: number | null;
+  total: number;
+  rejectedTotal: number;
+  buckets: Bucket[];
+}
+
+export interface FeedHealth {
+  source: string;
+  lastUpdateAt: number | null;
+  /** Updates per second over the window. */
+  ratePerSec: number;
+  /** Rejected share over the window (0–1), null when nothing arrived. */
+  rejectionRate: number | null;
+  received: number;
+  rejected: number;
+  stale: boolean;
+  silentSec: number | null;
+}
+
+export class FeedTracker {
+  private readonly feeds = new Map<string, Feed>();
+  private readonly startedAt: number;
+
+  constructor(
+    private readonly staleAfterSec: number,
+    private readonly now: () => number,
+    registry?: Registry,
+  ) {
+    this.startedAt = now();
+    for (const d of DEPARTMENT_CODES) this.feeds.set(d, { lastAt: null, total: 0, rejectedTotal: 0, buckets: [] });
+    if (registry) this.register(registry);
+  }
+
+  observe(source: string, received: number, rejected: number, at = this.now()): void {
+    let f = this.feeds.get(source);
+    if (!f) this.feeds.set(source, (f = { lastAt: null, total: 0, rejectedTotal: 0, buckets: [] }));
+    f.lastAt = Math.max(f.lastAt ?? 0, at);
+    f.total += received;
+    f.rejectedTotal += rejected;
+    const slot = at - (at % FEED_BUCKET_MS);
+    const last = f.buckets[f.buckets.length - 1];
+    if (last && last.at === slot) {
+      last.received += received;
+      last.rejected += rejected;
+    } else f.buckets.push({ at: slot, received, rejected });
+    const cutoff = at - FEED_WINDOW_MS;
+    while (f.buckets.length > 0 && f.buckets[0]!.at < cutoff) f.buckets.shift();
+  }
+
+  health(): FeedHealth[] {
+    const now = this.now();
+    const cutoff = now - FEED_WINDOW_MS;
+    const windowSec = Math.max(1, Math.min(FEED_WINDOW_MS, now - this.startedAt) / 1000);
+    return [...this.feeds.entries()].map(([source, f]) => {
+      let received = 0;
+      let rejected = 0;
+      for (const b of f.buckets) if (b.at >= cutoff) ((received += b.received), (rejected += b.rejected));
+      const silentMs = now - (f.lastAt ?? this.startedAt);
+      return {
+        source,
+        lastUpdateAt: f.lastAt,
+        ratePerSec: received / windowSec,
+        rejectionRate: received > 0 ? rejected / received : null,
+        received: f.total,
+        rejected: f.rejectedTotal,
+        stale: silentMs > this.staleAfterSec * 1000,
+        silentSec: f.lastAt === null ? null : Math.round(silentMs / 1000),
+      };
+    });
+  }
+
+  private register(registry: Registry): void {
+    const self = this;
+    const mk = (name: string, help: string, pick: (h: FeedHealth) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['source'],
+        registers: [registry],
+        collect() {
+          for (const h of self.health()) {
+            const v = pick(h);
+            if (v !== null) this.set({ source: h.source }, v);
+          }
+        },
+      });
+    if (registry.getSingleMetric('lifeline_feed_stale')) return;
+    mk('lifeline_feed_last_update_timestamp_seconds', 'Time of the last update received from each department', (h) => (h.lastUpdateAt === null ? null : h.lastUpdateAt / 1000));
+    mk('lifeline_feed_rate_per_second', 'Updates per second from each department over the last 5 minutes', (h) => h.ratePerSec);
+    mk('lifeline_feed_rejection_ratio', 'Share of rejected updates from each department over the last 5 minutes', (h) => h.rejectionRate);
+    mk('lifeline_feed_stale', '1 when a department has been silent longer than feeds.staleAfterSec', (h) => (h.stale ? 1 : 0));
+  }
+}

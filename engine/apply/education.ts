@@ -1,0 +1,34 @@
+/** Education: enrolments, dropouts, tuition, grants. */
+import { addToYear } from './year-sum.js';
+import { patchFinances, patchPerson } from './household.js';
+import type { DepartmentReducers } from './types.js';
+
+export const education: DepartmentReducers<'education'> = {
+  student_enrolled(h, u, ctx) {
+    const p = u.payload;
+    return { household: patchPerson(h, ctx.index, { schoolStage: p.stage, schoolName: p.school, droppedOut: false }), events: [] };
+  },
+
+  student_dropout(h, u, ctx) {
+    const person = ctx.person;
+    if (person.droppedOut && person.schoolStage === 'none') return { household: h, events: [] };
+    return {
+      household: patchPerson(h, ctx.index, { schoolStage: 'none', schoolName: null, droppedOut: true }),
+      events: [{ type: 'school_dropout', personId: person.id, stage: u.payload.stage }],
+    };
+  },
+
+  tuition_charged(h, u, ctx) {
+    const amount = u.payload.amountCny;
+    const household = patchPerson(patchFinances(h, { tuition: addToYear(h.finances.tuition, ctx.year, amount) }), ctx.index, { tuitionAnnual: amount });
+    return { household, events: [] };
+  },
+
+  education_grant_awarded(h, u, ctx) {
+    const amount = u.payload.amountCny;
+    const household = patchPerson(patchFinances(h, { educationGrants: addToYear(h.finances.educationGrants, ctx.year, amount) }), ctx.index, {
+      educationGrantAnnual: amount,
+    });
+    return { household, events: [] };
+  },
+};

@@ -1,0 +1,34 @@
+/** Health commission: births, major disease diagnoses, severe mental illness registrations. */
+import { MAX_DISEASES, addPerson, inconsistent, patchPerson } from './household.js';
+import { newMember } from './persons.js';
+import type { DepartmentReducers } from './types.js';
+
+
+export const health: DepartmentReducers<'health'> = {
+  birth_certificate_issued(h, u) {
+    const id = u.personId ?? '';
+    const b = u.payload.newborn;
+    if (h.persons.some((m) => m.id === id)) return inconsistent('personId', `${id} is already a member of household ${h.id}`);
+    if (h.persons.some((m) => m.idNumber === b.idNumber)) return inconsistent('payload.newborn.idNumber', `already held by a member of household ${h.id}`);
+    const household = addPerson(h, newMember({ id, ...b }, b.birthDate));
+    return { household, events: [{ type: 'birth', personId: id }] };
+  },
+
+  major_disease_diagnosed(h, u, ctx) {
+    const list = ctx.person.majorDiseases;
+    const disease = u.payload.disease;
+    if (list.includes(disease) || list.length >= MAX_DISEASES) return { household: h, events: [] };
+    return {
+      household: patchPerson(h, ctx.index, { majorDiseases: [...list, disease] }),
+      events: [{ type: 'major_disease', personId: ctx.person.id, disease }],
+    };
+  },
+
+  severe_mental_illness_registered(h, _u, ctx) {
+    if (ctx.person.severeMentalIllness) return { household: h, events: [] };
+    return {
+      household: patchPerson(h, ctx.index, { severeMentalIllness: true }),
+      events: [{ type: 'severe_mental_illness', personId: ctx.person.id }],
+    };
+  },
+};

@@ -1,0 +1,55 @@
+/**
+ * The reference point of a scoring run, taken from the model (never a clock): the year, the
+ * month-day for ages, and the epoch ms from which incidents and deaths count as recent.
+ * Parsed once per model object; scorers call `refOf` at every run, so it must stay cheap.
+ */
+import type { Model } from '../model.js';
+import type { YearSum } from '../types.js';
+
+const DAY_MS = 86_400_000;
+
+export interface Ref {
+  year: number;
+  /** month * 100 + day */
+  md: number;
+  ms: number;
+  /** Epoch ms from which an event is recent (ms − recentDays). */
+  recentFromMs: number;
+  /** ISO date from which a dated fact is recent (same instant as recentFromMs). */
+  recentFromIso: string;
+}
+
+let lastModel: Model | null = null;
+let lastRef: Ref | null = null;
+
+const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
+
+export function refOf(model: Model): Ref {
+  if (model === lastModel && lastRef !== null) return lastRef;
+  const d = model.referenceDate;
+  const year = digit(d, 0) * 1000 + digit(d, 1) * 100 + digit(d, 2) * 10 + digit(d, 3);
+  const month = digit(d, 5) * 10 + digit(d, 6);
+  const day = digit(d, 8) * 10 + digit(d, 9);
+  const ms = Date.UTC(year, month - 1, day);
+  const recentFromMs = ms - model.thresholds.recentDays * DAY_MS;
+  lastRef = { year, md: month * 100 + day, ms, recentFromMs, recentFromIso: new Date(recentFromMs).toISOString().slice(0, 10) };
+  lastModel = model;
+  return lastRef;
+}
+
+/** Age in whole years at the reference date, from an ISO `YYYY-MM-DD` birth date (no allocation). */
+export function ageAt(birthDate: string, ref: Ref): number {
+  const y = digit(birthDate, 0) * 1000 + digit(birthDate, 1) * 100 + digit(birthDate, 2) * 10 + digit(birthDate, 3);
+  const md = (digit(birthDate, 5) * 10 + digit(birthDate, 6)) * 100 + digit(birthDate, 8) * 10 + digit(birthDate, 9);
+  return ref.year - y - (ref.md < md ? 1 : 0);
+}
+
+/** A yearly accumulator's amount if it belongs to the reference year or the year before, else 0. */
+export function recentAmount(s: YearSum, ref: Ref): number {
+  return s.year >= ref.year - 1 ? s.amount : 0;
+}
+
+/** Whole years between an ISO date and the reference date (negative if after it). */
+export function yearsSince(iso: string, ref: Ref): number {
+  return ageAt(iso, ref);
+}

@@ -1,0 +1,40 @@
+/**
+ * Accumulates one dimension's indicator points: only non-zero indicators are recorded, so the
+ * explanation array stays empty (and cheap) for households without problems.
+ */
+import type { Dimension, DimensionScore, IndicatorResult } from '../types.js';
+
+/** `−8` / `+1`: how points read in a reason line. */
+export function signed(points: number): string {
+  return points < 0 ? `\u2212${-points}` : `+${points}`;
+}
+
+export class Tally {
+  points = 0;
+  readonly indicators: IndicatorResult[] = [];
+
+  /** Takes `points` off (pass a positive number); `reason` names the fact, the points are appended. */
+  minus(code: string, points: number, reason: string): void {
+    if (points === 0) return;
+    this.points -= points;
+    this.indicators.push({ code, points: -points, reason: `${reason}: ${signed(-points)}` });
+  }
+
+  /** Adds a credit. */
+  plus(code: string, points: number, reason: string): void {
+    if (points === 0) return;
+    this.points += points;
+    this.indicators.push({ code, points, reason: `${reason}: ${signed(points)}` });
+  }
+
+  result(dimension: Dimension, max: number): DimensionScore {
+    const raw = max + this.points;
+    return { dimension, score: raw < 0 ? 0 : raw > max ? max : raw, max, indicators: this.indicators };
+  }
+}
+
+/** Declared indicator of a dimension: its stable code and what it measures. */
+export interface IndicatorDef {
+  code: string;
+  doc: string;
+}

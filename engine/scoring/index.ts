@@ -1,0 +1,120 @@
+/**
+ * Resilience scoring: seven dimension scorers, the total (0–100, higher = stronger), tier, the
+ * nine cause factors and need types. `rescore` recomputes only what an update could change:
+ *
+ * - the touched dimensions' scorers (looked up in SCORERS at call time);
+ * - when `structure` is touched, every dimension: structure owns membership (births, deaths,
+ *   residence), and all scorers count members, so any of them may move;
+ * - the causes whose CAUSE_DIMENSIONS intersect the recomputed dimensions (each cause reads only
+ *   fields of those dimensions plus membership; see engine/causes.ts);
+ * - total, tier and need types always (cheap, and need types combine facts of all dimensions).
+ *
+ * A profile scored under another model version is rescored in full: its cache is not comparable.
+ */
+import { DIMENSIONS } from '../catalogue/departments.js';
+import { CAUSE_SCORERS, causeScores } from '../causes.js';
+import { scoreEmployment } from '../dimensions/employment.js';
+import { scoreExpenditure } from '../dimensions/expenditure.js';
+import { scoreHealth } from '../dimensions/health.js';
+import { scoreOther } from '../dimensions/other.js';
+import { scoreProperty } from '../dimensions/property.js';
+import { scoreSource } from '../dimensions/source.js';
+import { scoreStructure } from '../dimensions/structure.js';
+import type { Model } from '../model.js';
+import { needTypes } from '../needs.js';
+import { CAUSES, type Cause, type CauseScores, type Dimension, type DimensionScore, type Household, type Profile } from '../types.js';
+import { tierOf } from './tiers.js';
+
+export { tierOf } from './tiers.js';
+
+/** A profile without suggestions: what scoring produces. */
+export type Scored = Omit<Profile, 'suggestions'>;
+export type Scorer = (h: Household, model: Model) => DimensionScore;
+
+/** The dimension scorers; mutable so tests (and instrumentation) can wrap an entry. */
+export const SCORERS: Record<Dimension, Scorer> = {
+  source: scoreSource,
+  structure: scoreStructure,
+  health: scoreHealth,
+  property: scoreProperty,
+  expenditure: scoreExpenditure,
+  employment: scoreEmployment,
+  other: scoreOther,
+};
+
+/** Dimensions whose fields each cause reads (membership aside, which touches everything). */
+export const CAUSE_DIMENSIONS: Readonly<Record<Cause, readonly Dimension[]>> = Object.freeze({
+  illness: ['health', 'expenditure'],
+  disability: ['health'],
+  education: ['structure', 'expenditure', 'other'],
+  housing: ['property', 'other'],
+  disaster: ['other'],
+  employment: ['employment'],
+  skills: ['employment'],
+  labour: ['employment', 'health'],
+  other: ['source', 'structure', 'other'],
+});
+
+/** Per dimension, the causes to recompute when it is touched. */
+const CAUSES_OF: Readonly<Record<Dimension, readonly Cause[]>> = Object.freeze(
+  Object.fromEntries(DIMENSIONS.map((d) => [d, CAUSES.filter((c) => CAUSE_DIMENSIONS[c].includes(d))])) as Record<Dimension, Cause[]>,
+);
+
+export function scoreDimension(dim: Dimension, h: Household, model: Model): DimensionScore {
+  return SCORERS[dim](h, model);
+}
+
+function assemble(h: Household, dimensions: Record<Dimension, DimensionScore>, causes: CauseScores, model: Model): Scored {
+  const score =
+    dimensions.source.score +
+    dimensions.structure.score +
+    dimensions.health.score +
+    dimensions.property.score +
+    dimensions.expenditure.score +
+    dimensions.employment.score +
+    dimensions.other.score;
+  const scored: Scored = { modelVersion: model.version, score, tier: tierOf(score, model), dimensions, causes, needTypes: [] };
+  scored.needTypes = needTypes(h, scored, model);
+  return scored;
+}
+
+export function scoreFull(h: Household, model: Model): Scored {
+  const s = SCORERS;
+  const dimensions: Record<Dimension, DimensionScore> = {
+    source: s.source(h, model),
+    structure: s.structure(h, model),
+    health: s.health(h, model),
+    property: s.property(h, model),
+    expenditure: s.expenditure(h, model),
+    employment: s.employment(h, model),
+    other: s.other(h, model),
+  };
+  return assemble(h, dimensions, causeScores(h, model), model);
+}
+
+export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>, model: Model): Scored {
+  if (prev.modelVersion !== model.version) return scoreFull(h, model);
+  let mask = 0;
+  for (const d of touched) mask |= BIT[d];
+  if (mask & BIT.structure) return scoreFull(h, model);
+  if (mask === 0) return assemble(h, prev.dimensions, prev.causes, model);
+  const dimensions = { ...prev.dimensions };
+  const causes = { ...prev.causes };
+  let causeMask = 0;
+  for (let i = 0; i < DIMENSIONS.length; i++) {
+    const d = DIMENSIONS[i]!;
+    if ((mask & (1 << i)) === 0) continue;
+    dimensions[d] = SCORERS[d](h, model);
+    for (const c of CAUSES_OF[d]) causeMask |= CAUSE_BIT[c];
+  }
+  for (let i = 0; i < CAUSES.length; i++) {
+    if (causeMask & (1 << i)) {
+      const c = CAUSES[i]!;
+      causes[c] = CAUSE_SCORERS[c](h, model);
+    }
+  }
+  return assemble(h, dimensions, causes, model);
+}
+
+const BIT = Object.fromEntries(DIMENSIONS.map((d, i) => [d, 1 << i])) as Record<Dimension, number>;
+const CAUSE_BIT = Object.fromEntries(CAUSES.map((c, i) => [c, 1 << i])) as Record<Cause, number>;

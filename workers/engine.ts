@@ -1,0 +1,203 @@
+/**
+ * The streaming engine of one process: NATS connection, the worker pool, one PartitionConsumer
+ * per owned partition.
+ *
+ * Design note: by default (no lease manager) the process owns every partition of the stream.
+ * The lease manager (workers/leases) drives ownership through `startPartition(p)` and
+ * `stopPartition(p)` (which drains the partition's in-flight batch and acks it before
+ * returning), so a partition moves between processes without an update applied twice or lost.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Piscina } from 'piscina';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/index.js';
+import { connectNats } from '../connectors/nats/index.js';
+import { ensureStreams } from '../connectors/publisher/stream.js';
+import { EngineStartError } from './errors.js';
+import { engineMetrics, type EngineMetrics } from './metrics.js';
+import { defaultTuning, type EngineTuning } from './options.js';
+import { PartitionConsumer, type PartitionStatus } from './partition-consumer.js';
+import { openStore, type Store } from './store/index.js';
+import type { AlertEvent, BatchResult, BatchTask, WorkerSetup } from './types.js';
+
+export interface StartOptions {
+  /** Registry the engine's metrics are registered in (the API's); none = no metrics. */
+  registry?: Registry;
+  /** Partitions to own at start (default: all; [] when a lease manager decides). */
+  partitions?: readonly number[];
+  /** An open store to share (the API's handle); opened from config.lmdb otherwise. */
+  store?: Store;
+  tuning?: Partial<EngineTuning>;
+  /** Called with every error the engine recovers from (poison messages, failed batches). */
+  onError?: (err: Error) => void;
+}
+
+export interface EngineStatus {
+  nodeId: string;
+  partitionCount: number;
+  partitions: PartitionStatus[];
+  threads: number;
+  utilisation: number;
+}
+
+export type AlertListener = (events: readonly AlertEvent[]) => void;
+export type BatchListener = (result: BatchResult) => void;
+
+export interface Engine {
+  /** Drains every partition's in-flight batch, closes the pool, the connection and (if opened here) the store. */
+  stop(): Promise<void>;
+  status(): EngineStatus;
+  /** New and changed alerts after each commit; returns an unsubscribe function. */
+  onAlert(listener: AlertListener): () => void;
+  /** Every committed batch (tests, benches, the changelog). */
+  onBatch(listener: BatchListener): () => void;
+  startPartition(p: number): Promise<void>;
+  stopPartition(p: number): Promise<void>;
+  readonly partitionCount: number;
+  readonly store: Store;
+  readonly nc: NatsConnection;
+}
+
+/** The compiled task file: piscina workers always load dist/, also when this module runs from sources. */
+export function batchTaskFile(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const local = join(here, 'batch-task.js');
+  if (existsSync(local) && !import.meta.url.endsWith('.ts')) return local;
+  let dir = here;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'dist', 'workers', 'batch-task.js');
+}
+
+export async function startEngine(config: Readonly<Config>, opts: StartOptions = {}): Promise<Engine> {
+  const tuning: EngineTuning = { ...defaultTuning(config), ...opts.tuning };
+  const nodeId = config.engine.nodeId ?? `${process.env['HOSTNAME'] ?? 'node'}-${process.pid}`;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let jsm: JetStreamManager;
+  let partitionCount: number;
+  try {
+    nc = await connectNats(config.nats);
+    jsm = await jetstreamManager(nc);
+    js = jetstream(nc);
+    partitionCount = (await ensureStreams(jsm, config.stream)).partitions;
+  } catch (err) {
+    throw new EngineStartError(`cannot reach the update stream ${config.stream.name}: ${(err as Error).message}`, err);
+  }
+  const ownStore = opts.store === undefined;
+  const store = opts.store ?? openStore({ path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib });
+  const file = batchTaskFile();
+  if (!existsSync(file)) throw new EngineStartError(`worker task ${file} is missing: run npm run build`);
+  const setup: WorkerSetup = {
+    store: { path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib },
+    model: config.model,
+    cacheSize: tuning.stateCacheSize,
+    prefix: config.stream.subjectPrefix,
+  };
+  // atomics 'disabled': workers own LMDB async writes and must keep their event loop running between tasks
+  const pool = new Piscina<BatchTask, BatchResult>({
+    filename: file,
+    minThreads: config.engine.threads,
+    maxThreads: config.engine.threads,
+    atomics: 'disabled',
+    idleTimeout: Number.MAX_SAFE_INTEGER,
+    workerData: setup,
+  });
+  const metrics: EngineMetrics | undefined = opts.registry ? engineMetrics(opts.registry) : undefined;
+  const alertListeners = new Set<AlertListener>();
+  const batchListeners = new Set<BatchListener>();
+  const onError = opts.onError ?? ((err: Error) => process.emitWarning(err.message, { code: (err as { code?: string }).code ?? 'LIFELINE_ERR_WORKERS' }));
+  const consumers = new Map<number, PartitionConsumer>();
+
+  const onResult = (r: BatchResult): void => {
+    if (r.alerts.length) for (const l of alertListeners) safe(() => l(r.alerts));
+    for (const l of batchListeners) safe(() => l(r));
+  };
+  const safe = (f: () => void): void => {
+    try {
+      f();
+    } catch (err) {
+      onError(err as Error);
+    }
+  };
+
+  const startPartition = async (p: number): Promise<void> => {
+    if (!Number.isInteger(p) || p < 0 || p >= partitionCount) throw new RangeError(`partition must be 0 … ${partitionCount - 1}, got ${p}`);
+    let c = consumers.get(p);
+    if (!c) {
+      c = new PartitionConsumer({ partition: p, config, tuning, js, jsm, pool, store, metrics, onResult, onError });
+      consumers.set(p, c);
+    }
+    await c.start();
+  };
+  const stopPartition = async (p: number): Promise<void> => {
+    const c = consumers.get(p);
+    if (!c) return;
+    await c.stop();
+    consumers.delete(p);
+  };
+
+  let poll: NodeJS.Timeout | undefined;
+  if (metrics && tuning.pendingPollMs > 0) {
+    poll = setInterval(() => {
+      metrics.setUtilisation(pool.utilization);
+      for (const c of consumers.values()) {
+        const name = `${config.stream.name}_p${c.partition}`;
+        jsm.consumers
+          .info(config.stream.name, name)
+          .then((i) => metrics.setPending(c.partition, i.num_pending + c.backlog))
+          .catch(() => undefined);
+      }
+    }, tuning.pendingPollMs);
+    poll.unref();
+  }
+
+  const initial = opts.partitions ?? Array.from({ length: partitionCount }, (_, i) => i);
+  try {
+    await Promise.all(initial.map((p) => startPartition(p)));
+  } catch (err) {
+    await Promise.all([...consumers.values()].map((c) => c.stop()));
+    await pool.destroy();
+    await nc.close();
+    if (ownStore) await store.close();
+    throw new EngineStartError(`cannot start partition consumers: ${(err as Error).message}`, err);
+  }
+
+  let stopped = false;
+  return {
+    partitionCount,
+    store,
+    nc,
+    startPartition,
+    stopPartition,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (poll) clearInterval(poll);
+      await Promise.all([...consumers.keys()].map((p) => stopPartition(p)));
+      await pool.close();
+      await nc.drain().catch(() => nc.close());
+      if (ownStore) await store.close();
+    },
+    status() {
+      return {
+        nodeId,
+        partitionCount,
+        partitions: [...consumers.values()].map((c) => c.status()).sort((a, b) => a.partition - b.partition),
+        threads: pool.threads.length,
+        utilisation: pool.utilization,
+      };
+    },
+    onAlert(l) {
+      alertListeners.add(l);
+      return () => alertListeners.delete(l);
+    },
+    onBatch(l) {
+      batchListeners.add(l);
+      return () => batchListeners.delete(l);
+    },
+  };
+}

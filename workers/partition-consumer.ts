@@ -1,0 +1,252 @@
+/**
+ * One partition: a durable pull consumer feeding batches to the worker pool, one batch in flight.
+ *
+ * Design note (state machine): stopped → starting (consumer re-created at checkpoint + 1: the
+ * checkpoint in LMDB is the truth) → running (messages queue; whenever no batch is in flight,
+ * whatever is queued, up to batchMax, goes to a worker; the batch's last message is acked after
+ * the commit — AckAll) → stopping (no new batches; the in-flight one finishes and is acked) →
+ * stopped. A failed batch (worker crash, write error) is retried message by message ("isolating")
+ * so the culprit is found; a message that fails maxDeliver times is written as a dead letter with
+ * the checkpoint moved past it, and the partition flows on.
+ */
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { Piscina } from 'piscina';
+import type { Config } from '../config/index.js';
+import { BatchFailedError } from './errors.js';
+import type { EngineMetrics } from './metrics.js';
+import { consumerName, type EngineTuning } from './options.js';
+import { getCheckpoint, type Store, type DeadLetter } from './store/index.js';
+import { packBatch, type BatchResult, type BatchTask } from './types.js';
+
+interface Queued {
+  msg: JsMsg;
+  seq: number;
+  receivedAt: number;
+}
+
+export interface PartitionDeps {
+  partition: number;
+  config: Readonly<Config>;
+  tuning: EngineTuning;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  pool: Piscina<BatchTask, BatchResult>;
+  /** The main thread's handle on the store (checkpoint reads, poison dead letters). */
+  store: Store;
+  metrics: EngineMetrics | undefined;
+  onResult(r: BatchResult): void;
+  onError(err: Error): void;
+}
+
+export type PartitionState = 'stopped' | 'starting' | 'running' | 'stopping';
+
+export interface PartitionStatus {
+  partition: number;
+  state: PartitionState;
+  checkpoint: number;
+  queued: number;
+  inFlight: number;
+  batches: number;
+  applied: number;
+  rejected: number;
+  poisoned: number;
+}
+
+export class PartitionConsumer {
+  private state: PartitionState = 'stopped';
+  private queue: Queued[] = [];
+  private head = 0;
+  private inFlight: Promise<void> | null = null;
+  private inFlightCount = 0;
+  private scheduled = false;
+  private messages: ConsumerMessages | null = null;
+  private highestSeen = 0;
+  private checkpoint = 0;
+  /** Messages still to be sent one at a time after a failed batch. */
+  private isolate = 0;
+  private readonly failures = new Map<number, number>();
+  private resetCache = true;
+  private stats = { batches: 0, applied: 0, rejected: 0, poisoned: 0 };
+
+  constructor(private readonly d: PartitionDeps) {}
+
+  get partition(): number {
+    return this.d.partition;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'stopped') return;
+    this.state = 'starting';
+    const { config, partition, jsm, js } = this.d;
+    const stream = config.stream.name;
+    const name = consumerName(stream, partition);
+    this.d.store.env.resetReadTxn();
+    this.checkpoint = getCheckpoint(this.d.store, partition);
+    this.highestSeen = this.checkpoint;
+    this.queue = [];
+    this.head = 0;
+    this.isolate = 0;
+    this.failures.clear();
+    this.resetCache = true;
+    await jsm.consumers.delete(stream, name).catch(() => undefined); // its delivery state is not the truth; the checkpoint is
+    await jsm.consumers.add(stream, {
+      durable_name: name,
+      filter_subject: `${config.stream.subjectPrefix}.upd.${partition}.>`,
+      ack_policy: AckPolicy.All,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: this.checkpoint + 1,
+      ack_wait: Math.round(config.engine.ackWaitSec * 1e9),
+      max_deliver: -1, // poison messages are counted and dead-lettered here, so the server never drops one silently
+      max_ack_pending: config.engine.maxAckPending,
+    });
+    const consumer = await js.consumers.get(stream, name);
+    this.messages = await consumer.consume({ max_messages: this.d.tuning.pullMessages, callback: (m) => this.onMessage(m) });
+    this.state = 'running';
+  }
+
+  /** Stops taking messages, lets the in-flight batch commit and be acked. Queued messages are left for redelivery. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    const m = this.messages;
+    this.messages = null;
+    if (m) await m.close().catch(() => undefined);
+    while (this.inFlight) await this.inFlight;
+    this.queue = [];
+    this.head = 0;
+    this.state = 'stopped';
+  }
+
+  status(): PartitionStatus {
+    return {
+      partition: this.d.partition,
+      state: this.state,
+      checkpoint: this.checkpoint,
+      queued: this.queue.length - this.head,
+      inFlight: this.inFlightCount,
+      ...this.stats,
+    };
+  }
+
+  /** Messages received but not yet committed (queued + in flight). */
+  get backlog(): number {
+    return this.queue.length - this.head + this.inFlightCount;
+  }
+
+  private onMessage(msg: JsMsg): void {
+    const seq = msg.seq;
+    if (seq <= this.highestSeen) return; // a redelivery of a message we hold or have committed
+    this.highestSeen = seq;
+    this.queue.push({ msg, seq, receivedAt: Date.now() });
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.scheduled || this.inFlight || this.state !== 'running') return;
+    this.scheduled = true;
+    // setImmediate lets a burst arriving in one read land in one batch
+    if (delayMs > 0) setTimeout(() => this.dispatch(), delayMs);
+    else setImmediate(() => this.dispatch());
+  }
+
+  private dispatch(): void {
+    this.scheduled = false;
+    if (this.inFlight || this.state !== 'running') return;
+    const available = this.queue.length - this.head;
+    if (available === 0) return;
+    const take = this.isolate > 0 ? 1 : Math.min(available, this.d.config.engine.batchMax);
+    const batch = this.queue.slice(this.head, this.head + take);
+    this.head += take;
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.inFlightCount = take;
+    this.inFlight = this.run(batch).finally(() => {
+      this.inFlight = null;
+      this.inFlightCount = 0;
+      if (this.state === 'running' && this.queue.length > this.head) this.schedule(0);
+    });
+  }
+
+  private async run(batch: Queued[]): Promise<void> {
+    const { task, transfer } = packBatch(
+      this.d.partition,
+      batch.map((q) => ({ data: q.msg.data, seq: q.seq, receivedAt: q.receivedAt })),
+      this.resetCache,
+    );
+    let result: BatchResult;
+    try {
+      result = await this.d.pool.run(task, { transferList: transfer });
+    } catch (err) {
+      await this.failed(batch, err);
+      return;
+    }
+    this.resetCache = false;
+    if (this.isolate > 0) this.isolate--;
+    for (const q of batch) this.failures.delete(q.seq);
+    this.checkpoint = Math.max(this.checkpoint, result.checkpoint);
+    batch[batch.length - 1]!.msg.ack(); // AckAll: acknowledges the whole batch
+    this.stats.batches++;
+    this.stats.applied += result.applied;
+    this.stats.rejected += result.rejected;
+    this.d.metrics?.record(result);
+    this.d.onResult(result);
+  }
+
+  private async failed(batch: Queued[], err: unknown): Promise<void> {
+    this.d.metrics?.batchFailed(this.d.partition);
+    this.resetCache = true;
+    // put the batch back in front, in order
+    this.head -= batch.length;
+    if (this.head < 0) {
+      this.queue = [...batch, ...this.queue.slice(this.head + batch.length)];
+      this.head = 0;
+    } else {
+      for (let i = 0; i < batch.length; i++) this.queue[this.head + i] = batch[i]!;
+    }
+    if (batch.length > 1) {
+      this.isolate = batch.length; // find the culprit one message at a time
+      return;
+    }
+    const q = batch[0]!;
+    const attempts = (this.failures.get(q.seq) ?? Math.max(0, q.msg.info.deliveryCount - 1)) + 1;
+    this.failures.set(q.seq, attempts);
+    if (attempts < this.d.config.engine.maxDeliver) {
+      await new Promise((r) => setTimeout(r, this.d.tuning.retryBackoffMs * attempts));
+      return;
+    }
+    // maxDeliver reached: keep it as a dead letter, move the checkpoint past it, ack, flow on
+    this.head++;
+    if (this.isolate > 0) this.isolate--;
+    this.failures.delete(q.seq);
+    const cause = new BatchFailedError(this.d.partition, err);
+    await this.poison(q, cause);
+    this.d.onError(cause);
+  }
+
+  private async poison(q: Queued, cause: BatchFailedError): Promise<void> {
+    const { store, partition, config } = this.d;
+    const raw = Buffer.from(q.msg.data).toString('utf8');
+    const letter: DeadLetter = {
+      origin: 'engine',
+      code: 'LIFELINE_ERR_WORKERS_POISON',
+      reason: `crashed its worker ${config.engine.maxDeliver} times: ${cause.message}`,
+      issues: [],
+      partition,
+      seq: q.seq,
+      subject: q.msg.subject,
+      raw,
+      receivedAt: q.receivedAt,
+      replayedAt: null,
+    };
+    store.env.transactionSync(() => {
+      store.deadLetters.putSync([partition, q.seq], letter);
+      if ((store.checkpoints.get(partition) ?? 0) < q.seq) store.checkpoints.putSync(partition, q.seq);
+    });
+    this.checkpoint = Math.max(this.checkpoint, q.seq);
+    q.msg.ack();
+    this.stats.poisoned++;
+    this.d.metrics?.deadLettered('poison', 1);
+  }
+}

@@ -66,7 +66,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const store = ctx.deps.store;
   // open event streams, ended when the server closes so close() does not wait on them
   const streams = new Set<ServerResponse>();
-  app.addHook('onClose', (_i, done) => {
+  app.addHook('preClose', (done) => {
     for (const res of streams) res.end();
     done();
   });

@@ -103,7 +103,10 @@ export function householdFacts(h: Household, model: Model): HouseholdFacts {
   );
   const gravelyLimited = (p: Person): boolean =>
     p.careDependency !== 'none' || (p.disabilityGrade > 0 && p.disabilityGrade <= 2) || p.majorDiseases.length > 0 || p.severeMentalIllness;
-  const capableAdults = alive.filter((p) => age(p) >= A.adultFrom && age(p) < A.elderlyFrom && !gravelyLimited(p));
+  // cannot look after others: unable to work, or an intellectual or mental disability of any grade
+  const capableAdults = alive.filter(
+    (p) => age(p) >= A.adultFrom && age(p) < A.elderlyFrom && !gravelyLimited(p) && p.employment !== 'unable' && p.disabilityType !== 'intellectual' && p.disabilityType !== 'mental',
+  );
   const nobodyCanWork =
     alive.length > 0 &&
     alive.every((p) => age(p) >= A.elderlyFrom || age(p) < A.workFrom || (p.disabilityGrade > 0 && p.disabilityGrade <= 2) || p.careDependency === 'full' || p.severeMentalIllness);

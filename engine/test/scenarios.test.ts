@@ -308,7 +308,7 @@ describe('one open alert per household and type', () => {
     const raised = desk.open.get('accident');
     expect(raised?.id).toBe(first?.id);
     expect(raised?.level).toBe('urgent');
-    expect(raised?.dueAt).toBe(at('2026-06-01') + 60_000 + 7 * 86_400_000); // 3 days from the join is later than the original 7
+    expect(raised?.dueAt).toBe(at('2026-06-03') + 60_000 + 3 * 86_400_000); // 3 days from the join, sooner than the original 7
     desk.feed(acc('e3', '2026-06-04', 'minor'));
     const after = desk.open.get('accident');
     expect(after?.level).toBe('urgent');

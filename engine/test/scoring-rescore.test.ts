@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DIMENSIONS } from '../catalogue/departments.js';
+import { DEFAULT_MODEL, ModelSchema } from '../model.js';
+import { CAUSE_DIMENSIONS, rescore, SCORERS, scoreFull, type Scorer } from '../scoring/index.js';
+import { CAUSES, type Dimension, type Household } from '../types.js';
+import { makePerson } from './fixtures.js';
+import { ALL_HOUSEHOLDS, dibaoFamily } from './scoring-households.js';
+
+const M = DEFAULT_MODEL;
+const original = { ...SCORERS };
+const calls: Record<string, number> = {};
+
+function instrument(): void {
+  for (const d of DIMENSIONS) {
+    calls[d] = 0;
+    const inner: Scorer = original[d];
+    SCORERS[d] = (h, m) => {
+      calls[d]!++;
+      return inner(h, m);
+    };
+  }
+}
+
+afterEach(() => Object.assign(SCORERS, original));
+
+describe('rescore runs only what the update could change', () => {
+  it.each(DIMENSIONS.filter((d) => d !== 'structure'))('touching %s calls only that scorer, once', (dim) => {
+    const h = dibaoFamily();
+    const prev = scoreFull(h, M);
+    instrument();
+    rescore(h, prev, [dim], M);
+    expect(calls).toEqual(Object.fromEntries(DIMENSIONS.map((d) => [d, d === dim ? 1 : 0])));
+  });
+
+  it('touching structure (membership) recomputes every dimension', () => {
+    const h = dibaoFamily();
+    const prev = scoreFull(h, M);
+    instrument();
+    rescore(h, prev, ['structure'], M);
+    expect(Object.values(calls)).toEqual(DIMENSIONS.map(() => 1));
+  });
+
+  it('touching nothing reuses every cached dimension', () => {
+    const h = dibaoFamily();
+    const prev = scoreFull(h, M);
+    instrument();
+    const s = rescore(h, prev, [], M);
+    expect(Object.values(calls)).toEqual(DIMENSIONS.map(() => 0));
+    expect(s).toEqual(prev);
+  });
+
+  it('rescores in full when the profile was scored under another model version', () => {
+    const h = dibaoFamily();
+    const prev = scoreFull(h, M);
+    const next = ModelSchema.parse({ version: 'next', weights: { source: { dibao: 9 } } });
+    instrument();
+    const s = rescore(h, prev, ['other'], next);
+    expect(Object.values(calls)).toEqual(DIMENSIONS.map(() => 1));
+    expect(s).toEqual(scoreFull(h, next));
+  });
+
+  it('reuses cached dimensions it was not told about (the cache is what makes it incremental)', () => {
+    const h = dibaoFamily();
+    const prev = scoreFull(h, M);
+    h.housing.safety = 'D'; // an `other` fact, but only `health` is named
+    const s = rescore(h, prev, ['health'], M);
+    expect(s.dimensions.other).toBe(prev.dimensions.other);
+    expect(rescore(h, prev, ['other'], M).dimensions.other.score).toBeLessThan(prev.dimensions.other.score);
+  });
+
+  it('every cause depends on at least one dimension', () => {
+    for (const c of CAUSES) expect(CAUSE_DIMENSIONS[c].length).toBeGreaterThan(0);
+  });
+});
+
+/** Mutations that change only facts owned by one dimension (see engine/dimensions/reads.ts). */
+type Mutation = { dim: Dimension; apply: (h: Household, pick: number) => void };
+const member = (h: Household, pick: number) => h.persons[pick % h.persons.length]!;
+const MUTATIONS: Mutation[] = [
+  { dim: 'source', apply: (h, k) => Object.assign(h.assistance, { category: (['dibao', 'marginal', 'extreme_poverty', 'exited_assistance', 'proactive_discovery'] as const)[k % 5], enrolled: k % 2 === 0 }) },
+  { dim: 'source', apply: (h, k) => Object.assign(h.assistance, { observedConcern: k % 4, povertyRiskFlagged: k % 3 === 0, lastGridVisitAt: Date.UTC(2026, k % 12, 1) }) },
+  { dim: 'source', apply: (h, k) => (h.finances.temporaryAssistance = { year: 2026, amount: (k % 3) * 1000 }) },
+  { dim: 'health', apply: (h, k) => (member(h, k).majorDiseases = k % 2 ? ['C34.9'] : []) },
+  { dim: 'health', apply: (h, k) => Object.assign(member(h, k), { disabilityGrade: k % 5, disabilityType: k % 5 ? 'mental' : 'none', careDependency: (['none', 'partial', 'full'] as const)[k % 3] }) },
+  { dim: 'health', apply: (h, k) => Object.assign(member(h, k), { inpatientDays: k * 7, admissions: k % 5, chronicDiseases: k % 2 ? ['I10'] : [] }) },
+  { dim: 'property', apply: (h, k) => h.vehicles.push({ plate: `浙A1000${k % 10}`, kind: 'car', valueCny: k * 30_000, registeredAt: '2026-01-01' }) },
+  { dim: 'property', apply: (h, k) => Object.assign(h.housing, { renting: k % 2 === 0, publicRental: k % 3 === 0, areaM2: 10 + k * 5 }) },
+  { dim: 'property', apply: (h, k) => ((h.landMu = k % 4), (h.finances.taxableIncomeAnnual = k * 20_000), (member(h, k).providentFundBalance = k * 10_000)) },
+  { dim: 'expenditure', apply: (h, k) => (h.finances.medicalTotal = { year: 2026, amount: k * 15_000 }) },
+  { dim: 'expenditure', apply: (h, k) => ((h.finances.tuition = { year: 2026, amount: k * 3000 }), (h.finances.rentMonthly = k * 400)) },
+  { dim: 'expenditure', apply: (h, k) => ((h.finances.assistanceMonthly = k * 300), (member(h, k).tuitionAnnual = k * 2000)) },
+  { dim: 'employment', apply: (h, k) => Object.assign(member(h, k), { employment: (['employed', 'unemployed', 'flexible', 'unable'] as const)[k % 4], monthlyWage: (k % 4) * 1500 }) },
+  { dim: 'employment', apply: (h, k) => Object.assign(member(h, k), { educationLevel: k % 2 ? 'primary' : 'college', skilled: k % 3 === 0, socialInsuranceMonths: k }) },
+  { dim: 'other', apply: (h, k) => (h.housing.safety = (['A', 'B', 'C', 'D'] as const)[k % 4]) },
+  { dim: 'other', apply: (h, k) => h.incidents.push({ kind: (['disaster', 'fire', 'accident'] as const)[k % 3], at: Date.UTC(2026, k % 11, 1), severity: (['minor', 'serious', 'fatal'] as const)[k % 3], lossCny: k * 5000 }) },
+  { dim: 'other', apply: (h, k) => ((member(h, k).droppedOut = k % 2 === 1), (h.finances.disasterLoss = { year: 2026, amount: k * 8000 })) },
+  { dim: 'structure', apply: (h, k) => Object.assign(member(h, k), { alive: false, deathDate: '2026-10-01' }) },
+  { dim: 'structure', apply: (h, k) => h.persons.push(makePerson({ id: `n${h.persons.length}`, relation: 'child', birthDate: '2026-09-01', employment: 'child', monthlyWage: 0, socialInsuranceMonths: k })) },
+  { dim: 'structure', apply: (h, k) => (member(h, k).registered = false) },
+];
+
+describe('incremental equals full', () => {
+  it('after any sequence of updates, each rescored with only its own dimension (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: MUTATIONS.length - 1 }), fc.integer({ min: 0, max: 20 })), { minLength: 1, maxLength: 12 }),
+        (base, steps) => {
+          const h = structuredClone(ALL_HOUSEHOLDS()[base]!);
+          let state = scoreFull(h, M);
+          for (const [i, k] of steps) {
+            const m = MUTATIONS[i]!;
+            m.apply(h, k);
+            state = rescore(h, state, [m.dim], M);
+          }
+          expect(state).toEqual(scoreFull(h, M));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

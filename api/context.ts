@@ -19,6 +19,8 @@ export interface ApiContext {
   alerts: AlertService;
   aggregates: AggregateCache;
   feeds: FeedTracker;
+  /** The engine reports every applied and rejected update: HTTP intake then counts only what it refuses itself. */
+  feedsFromEngine: boolean;
 }
 
 /** Authenticates, rate-limits per key, and checks the capability: 401, 429 or 403 otherwise. */

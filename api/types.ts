@@ -22,14 +22,14 @@ export interface AlertNotice {
 /** Per-department counts of one engine batch: [source, kind, processed, rejected]. */
 export type FeedCount = readonly [string, string, number, number];
 
-/** The part of the running engine the API uses (workers/engine.ts). */
+/** The part of the running engine the API uses (workers/engine.ts `Engine`). */
 export interface EngineHandle {
-  /** Subscribes to new and changed alerts; returns an unsubscribe function when supported. */
-  onAlert(cb: (notice: AlertNotice) => void): (() => void) | void;
-  /** Subscribes to per-department counts of each applied batch, when the engine offers it. */
-  onBatch?(cb: (counts: readonly FeedCount[], at: number) => void): (() => void) | void;
-  /** Whatever the engine reports; readiness reads `running` and `consumers` when present. */
-  status(): unknown;
+  /** New and changed alerts after each commit; returns an unsubscribe function. */
+  onAlert(cb: (notices: readonly AlertNotice[]) => void): () => void;
+  /** Every committed batch; its per-department counts feed the feed health. */
+  onBatch?(cb: (result: { counts: readonly FeedCount[] }) => void): () => void;
+  /** Readiness reads `partitions[].state` (each owned partition's consumer). */
+  status(): { partitions: readonly { partition: number; state: string }[] };
 }
 
 export interface AppDeps {

@@ -15,6 +15,7 @@ export const CONNECTOR_ERROR_CODES = [
   'LIFELINE_ERR_CONNECTOR_INTAKE_FILE', // input file missing, unreadable or of unknown format
   'LIFELINE_ERR_CONNECTOR_INTAKE_CSV', // CSV header or quoting is malformed
   'LIFELINE_ERR_CONNECTOR_INTAKE_PROGRESS', // progress record does not belong to this file
+  'LIFELINE_ERR_CONNECTOR_INTAKE_PARSE', // a row is not JSON / not CSV (a dead-letter code, never thrown)
   'LIFELINE_ERR_CONNECTOR_CITY_WRITE', // the synthetic city cannot be written to its folder
   'LIFELINE_ERR_CONNECTOR_CITY_READ', // a city file is missing, not JSON, or not a lifeline city
   'LIFELINE_ERR_CONNECTOR_FEED_OPTION', // a feed simulator option is out of range

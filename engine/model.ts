@@ -200,8 +200,6 @@ const SourceWeights = z
     hardshipWorker: pts(1),
     /** Enrolled or monitored but no grid visit within recentDays: the household is unseen (points, default 1). */
     unvisited: pts(1),
-    /** Temporary assistance received this or last year (points, default 1). */
-    temporaryAssistance: pts(1),
     /** Credit: veteran member receiving a benefit (points, default 1). */
     veteranCredit: pts(1),
   })
@@ -356,6 +354,8 @@ const ExpenditureWeights = z
     rentHigh: pts(3),
     /** Rigid spending per person at rigidPerCapitaCny or more (points, default 2). */
     rigidBurden: pts(2),
+    /** Temporary assistance received this or last year: a crisis needed cash (points, default 1). */
+    temporaryAssistance: pts(1),
     /** Credit: medical assistance received (points, default 1). */
     medicalAssistance: pts(1),
     /** Credit: regular assistance of assistanceOffsetCny or more per month (points, default 1). */
@@ -376,7 +376,7 @@ const EmploymentWeights = z
     unemployed: pts(2),
     /** Each working-age member unable to work (points, default 3; at most 6). */
     unable: pts(3),
-    /** Earned income per person below the dibao line (points, default 5). */
+    /** Earned income (wages, unemployment benefit) per non-retired member below the dibao line (points, default 5). */
     incomeBelowDibao: pts(5),
     /** Earned income per person below the marginal line (points, default 3). */
     incomeBelowMarginal: pts(3),
@@ -394,7 +394,7 @@ const EmploymentWeights = z
     lowEducation: pts(1),
     /** No working-age member skilled or college-educated (points, default 1). */
     unskilled: pts(1),
-    /** A member past retirement age working without a pension (points, default 1). */
+    /** A member past retirement age still working (points, default 1). */
     elderlyWorking: pts(1),
     /** Credit: unemployment benefit received (points, default 1). */
     unemploymentBenefit: pts(1),

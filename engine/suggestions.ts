@@ -150,7 +150,10 @@ const SERVICE_RULES: Record<ServiceCode, Rule> = {
     return why.length > 0 ? why.join('; ') : null;
   },
   companionship_visits: (c) => (c.f.elderlyAlone ? `elderly person living alone (${names(c.f.alive)})` : null),
-  cultural_activities: (c) => (c.f.elderlyAlone && c.f.alive.every((p) => p.careDependency === 'none') ? 'elderly person living alone, able to take part' : null),
+  cultural_activities: (c) =>
+    c.f.elderlyAlone && c.f.alive.every((p) => p.careDependency === 'none' && p.majorDiseases.length === 0) && !c.f.recentIncidents.some((i) => i.severity !== 'minor')
+      ? 'elderly person living alone, able to take part'
+      : null,
   // development
   skills_training: (c) => {
     const u = c.f.unemployedAble.filter((p) => !p.skilled);
@@ -217,7 +220,12 @@ const SERVICE_RULES: Record<ServiceCode, Rule> = {
   // legal
   legal_aid: (c) =>
     c.f.childrenWithoutCare.length > 0 ? `guardianship and maintenance for child(ren) without parental care (${names(c.f.childrenWithoutCare)})` : null,
-  dispute_mediation: (c) => (c.h.assistance.observedConcern >= 3 ? `grave concern observed by the grid worker (level ${c.h.assistance.observedConcern})` : null),
+  dispute_mediation: (c) => {
+    // custody and maintenance after a divorce are the usual disputes behind a child's hardship
+    const divorced = c.f.alive.filter((p) => p.maritalStatus === 'divorced');
+    const minors = c.f.alive.filter((p) => (c.f.ages.get(p.id) ?? 99) < c.model.ages.adultFrom);
+    return divorced.length > 0 && minors.length > 0 ? `divorced parent (${names(divorced)}) raising minor(s) (${names(minors)}): maintenance and custody` : null;
+  },
   benefits_navigation: (c) => {
     const pending = [...c.policies];
     const frail = c.f.capableAdults.length === 0;

@@ -19,7 +19,7 @@ import { connectNats } from '../connectors/nats/index.js';
 import { ensureStreams } from '../connectors/publisher/stream.js';
 import { EngineStartError } from './errors.js';
 import { engineMetrics, type EngineMetrics } from './metrics.js';
-import { defaultTuning, type EngineTuning } from './options.js';
+import { consumerName, defaultTuning, type EngineTuning } from './options.js';
 import { PartitionConsumer, type PartitionStatus } from './partition-consumer.js';
 import { openStore, type Store } from './store/index.js';
 import type { AlertEvent, BatchResult, BatchTask, WorkerSetup } from './types.js';
@@ -145,7 +145,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     poll = setInterval(() => {
       metrics.setUtilisation(pool.utilization);
       for (const c of consumers.values()) {
-        const name = `${config.stream.name}_p${c.partition}`;
+        const name = consumerName(config.stream.name, c.partition, tuning.consumerTag);
         jsm.consumers
           .info(config.stream.name, name)
           .then((i) => metrics.setPending(c.partition, i.num_pending + c.backlog))

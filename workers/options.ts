@@ -19,6 +19,8 @@ export interface EngineTuning {
   retryBackoffMs: number;
   /** How often pending counts are read from the server for the metrics, ms (default 5000; 0 = never). */
   pendingPollMs: number;
+  /** Added to durable consumer names, so two engines (e.g. a bench baseline) can read one stream (default ''). */
+  consumerTag: string;
 }
 
 export function defaultTuning(config: Readonly<Config>): EngineTuning {
@@ -27,10 +29,11 @@ export function defaultTuning(config: Readonly<Config>): EngineTuning {
     pullMessages: Math.max(100, config.engine.batchMax * 2),
     retryBackoffMs: 50,
     pendingPollMs: 5000,
+    consumerTag: '',
   };
 }
 
 /** Durable consumer name of one partition (one per stream and partition). */
-export function consumerName(streamName: string, partition: number): string {
-  return `${streamName}_p${partition}`;
+export function consumerName(streamName: string, partition: number, tag = ''): string {
+  return `${streamName}${tag ? `_${tag}` : ''}_p${partition}`;
 }

@@ -79,7 +79,7 @@ export class PartitionConsumer {
     this.state = 'starting';
     const { config, partition, jsm, js } = this.d;
     const stream = config.stream.name;
-    const name = consumerName(stream, partition);
+    const name = consumerName(stream, partition, this.d.tuning.consumerTag);
     this.d.store.env.resetReadTxn();
     this.checkpoint = getCheckpoint(this.d.store, partition);
     this.highestSeen = this.checkpoint;
@@ -137,7 +137,8 @@ export class PartitionConsumer {
     const seq = msg.seq;
     if (seq <= this.highestSeen) return; // a redelivery of a message we hold or have committed
     this.highestSeen = seq;
-    this.queue.push({ msg, seq, receivedAt: Date.now() });
+    // the stream's store time: the same message gets the same receive time on every delivery, so replays are identical
+    this.queue.push({ msg, seq, receivedAt: Math.floor(Number(msg.info.timestampNanos) / 1e6) });
     this.schedule(0);
   }
 

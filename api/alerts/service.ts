@@ -80,7 +80,7 @@ export class AlertService {
           action: `alert.${req.action}`,
           target: id,
           // unique per row: one request id may cover several alerts (a queue claim)
-          requestId: `${requestId ?? 'system'}:${id}:${after.history.length}`,
+          requestId,
           details: { requestId, township: after.region.townshipId, before: prior ? auditState(prior) : null, after: auditState(after) },
         }),
       );

@@ -35,7 +35,6 @@ export function householdRoutes(app: FastifyInstance, ctx: ApiContext): void {
       await appendAudit(
         store,
         { at: now, actor: p.keyId, action: 'household.read', target: id, requestId: req.id, details: { role: p.role, township: state.household.region.townshipId, fullNames: view.fullNames } },
-        `${req.id}:${id}`,
       );
       ctx.metrics.auditWrites.inc({ action: 'household.read' });
       return portrait;

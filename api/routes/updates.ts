@@ -93,7 +93,7 @@ export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
         const { index, update } = toPublish[i]!;
         if (s.status === 'fulfilled') {
           results[index] = { index, id: update.id, status: s.value.duplicate ? 'duplicate' : 'accepted', partition: s.value.partition, seq: s.value.seq };
-          if (!s.value.duplicate) ctx.feeds.observe(update.source, 1, 0);
+          if (!s.value.duplicate && !ctx.feedsFromEngine) ctx.feeds.observe(update.source, 1, 0);
         } else {
           const err = s.reason as { code?: string; message?: string };
           results[index] = { index, id: update.id, status: 'failed', code: err.code ?? 'LIFELINE_ERR_API_UNAVAILABLE', reason: err.message ?? 'publish failed' };

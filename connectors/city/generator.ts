@@ -111,6 +111,9 @@ export class CityGenerator implements Iterable<Household>, AsyncIterable<Househo
       birthRegions: layout.otherBirthRegions,
       yearStart: yearStartDay(dayNumber(p.referenceDate)),
       age80Born: `${+p.referenceDate.slice(0, 4) - 80}${p.referenceDate.slice(4)}`,
+      age55Born: `${+p.referenceDate.slice(0, 4) - 55}${p.referenceDate.slice(4)}`,
+      age18Born: `${+p.referenceDate.slice(0, 4) - 18}${p.referenceDate.slice(4)}`,
+      concernCum: { registered: cumulative(p.concern.registered), unregistered: cumulative(p.concern.unregistered) },
     };
     const refMd = p.referenceDate.slice(5);
     const cats = HOUSEHOLD_CATEGORIES.filter((c) => (p.categories[c] ?? 0) > 0);

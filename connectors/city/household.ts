@@ -79,9 +79,12 @@ export interface BuildContext {
   gradeCum: Float64Array;
   workCum: { registered: Float64Array; unregistered: Float64Array };
   safetyCum: { urban: Float64Array; rural: Float64Array };
+  concernCum: { registered: Float64Array; unregistered: Float64Array };
   /** First day of the reference year, and the birth date before which a person is 80+. */
   yearStart: number;
   age80Born: string;
+  age55Born: string;
+  age18Born: string;
   /** Composition of the household built last (for the generator's counters). */
   lastComposition: Composition;
   birthRegions: readonly string[];
@@ -102,17 +105,22 @@ function clampAge(a: number): number {
 const other = (s: 'M' | 'F'): 'M' | 'F' => (s === 'M' ? 'F' : 'M');
 
 /** Family members by composition; ages in whole years at the reference date. */
-function members(rng: Rng, comp: Composition): Member[] {
+function members(rng: Rng, comp: Composition, shape: CityProfile['composition']): Member[] {
   const out: Member[] = [];
   const add = (relation: Relation, age: number, sex: 'M' | 'F', marital: Person['maritalStatus'], noParents = false) =>
     out.push({ relation, age: clampAge(Math.round(age)), sex, marital, noParents });
+  // siblings are born one to four years apart
   const children = (parentAge: number, n: number, rel: Relation = 'child', noParents = false) => {
-    const maxAge = Math.min(parentAge - 20, 24);
-    for (let i = 0; i < n; i++) add(rel, rng.range(0, Math.max(0, maxAge)), rng.chance(0.52) ? 'M' : 'F', 'single', noParents);
+    const maxAge = Math.max(0, Math.min(parentAge - 20, shape.childMaxAge));
+    let a = rng.range(Math.min(maxAge, 2 * (n - 1)), maxAge);
+    for (let i = 0; i < n; i++) {
+      add(rel, Math.max(0, a), rng.chance(0.52) ? 'M' : 'F', 'single', noParents);
+      a -= rng.range(1, 4);
+    }
   };
   switch (comp) {
     case 'elderly_alone': {
-      const age = 60 + Math.min(38, Math.abs(rng.normal()) * 14);
+      const age = 60 + Math.min(38, Math.abs(rng.normal()) * shape.elderlyAgeSpread);
       const r = rng.float();
       add('head', age, rng.chance(0.6) ? 'F' : 'M', r < 0.68 ? 'widowed' : r < 0.82 ? 'divorced' : 'single');
       break;
@@ -123,13 +131,13 @@ function members(rng: Rng, comp: Composition): Member[] {
       break;
     }
     case 'elderly_couple': {
-      const age = 62 + Math.min(33, Math.abs(rng.normal()) * 10);
+      const age = 61 + Math.min(33, Math.abs(rng.normal()) * shape.elderlyAgeSpread * 0.75);
       add('head', age, 'M', 'married');
       add('spouse', age - rng.range(-2, 6), 'F', 'married');
       break;
     }
     case 'couple': {
-      const age = rng.range(25, 59);
+      const age = rng.range(shape.coupleAge[0], shape.coupleAge[1]);
       add('head', age, 'M', 'married');
       add('spouse', age - rng.range(-3, 5), 'F', 'married');
       break;
@@ -144,15 +152,16 @@ function members(rng: Rng, comp: Composition): Member[] {
       const age = rng.range(27, 55);
       add('head', age, 'M', 'married');
       add('spouse', age - rng.range(-2, 5), 'F', 'married');
-      const r = rng.float();
-      children(age, r < 0.45 ? 1 : r < 0.85 ? 2 : 3);
+      const r = rng.float() * (shape.children[0] + shape.children[1] + shape.children[2]);
+      children(age, r < shape.children[0] ? 1 : r < shape.children[0] + shape.children[1] ? 2 : 3);
       break;
     }
     case 'three_generation': {
       const age = rng.range(30, 56);
       add('head', age, 'M', rng.chance(0.85) ? 'married' : 'divorced');
       if (out[0]?.marital === 'married') add('spouse', age - rng.range(-2, 5), 'F', 'married');
-      children(age, rng.chance(0.55) ? 1 : 2);
+      const r = rng.float() * (shape.children[0] + shape.children[1] + shape.children[2]);
+      children(age, r < shape.children[0] ? 1 : r < shape.children[0] + shape.children[1] ? 2 : 3);
       const pAge = age + rng.range(23, 34);
       if (rng.chance(0.45)) {
         add('parent', pAge, 'M', 'married');
@@ -166,8 +175,7 @@ function members(rng: Rng, comp: Composition): Member[] {
       const sex = couple ? 'M' : rng.chance(0.6) ? 'F' : 'M';
       add('head', age, sex, couple ? 'married' : 'widowed');
       if (couple) add('spouse', age - rng.range(-2, 5), other(sex), 'married');
-      const n = rng.chance(0.7) ? 1 : 2;
-      for (let i = 0; i < n; i++) add('grandchild', rng.range(3, 17), rng.chance(0.52) ? 'M' : 'F', 'single', true);
+      children(37, rng.chance(0.6) ? 1 : 2, 'grandchild', true);
       break;
     }
     case 'adult_with_parent': {
@@ -191,14 +199,14 @@ function schoolStage(rng: Rng, age: number, university: number): SchoolStage {
   return 'none';
 }
 
-function educationLevel(rng: Rng, age: number, stage: SchoolStage, registered: boolean): EducationLevel {
+function educationLevel(rng: Rng, age: number, stage: SchoolStage, shift: number): EducationLevel {
   if (age < 18 || stage !== 'none') {
     if (stage === 'university') return 'senior';
     if (age >= 15) return 'junior';
     if (age >= 12) return 'primary';
     return 'none';
   }
-  const r = rng.float() + (registered ? 0.12 : 0);
+  const r = rng.float() * (1 - shift);
   if (age >= 75) return r < 0.5 ? 'primary' : r < 0.82 ? 'none' : r < 0.95 ? 'junior' : 'senior';
   if (age >= 60) return r < 0.15 ? 'none' : r < 0.55 ? 'primary' : r < 0.85 ? 'junior' : r < 0.95 ? 'senior' : 'vocational';
   if (age >= 45) return r < 0.05 ? 'none' : r < 0.25 ? 'primary' : r < 0.7 ? 'junior' : r < 0.88 ? 'senior' : r < 0.96 ? 'vocational' : 'college';
@@ -238,7 +246,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
 
   const comp = COMPOSITIONS[rng.weighted(ctx.compositionCum.get(category) as Float64Array)] as Composition;
   ctx.lastComposition = comp;
-  const ms = members(rng, comp);
+  const ms = members(rng, comp, p.composition);
   const family = surname(rng);
   const headSex = ms[0]?.sex ?? 'M';
 
@@ -262,6 +270,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
     const chronicDiseases = nChronic ? pickDistinct(rng, CHRONIC_DISEASES, nChronic) : [];
     const major = rng.chance(rate(p.health.major, age, cf));
     const majorDiseases: string[] = major ? [rng.pick(MAJOR_DISEASES)] : [];
+    if (major && p.health.majorSubsumesChronic) chronicDiseases.length = 0;
     anyMajor ||= major;
     let disabilityGrade: DisabilityGrade = 0;
     let disabilityType: DisabilityType = 'none';
@@ -295,7 +304,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
       droppedOut = true;
       stage = 'none';
     }
-    const level = educationLevel(rng, age, stage, registered);
+    const level = educationLevel(rng, age, stage, registered ? p.education.levelShift.registered : p.education.levelShift.unregistered);
     const tuitionAnnual = tuition(rng, stage, p.education.tuitionScale);
     const educationGrantAnnual =
       stage !== 'none' && stage !== 'primary' && stage !== 'junior' && rng.chance(registered ? 0.6 : 0.1) ? rng.range(10, 40) * 100 : 0;
@@ -313,7 +322,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
       else {
         const wi = rng.weighted(registered ? ctx.workCum.registered : ctx.workCum.unregistered);
         employment = wi === 0 ? 'employed' : wi === 1 ? 'flexible' : wi === 2 ? 'self_employed' : wi === 3 ? (rural ? 'farmer' : 'flexible') : 'unemployed';
-        if (employment === 'farmer' && !rural) employment = 'flexible';
+        if (employment === 'farmer' && !rural) employment = rng.chance(0.7) ? 'employed' : 'flexible';
         if (rural && employment === 'unemployed' && rng.chance(0.4)) employment = 'farmer';
       }
     } else if (unableHealth || careDependency !== 'none') employment = 'unable';
@@ -348,7 +357,8 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
       socialInsuranceMonths = employment === 'employed' ? Math.floor(years * 12 * (0.4 + 0.6 * rng.float())) : Math.floor(years * 12 * 0.3 * rng.float());
     }
     const unemploymentBenefitMonthly = employment === 'unemployed' && socialInsuranceMonths >= 12 && rng.chance(0.3) ? rng.range(180, 205) * 10 : 0;
-    const disabilityAllowanceMonthly = disabilityGrade === 0 ? 0 : registered ? rng.range(30, 60) * 10 : disabilityGrade <= 2 ? rng.range(20, 35) * 10 : 0;
+    const allowanceShare = (disabilityGrade <= 2 ? p.health.allowance.severe : p.health.allowance.mild) * (registered ? 1 : 0.5);
+    const disabilityAllowanceMonthly = disabilityGrade !== 0 && rng.chance(allowanceShare) ? rng.range(disabilityGrade <= 2 ? 30 : 15, 60) * 10 : 0;
     const formal = employment === 'employed' && !publicWelfarePost && rng.chance(registered ? 0.25 : 0.5);
     const providentFundMonthly = formal ? Math.round(monthlyWage * 0.24) : 0;
     const providentFundBalance = formal ? providentFundMonthly * rng.range(3, 120) : 0;
@@ -394,6 +404,21 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
     });
   }
 
+  // households of several working-age adults usually count one with a vocational certificate
+  if (p.work.ensureQualified > 0 && rng.chance(p.work.ensureQualified)) {
+    let adults = 0;
+    let qualified = false;
+    let candidate: Person | undefined;
+    for (const q of persons) {
+      const e = q.employment;
+      if (e === 'unable' || e === 'student' || e === 'child' || e === 'retired' || q.birthDate < ctx.age55Born || q.birthDate > ctx.age18Born) continue;
+      adults++;
+      if (q.skilled || q.educationLevel === 'senior' || q.educationLevel === 'vocational' || q.educationLevel === 'college') qualified = true;
+      else candidate ??= q;
+    }
+    if (adults >= 2 && !qualified && candidate) candidate.skilled = true;
+  }
+
   // expenditure-type dibao exists because of medical spending: make sure someone is gravely ill
   if (category === 'expenditure_dibao' && !anyMajor && rng.chance(p.health.expenditureDibaoMajor)) {
     const who = persons[rng.int(persons.length)] as Person;
@@ -425,8 +450,8 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
     for (const q of persons) {
       if (q.monthlyWage > 0) {
         q.monthlyWage = Math.round((q.monthlyWage * k) / 10) * 10;
-        if (q.employment === 'employed' && !q.publicWelfarePost && q.monthlyWage < 1500) q.employment = 'flexible';
-        if (q.monthlyWage === 0 && q.employment !== 'farmer') q.employment = 'unemployed';
+        if (p.work.capChangesStatus && q.employment === 'employed' && !q.publicWelfarePost && q.monthlyWage < 1500) q.employment = 'flexible';
+        if (p.work.capChangesStatus && q.monthlyWage === 0 && q.employment !== 'farmer') q.employment = 'unemployed';
         q.providentFundMonthly = q.employment === 'employed' ? Math.min(q.providentFundMonthly, Math.round(q.monthlyWage * 0.24)) : 0;
         wages += q.monthlyWage;
       }
@@ -438,7 +463,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
   const safety = (['A', 'B', 'C', 'D'] as const)[rng.weighted(rural ? ctx.safetyCum.rural : ctx.safetyCum.urban)] as HousingSafety;
   const publicRental = !rural && registered && rng.chance(p.housing.publicRental);
   const renting = !publicRental && rng.chance((registered ? p.housing.renting.registered : p.housing.renting.unregistered) * (rural ? 0.3 : 1));
-  const areaM2 = rural ? rng.range(50, 180) : publicRental ? rng.range(30, 55) : rng.range(28, 95);
+  const areaM2 = Math.max(size * p.housing.minM2PerPerson, rural ? rng.range(50, 180) : publicRental ? rng.range(30, 55) : rng.range(28, 95));
   const uninhabitable = rng.chance(p.housing.uninhabitable + (safety === 'D' ? 0.05 : 0));
   const rentMonthly = publicRental ? rng.range(15, 50) * 10 : renting ? Math.round((rural ? rng.money(600, 0.3) : rng.money(p.money.dibaoStandard * 1.5, 0.35)) / 10) * 10 : 0;
   const housingSubsidyMonthly = renting && registered && rng.chance(0.45) ? rng.range(20, 80) * 10 : 0;
@@ -545,7 +570,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
   const exitedAt = category === 'exited_assistance' ? isoOfDay(ctx.refDay - rng.range(20, 1000)) : null;
   const rejectedAt = category === 'rejected_application' ? isoOfDay(ctx.refDay - rng.range(10, 700)) : null;
   const visited = rng.chance(registered ? 0.7 : 0.4);
-  const oc = rng.float();
+  const oc = rng.weighted(registered ? ctx.concernCum.registered : ctx.concernCum.unregistered) as 0 | 1 | 2 | 3;
 
   return {
     id,
@@ -562,7 +587,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
       selfDeclared: rng.chance(category === 'temporary_assistance' ? 0.3 : 0.06),
       proactivelyDiscovered: category === 'proactive_discovery',
       lastGridVisitAt: visited ? epochMsOfDay(ctx.refDay - rng.range(1, 120)) + rng.range(8, 18) * 3_600_000 : null,
-      observedConcern: oc < 0.72 ? 0 : oc < 0.9 ? 1 : oc < 0.98 ? 2 : 3,
+      observedConcern: oc,
     },
     finances: {
       medicalTotal: { year: ctx.refYear, amount: medicalTotal },

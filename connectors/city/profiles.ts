@@ -36,7 +36,19 @@ export interface CityProfile {
   /** Exact household count per category. */
   categories: Partial<Record<HouseholdCategory, number>>;
   /** Composition weights for registered and unregistered households; per-category overrides. */
-  composition: { registered: Record<Composition, number>; unregistered: Record<Composition, number>; byCategory?: Partial<Record<HouseholdCategory, Partial<Record<Composition, number>>>> };
+  composition: {
+    registered: Record<Composition, number>;
+    unregistered: Record<Composition, number>;
+    byCategory?: Partial<Record<HouseholdCategory, Partial<Record<Composition, number>>>>;
+    /** Spread of elderly heads' ages above 60 (years, half-normal sigma). */
+    elderlyAgeSpread: number;
+    /** Weights of 1, 2, 3 children in a nuclear family. */
+    children: readonly [number, number, number];
+    /** Oldest age of a child still living with the parents (years). */
+    childMaxAge: number;
+    /** Age range of the head of a childless working-age couple (years). */
+    coupleAge: readonly [number, number];
+  };
   /** Overrides the district's rural share when set. */
   ruralShare?: number;
   health: {
@@ -52,6 +64,10 @@ export interface CityProfile {
     expenditureDibaoMajor: number;
     /** Share of persons 75+ needing partial or full care regardless of illness. */
     frailty: number;
+    /** Share of disabled persons drawing a disability allowance: grades 1–2, grades 3–4 (registered households; others get half). */
+    allowance: { severe: number; mild: number };
+    /** A seriously ill person's record carries the major disease only (no separate chronic list). */
+    majorSubsumesChronic: boolean;
   };
   work: {
     /** Working-age (18–59) able persons: weights of employed, flexible, self_employed, farmer (rural), unemployed. */
@@ -67,8 +83,14 @@ export interface CityProfile {
     residentPension: number;
     /** Rural elderly still farming (60–74). */
     elderlyFarming: number;
+    /** Capping a registered household's income may turn low-paid employees into flexible workers. */
+    capChangesStatus: boolean;
+    /** Chance that a household of two or more working-age adults has one with a skill certificate. */
+    ensureQualified: number;
   };
   education: {
+    /** Pushes adults' schooling down (0 = none, 0.3 = much lower), registered and unregistered. */
+    levelShift: { registered: number; unregistered: number };
     dropout: { registered: number; unregistered: number };
     university: number;
     tuitionScale: number;
@@ -86,6 +108,8 @@ export interface CityProfile {
     renting: { registered: number; unregistered: number };
     publicRental: number;
     uninhabitable: number;
+    /** Living area at least this per member (m²). */
+    minM2PerPerson: number;
   };
   property: {
     /** Households owning a car, by category (default for unlisted categories: `carOther`). */
@@ -100,6 +124,8 @@ export interface CityProfile {
     livestockShare: number;
   };
   incidents: { disaster: number; accident: number; fire: number };
+  /** Grid workers' observed concern 0…3: weights for registered and unregistered households. */
+  concern: { registered: readonly [number, number, number, number]; unregistered: readonly [number, number, number, number] };
   /** Plate prefix and the certificate's city name. */
   plate: string;
   cityName: string;
@@ -131,6 +157,10 @@ const HANGZHOU: CityProfile = {
       extreme_poverty: { elderly_alone: 0.62, adult_alone: 0.3, grandparent_grandchild: 0.08 },
       expenditure_dibao: { elderly_alone: 0.15, adult_alone: 0.15, elderly_couple: 0.2, couple: 0.1, single_parent: 0.1, nuclear: 0.15, three_generation: 0.08, adult_with_parent: 0.07 },
     },
+    elderlyAgeSpread: 14,
+    children: [0.45, 0.4, 0.15],
+    childMaxAge: 24,
+    coupleAge: [25, 59],
   },
   health: {
     chronic: [0.03, 0.12, 0.3, 0.52, 0.66],
@@ -141,6 +171,8 @@ const HANGZHOU: CityProfile = {
     registeredFactor: 1.9,
     expenditureDibaoMajor: 0.92,
     frailty: 0.18,
+    allowance: { severe: 0.95, mild: 0.8 },
+    majorSubsumesChronic: false,
   },
   work: {
     registered: [0.22, 0.3, 0.04, 0.06, 0.38],
@@ -151,8 +183,10 @@ const HANGZHOU: CityProfile = {
     employeePensionMedian: 3100,
     residentPension: 355,
     elderlyFarming: 0.35,
+    capChangesStatus: true,
+    ensureQualified: 0,
   },
-  education: { dropout: { registered: 0.03, unregistered: 0.01 }, university: 0.45, tuitionScale: 1 },
+  education: { levelShift: { registered: 0.12, unregistered: 0 }, dropout: { registered: 0.03, unregistered: 0.01 }, university: 0.45, tuitionScale: 1 },
   money: { dibaoStandard: 1206, medicalScale: 1 },
   housing: {
     urban: [0.9, 0.07, 0.025, 0.005],
@@ -160,6 +194,7 @@ const HANGZHOU: CityProfile = {
     renting: { registered: 0.22, unregistered: 0.25 },
     publicRental: 0.15,
     uninhabitable: 0.002,
+    minM2PerPerson: 0,
   },
   property: {
     car: { dibao: 0.01, marginal: 0.03, extreme_poverty: 0.002, expenditure_dibao: 0.02 },
@@ -171,6 +206,7 @@ const HANGZHOU: CityProfile = {
     livestockShare: 0.04,
   },
   incidents: { disaster: 0.004, accident: 0.004, fire: 0.001 },
+  concern: { registered: [0.7, 0.2, 0.08, 0.02], unregistered: [0.75, 0.17, 0.06, 0.02] },
   plate: '浙A',
   cityName: '杭州市',
   province: '浙',
@@ -198,49 +234,51 @@ const YUANZHOU: CityProfile = {
   idPrefix: 'yz',
   layout: 'yuanzhou',
   referenceDate: '2026-11-01',
-  categories: {
-    dibao: 3_600,
-    marginal: 300,
-    extreme_poverty: 250,
-    expenditure_dibao: 50,
-    rejected_application: 400,
-    temporary_assistance: 100,
-    proactive_discovery: 103,
-  },
+  // surveyed: dibao households in the register plus new applicants (found by the door-to-door survey)
+  categories: { dibao: 3_930, extreme_poverty: 230, expenditure_dibao: 60, proactive_discovery: 583 },
   ruralShare: 0.85,
   composition: {
-    registered: { elderly_alone: 0.12, adult_alone: 0.06, elderly_couple: 0.15, couple: 0.07, single_parent: 0.08, nuclear: 0.25, three_generation: 0.15, grandparent_grandchild: 0.05, adult_with_parent: 0.07 },
-    unregistered: { elderly_alone: 0.1, adult_alone: 0.06, elderly_couple: 0.14, couple: 0.08, single_parent: 0.07, nuclear: 0.3, three_generation: 0.16, grandparent_grandchild: 0.03, adult_with_parent: 0.06 },
-    byCategory: { extreme_poverty: { elderly_alone: 0.6, adult_alone: 0.3, grandparent_grandchild: 0.1 } },
+    registered: { elderly_alone: 0.05, adult_alone: 0.14, elderly_couple: 0.12, couple: 0.32, single_parent: 0.04, nuclear: 0.09, three_generation: 0.17, grandparent_grandchild: 0.02, adult_with_parent: 0.05 },
+    unregistered: { elderly_alone: 0, adult_alone: 0.2, elderly_couple: 0, couple: 0.4, single_parent: 0, nuclear: 0.4, three_generation: 0, grandparent_grandchild: 0, adult_with_parent: 0 },
+    byCategory: { extreme_poverty: { elderly_alone: 0.5, adult_alone: 0.4, grandparent_grandchild: 0.1 } },
+    elderlyAgeSpread: 3,
+    children: [0.03, 0.37, 0.6],
+    childMaxAge: 20,
+    coupleAge: [35, 64],
   },
   health: {
-    chronic: [0.05, 0.2, 0.45, 0.65, 0.75],
-    major: [0.01, 0.03, 0.06, 0.09, 0.1],
-    disability: [0.02, 0.05, 0.09, 0.12, 0.16],
-    disabilityGrades: [0.1, 0.22, 0.32, 0.36],
-    severeMental: 0.01,
-    registeredFactor: 1.3,
+    chronic: [0.05, 0.5, 0.65, 0.8, 0.85],
+    major: [0.01, 0.03, 0.05, 0.06, 0.06],
+    disability: [0.025, 0.09, 0.14, 0.17, 0.2],
+    disabilityGrades: [0.02, 0.12, 0.7, 0.16],
+    severeMental: 0.004,
+    registeredFactor: 1,
     expenditureDibaoMajor: 0.9,
-    frailty: 0.2,
+    frailty: 0.1,
+    allowance: { severe: 0.8, mild: 0.2 },
+    majorSubsumesChronic: true,
   },
   work: {
-    registered: [0.12, 0.3, 0.03, 0.4, 0.15],
-    unregistered: [0.18, 0.3, 0.05, 0.37, 0.1],
-    skilled: { registered: 0.2, unregistered: 0.25 },
+    registered: [0.14, 0.02, 0.03, 0.79, 0.02],
+    unregistered: [0.2, 0.02, 0.05, 0.71, 0.02],
+    skilled: { registered: 0.15, unregistered: 0.2 },
     wageMedian: 2600,
     employeePension: { registered: 0.05, unregistered: 0.08 },
     employeePensionMedian: 2600,
     residentPension: 190,
-    elderlyFarming: 0.55,
+    elderlyFarming: 0.8,
+    capChangesStatus: false,
+    ensureQualified: 0.8,
   },
-  education: { dropout: { registered: 0.02, unregistered: 0.015 }, university: 0.35, tuitionScale: 0.7 },
-  money: { dibaoStandard: 520, medicalScale: 0.7 },
+  education: { levelShift: { registered: 0.3, unregistered: 0.3 }, dropout: { registered: 0.004, unregistered: 0.004 }, university: 0.35, tuitionScale: 0.7 },
+  money: { dibaoStandard: 520, medicalScale: 0.35 },
   housing: {
-    urban: [0.8, 0.12, 0.06, 0.02],
-    rural: [0.58, 0.17, 0.2, 0.05],
-    renting: { registered: 0.2, unregistered: 0.25 },
-    publicRental: 0.1,
-    uninhabitable: 0.002,
+    urban: [0.6, 0.17, 0.23, 0.001],
+    rural: [0.58, 0.17, 0.25, 0.001],
+    renting: { registered: 0.02, unregistered: 0.02 },
+    publicRental: 0.01,
+    uninhabitable: 0.0005,
+    minM2PerPerson: 16,
   },
   property: {
     car: { dibao: 0.02, marginal: 0.04, extreme_poverty: 0.002, expenditure_dibao: 0.02 },
@@ -251,7 +289,8 @@ const YUANZHOU: CityProfile = {
     landMuMedian: 8,
     livestockShare: 0.35,
   },
-  incidents: { disaster: 0.06, accident: 0.006, fire: 0.002 },
+  incidents: { disaster: 0.05, accident: 0.004, fire: 0.002 },
+  concern: { registered: [0.35, 0.6, 0.04, 0.01], unregistered: [1, 0, 0, 0] },
   plate: '宁D',
   cityName: '固原市',
   province: '宁',

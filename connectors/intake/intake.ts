@@ -134,6 +134,7 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
   };
 
   const rows = new Map<number, RowState>();
+  let reachedEnd = false;
   let issued = 0;
   let mark = 0;
   let settledSinceCheckpoint = 0;
@@ -142,8 +143,20 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
   let failure: unknown;
   let lastCheckpoint = Date.now();
 
-  const advance = (): void => {
-    for (let r = rows.get(mark); r !== undefined && r.end >= 0; r = rows.get(mark)) {
+  const settled = new Set<number>();
+  const wakeReader = (): void => {
+    if (wake && outstanding < o.window) {
+      const w = wake;
+      wake = undefined;
+      w();
+    }
+  };
+  // folds settled rows into the mark strictly in file order
+  const settle = (seq: number): void => {
+    outstanding--;
+    settled.add(seq);
+    while (settled.delete(mark)) {
+      const r = rows.get(mark)!;
       rows.delete(mark);
       mark++;
       settledSinceCheckpoint++;
@@ -155,46 +168,13 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
       else if (r.duplicate) progress.duplicates++;
       else progress.published++;
     }
+    wakeReader();
   };
-  const settled = new Set<number>();
-  const settle = (seq: number): void => {
-    outstanding--;
-    settled.add(seq);
-    if (seq === mark) {
-      while (settled.delete(mark)) {
-        const r = rows.get(mark)!;
-        r.end = r.end; // settled rows are folded into the mark in order
-        advanceOne(r);
-      }
-    }
-    if (wake && outstanding < o.window) {
-      const w = wake;
-      wake = undefined;
-      w();
-    }
-  };
-  const advanceOne = (r: RowState): void => {
-    rows.delete(mark);
-    mark++;
-    settledSinceCheckpoint++;
-    progress.offset = r.end;
-    progress.line = r.nextLine;
-    progress.records++;
-    progress.deadBytes = r.deadCum;
-    if (r.dead) progress.dead++;
-    else if (r.duplicate) progress.duplicates++;
-    else progress.published++;
-  };
-  void advance;
-  const fail = (seq: number, err: unknown): void => {
+  // a failed row never settles: the mark stops before it and a restart sends it again
+  const fail = (err: unknown): void => {
     failure ??= err;
     outstanding--;
-    void seq;
-    if (wake) {
-      const w = wake;
-      wake = undefined;
-      w();
-    }
+    wakeReader();
   };
 
   const checkpoint = (final: boolean): void => {
@@ -209,21 +189,14 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
     o.onProgress?.({ ...progress });
   };
 
-  let reachedEnd = false;
   try {
     const records = readRecords(file, format, progress.offset, progress.line);
     for await (const rec of records) {
       if (failure !== undefined || o.signal?.aborted) break;
+      if (format === 'csv' && rec.start === 0) continue; // the header (re-read on every run)
       const seq = issued++;
       const row: RowState = { end: rec.end, nextLine: rec.nextLine, dead: false, duplicate: false, deadCum: deadWritten };
       rows.set(seq, row);
-      if (format === 'csv' && rec.start === 0) {
-        // the header: settled at once, so the mark moves past it
-        outstanding++;
-        row.dead = false;
-        settleHeader(seq);
-        continue;
-      }
       const parsed = parseRow(rec, format, layout);
       const v = parsed.ok ? validateUpdate(parsed.raw) : undefined;
       if (v?.ok) {
@@ -233,7 +206,7 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
             row.duplicate = r.duplicate;
             settle(seq);
           },
-          (err: unknown) => fail(seq, err),
+          (err: unknown) => fail(err),
         );
       } else {
         const letter: DeadLetter = parsed.ok
@@ -246,7 +219,7 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
         if (o.deadLetterSubject) {
           publisher.publishDeadLetter('intake', letter, `intake:${fileKey}:${rec.line}`).then(
             () => settle(seq),
-            (err: unknown) => fail(seq, err),
+            (err: unknown) => fail(err),
           );
         } else settle(seq);
       }
@@ -262,13 +235,4 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
   }
   if (failure !== undefined) throw failure;
   return summary(progress, resumedAt);
-
-  function settleHeader(seq: number): void {
-    const r = rows.get(seq)!;
-    r.deadCum = deadWritten;
-    settle(seq);
-    // the header is not a row: undo its count
-    progress.records--;
-    progress.published--;
-  }
 }

@@ -1,6 +1,8 @@
 /**
  * Employment (就业情况): who of working age works, how stably and for how much, and the earned
- * income per member (wages, pensions, unemployment benefit) against the assistance lines.
+ * income (wages, unemployment benefit) per member who lives on it, against the assistance lines.
+ * Retired members live on pensions, which the property dimension scores; pensions are not read
+ * here because pension updates touch only that dimension.
  */
 import type { Model } from '../model.js';
 import type { DimensionScore, Household } from '../types.js';
@@ -20,7 +22,7 @@ export const EMPLOYMENT_INDICATORS: readonly IndicatorDef[] = [
   { code: 'employment.public_welfare_post', doc: 'a member on a subsidised public-welfare post' },
   { code: 'employment.low_education', doc: 'working-age members with at most primary education' },
   { code: 'employment.unskilled', doc: 'no working-age member skilled or college-educated' },
-  { code: 'employment.elderly_working', doc: 'a member past retirement age working without a pension' },
+  { code: 'employment.elderly_working', doc: 'a member past retirement age still working' },
   { code: 'employment.unemployment_benefit', doc: 'credit: unemployment benefit received' },
   { code: 'employment.provident_fund', doc: 'credit: a member pays into the provident fund' },
   { code: 'employment.high_income', doc: 'credit: earned income per member at or above the comfortable line' },
@@ -34,6 +36,7 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
   const ref = refOf(model);
   const t = new Tally();
   let n = 0;
+  let dependent = 0;
   let earned = 0;
   let able = 0;
   let workers = 0;
@@ -53,11 +56,12 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
   for (const p of h.persons) {
     if (!p.alive || !p.registered) continue;
     n++;
-    earned += p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly;
+    earned += p.monthlyWage + p.unemploymentBenefitMonthly;
     benefit += p.unemploymentBenefitMonthly;
     if (p.providentFundMonthly > 0) provident++;
     const age = ageAt(p.birthDate, ref);
     const e = p.employment;
+    if (e !== 'retired') dependent++;
     const working = e === 'employed' || e === 'self_employed' || e === 'farmer' || e === 'flexible';
     if (working) {
       workers++;
@@ -79,18 +83,18 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
         if (p.educationLevel === 'none' || p.educationLevel === 'primary') lowEdu++;
         if (p.skilled || p.educationLevel === 'college') skilled++;
       }
-    } else if (working && age >= ag.elderlyFrom && p.pensionMonthly === 0 && elderlyWorkerId === null) {
+    } else if (working && age >= ag.elderlyFrom && elderlyWorkerId === null) {
       elderlyWorkerId = p.id;
     }
   }
   if (able > 0 && workers === 0) t.minus('employment.none_employed', w.noneEmployed, `none of ${able} member(s) able to work has work`);
   if (unemployed > 0) t.minus('employment.unemployed', w.unemployed * Math.min(2, unemployed), unemployed === 1 ? `member ${unemployedId} is unemployed` : `${unemployed} members are unemployed`);
   if (unable > 0) t.minus('employment.unable', w.unable * Math.min(2, unable), unable === 1 ? `working-age member ${unableId} cannot work` : `${unable} working-age members cannot work`);
-  const perCapita = n > 0 ? earned / n : 0;
-  if (n > 0) {
-    if (perCapita < lines.dibaoMonthly) t.minus('employment.income_below_dibao', w.incomeBelowDibao, `earned ${Math.round(perCapita)} CNY/month per member, below dibao line ${lines.dibaoMonthly}`);
-    else if (perCapita < lines.marginalMonthly) t.minus('employment.income_below_marginal', w.incomeBelowMarginal, `earned ${Math.round(perCapita)} CNY/month per member, below marginal line ${lines.marginalMonthly}`);
-    else if (perCapita < lines.lowMonthly) t.minus('employment.income_low', w.incomeLow, `earned ${Math.round(perCapita)} CNY/month per member, below ${lines.lowMonthly}`);
+  const perCapita = dependent > 0 ? earned / dependent : 0;
+  if (dependent > 0) {
+    if (perCapita < lines.dibaoMonthly) t.minus('employment.income_below_dibao', w.incomeBelowDibao, `earned ${Math.round(perCapita)} CNY/month per non-retired member, below dibao line ${lines.dibaoMonthly}`);
+    else if (perCapita < lines.marginalMonthly) t.minus('employment.income_below_marginal', w.incomeBelowMarginal, `earned ${Math.round(perCapita)} CNY/month per non-retired member, below marginal line ${lines.marginalMonthly}`);
+    else if (perCapita < lines.lowMonthly) t.minus('employment.income_low', w.incomeLow, `earned ${Math.round(perCapita)} CNY/month per non-retired member, below ${lines.lowMonthly}`);
   }
   if (workers > 0 && stable === 0) t.minus('employment.flexible_only', w.flexibleOnly, `${workers} worker(s), none in stable employment`);
   if (lowWage > 0) t.minus('employment.low_wage', w.lowWage * Math.min(2, lowWage), `${lowWage} employee(s) paid below ${lines.minimumWageMonthly} CNY/month`);
@@ -98,9 +102,9 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
   if (welfareId !== null) t.minus('employment.public_welfare_post', w.publicWelfarePost, `member ${welfareId} holds a public-welfare post`);
   if (lowEdu > 0) t.minus('employment.low_education', w.lowEducation * Math.min(2, lowEdu), `${lowEdu} working-age member(s) with at most primary education`);
   if (able > 0 && skilled === 0) t.minus('employment.unskilled', w.unskilled, 'no working-age member holds a skill certificate or college degree');
-  if (elderlyWorkerId !== null) t.minus('employment.elderly_working', w.elderlyWorking, `member ${elderlyWorkerId} works past retirement age without a pension`);
+  if (elderlyWorkerId !== null) t.minus('employment.elderly_working', w.elderlyWorking, `member ${elderlyWorkerId} still works past retirement age`);
   if (benefit > 0) t.plus('employment.unemployment_benefit', w.unemploymentBenefit, `unemployment benefit ${benefit} CNY/month`);
   if (provident > 0) t.plus('employment.provident_fund', w.providentFund, `${provident} member(s) pay into the provident fund`);
-  if (n > 0 && perCapita >= lines.comfortableMonthly) t.plus('employment.high_income', w.highIncome, `earned ${Math.round(perCapita)} CNY/month per member`);
+  if (dependent > 0 && perCapita >= lines.comfortableMonthly) t.plus('employment.high_income', w.highIncome, `earned ${Math.round(perCapita)} CNY/month per non-retired member`);
   return t.result('employment', model.dimensionMax.employment);
 }

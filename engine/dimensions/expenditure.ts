@@ -16,6 +16,7 @@ export const EXPENDITURE_INDICATORS: readonly IndicatorDef[] = [
   { code: 'expenditure.student_fees', doc: 'students with fees of studentFeeCny or more and no grant' },
   { code: 'expenditure.rent', doc: 'net monthly rent, graded' },
   { code: 'expenditure.rigid_burden', doc: 'medical + tuition + rent per member at rigidPerCapitaCny or more' },
+  { code: 'expenditure.temporary_assistance', doc: 'temporary assistance this or last year: a crisis needed cash' },
   { code: 'expenditure.medical_assistance', doc: 'credit: medical assistance received' },
   { code: 'expenditure.regular_assistance', doc: 'credit: regular assistance of assistanceOffsetCny or more per month' },
   { code: 'expenditure.housing_subsidy', doc: 'credit: housing subsidy received' },
@@ -70,6 +71,8 @@ export function scoreExpenditure(h: Household, model: Model): DimensionScore {
   if (n > 0 && rigid / n >= th.rigidPerCapitaCny) {
     t.minus('expenditure.rigid_burden', w.rigidBurden, `rigid spending ${Math.round(rigid / n)} CNY per member this year`);
   }
+  const temp = recentAmount(f.temporaryAssistance, ref);
+  if (temp > 0) t.minus('expenditure.temporary_assistance', w.temporaryAssistance, `temporary assistance ${temp} CNY in ${f.temporaryAssistance.year}`);
   const assist = recentAmount(f.medicalAssistance, ref);
   if (assist > 0) t.plus('expenditure.medical_assistance', w.medicalAssistance, `medical assistance ${assist} CNY in ${f.medicalAssistance.year}`);
   if (f.assistanceMonthly >= th.assistanceOffsetCny) t.plus('expenditure.regular_assistance', w.regularAssistance, `regular assistance ${f.assistanceMonthly} CNY/month`);

@@ -1,10 +1,10 @@
 /**
  * Source of the case (对象来源): where the household entered monitoring and what registries say
- * about its place in assistance. Reads assistance state, source-side flags and transfers.
+ * about its place in assistance: assistance state, source-side flags, veterans and hardship workers.
  */
 import type { Model } from '../model.js';
 import type { DimensionScore, Household } from '../types.js';
-import { ageAt, recentAmount, refOf } from './reference.js';
+import { ageAt, refOf } from './reference.js';
 import { Tally, type IndicatorDef } from './tally.js';
 
 export const SOURCE_INDICATORS: readonly IndicatorDef[] = [
@@ -19,7 +19,6 @@ export const SOURCE_INDICATORS: readonly IndicatorDef[] = [
   { code: 'source.observed_concern', doc: 'concern level a grid worker observed' },
   { code: 'source.hardship_worker', doc: 'member registered as a hardship worker' },
   { code: 'source.unvisited', doc: 'no grid visit within recentDays' },
-  { code: 'source.temporary_assistance', doc: 'temporary assistance this or last year' },
   { code: 'source.veteran', doc: 'credit: veteran member with a benefit' },
 ];
 
@@ -63,8 +62,6 @@ export function scoreSource(h: Household, model: Model): DimensionScore {
     if (p.veteran && veteran === null) veteran = p.id;
   }
   if (hardship !== null) t.minus('source.hardship_worker', w.hardshipWorker, `member ${hardship} registered as hardship worker`);
-  const temp = recentAmount(h.finances.temporaryAssistance, ref);
-  if (temp > 0) t.minus('source.temporary_assistance', w.temporaryAssistance, `temporary assistance ${temp} CNY in ${h.finances.temporaryAssistance.year}`);
   if (veteran !== null && h.finances.veteranBenefitMonthly > 0) {
     t.plus('source.veteran', w.veteranCredit, `veteran ${veteran} receives ${h.finances.veteranBenefitMonthly} CNY/month`);
   }

@@ -44,7 +44,7 @@ export const SCORERS: Record<Dimension, Scorer> = {
 
 /** Dimensions whose fields each cause reads (membership aside, which touches everything). */
 export const CAUSE_DIMENSIONS: Readonly<Record<Cause, readonly Dimension[]>> = Object.freeze({
-  illness: ['health'],
+  illness: ['health', 'expenditure'],
   disability: ['health'],
   education: ['structure', 'expenditure', 'other'],
   housing: ['property', 'other'],

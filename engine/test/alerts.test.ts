@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FactEvent } from '../apply/events.js';
 import { DIMENSIONS, type Dimension } from '../catalogue/departments.js';
@@ -203,5 +204,26 @@ describe('alert records', () => {
     ]);
     expect(out[1]?.alert.level).toBe('urgent');
     expect(out[1]?.alert.triggers).toHaveLength(2);
+  });
+
+  it('over any sequence of joins the level only rises, the deadline only comes sooner, the id stays', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ urgent: fc.boolean(), dt: fc.integer({ min: 0, max: 5 * DAY }) }), { minLength: 1, maxLength: 30 }), (joins) => {
+        let a = openAlert(trig(), state(1), model, T0);
+        let t = T0;
+        let seenUrgent = false;
+        for (const [i, j] of joins.entries()) {
+          t += j.dt;
+          const next = joinAlert(a, trig({ level: j.urgent ? 'urgent' : 'general', updateId: `j${i}`, at: t }), state(i + 2), model, t);
+          seenUrgent ||= j.urgent;
+          expect(next.id).toBe(a.id);
+          expect(next.level).toBe(seenUrgent ? 'urgent' : 'general');
+          expect(next.dueAt).toBeLessThanOrEqual(a.dueAt);
+          if (j.urgent && a.level === 'general') expect(next.dueAt).toBe(Math.min(a.dueAt, t + 3 * DAY));
+          a = next;
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -304,7 +304,7 @@ describe('employment', () => {
     const d = scoreDimension('employment', h, M);
     expect(find(d, 'employment.none_employed')[0]?.points).toBe(-6);
     expect(find(d, 'employment.unemployed')[0]?.reason).toBe('2 members are unemployed: −4');
-    expect(find(d, 'employment.income_below_dibao')[0]?.reason).toBe('earned 0 CNY/month per member, below dibao line 1240: −5');
+    expect(find(d, 'employment.income_below_dibao')[0]?.reason).toBe('earned 0 CNY/month per non-retired member, below dibao line 1240: −5');
   });
 
   it('grades income per member against the marginal and low lines', () => {

@@ -20,9 +20,9 @@ async function main(): Promise<void> {
   const node = await startScaleOut(engine, config, {
     onWarning: (e) => say({ event: 'warning', message: e.message }),
     onRestored: (s) => say({ event: 'restored', partition: s.partition, households: s.households, alerts: s.alerts, checkpoint: s.checkpoint, ms: Math.round(s.ms) }),
+    onLeaseAcquired: (p) => say({ event: 'acquired', partition: p }),
+    onLeaseLost: (p, reason) => say({ event: 'lost', partition: p, reason }),
   });
-  node.leases.on('acquired', (p) => say({ event: 'acquired', partition: p }));
-  node.leases.on('lost', (p, reason) => say({ event: 'lost', partition: p, reason }));
   say({ event: 'ready', nodeId: node.nodeId, pid: process.pid, partitions: node.leases.owned() });
 
   let stopping = false;

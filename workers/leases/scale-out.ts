@@ -31,6 +31,9 @@ export interface ScaleOutOptions {
   onWarning?: (err: Error) => void;
   /** After each restore (logs, tests). */
   onRestored?: (stats: RestoreStats) => void;
+  /** Lease events, attached before the first round so none is missed. */
+  onLeaseAcquired?: (p: number) => void;
+  onLeaseLost?: (p: number, reason: LostReason) => void;
 }
 
 export interface ScaleOut {
@@ -74,6 +77,8 @@ export async function startScaleOut(engine: PartitionSeams, config: Readonly<Con
     },
   );
   leases.on('warning', warn);
+  if (opts.onLeaseAcquired) leases.on('acquired', opts.onLeaseAcquired);
+  if (opts.onLeaseLost) leases.on('lost', opts.onLeaseLost);
   try {
     await leases.start();
   } catch (err) {

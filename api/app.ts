@@ -1,0 +1,133 @@
+/**
+ * The HTTP API: Fastify 5, versioned under /v1, OpenAPI at /docs, one error shape, API keys with
+ * roles and township scope, a per-key rate limit, Prometheus metrics in the process registry.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Config } from '../config/index.js';
+import { KeyResolver } from './auth/index.js';
+import { AlertService } from './alerts/service.js';
+import { AggregateCache } from './aggregates.js';
+import type { ApiContext } from './context.js';
+import { ApiError, ERROR_BODY_SCHEMA, errorHandler, notFoundHandler } from './errors.js';
+import { FeedTracker } from './feeds.js';
+import { createApiMetrics, instrument } from './metrics.js';
+import { SWEEP_INTERVAL_MS } from './options.js';
+import { RateLimiter } from './rate-limit.js';
+import { alertRoutes } from './routes/alerts.js';
+import { householdRoutes } from './routes/households.js';
+import { mapRoutes } from './routes/map.js';
+import { opsRoutes } from './routes/ops.js';
+import { statsRoutes } from './routes/stats.js';
+import { updateRoutes } from './routes/updates.js';
+import type { AppDeps } from './types.js';
+
+export type LifelineApp = FastifyInstance & { lifeline: ApiContext };
+
+/** Keys that would reach an object's prototype: refused outright. */
+const POISON = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** JSON.parse that names the position of a syntax error and refuses prototype keys. */
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body, function (this: unknown, key: string, value: unknown) {
+      if (POISON.has(key)) throw ApiError.of('LIFELINE_ERR_API_VALIDATION', `${key}: forbidden key in JSON`, { field: key });
+      return value;
+    });
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    const m = /position (\d+)/.exec((err as Error).message);
+    throw ApiError.of('LIFELINE_ERR_API_MALFORMED_JSON', `body is not valid JSON: ${(err as Error).message}`, {
+      field: 'body',
+      details: m ? { position: Number(m[1]) } : {},
+    });
+  }
+}
+
+export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<LifelineApp> {
+  const now = deps.now ?? Date.now;
+  const app = Fastify({
+    logger: process.env['LIFELINE_LOG'] ? { level: process.env['LIFELINE_LOG'] } : false,
+    bodyLimit: config.api.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    // unknown fields are errors, never silently dropped
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  const metrics = createApiMetrics(deps.registry);
+  const ctx: ApiContext = {
+    config,
+    deps,
+    now,
+    keys: new KeyResolver(config.api.keys, deps.keyStore ?? null),
+    limiter: new RateLimiter(config.api.rateLimitPerMin, now),
+    metrics,
+    alerts: new AlertService(deps.store, metrics, now),
+    aggregates: new AggregateCache(deps.store, now),
+    feeds: new FeedTracker(config.feeds.staleAfterSec, now, metrics.registry),
+    feedsFromEngine: false,
+  };
+  (app as unknown as LifelineApp).lifeline = ctx;
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(ApiError.of('LIFELINE_ERR_API_MALFORMED_JSON', 'body is empty but content-type is application/json', { field: 'body' }), undefined);
+    try {
+      done(null, parseJson(text));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  instrument(app, metrics);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Lifeline API', version: '1', description: 'Alert queues, household portraits, statistics and maps of the low-income household monitoring engine.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'lifeline_… API key' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(ERROR_BODY_SCHEMA);
+
+  updateRoutes(app, ctx);
+  alertRoutes(app, ctx);
+  householdRoutes(app, ctx);
+  statsRoutes(app, ctx);
+  mapRoutes(app, ctx);
+  opsRoutes(app, ctx);
+
+  // engine notices feed the live stream and long-polls; its batch counts feed the feed health
+  const unsubs: (() => void)[] = [];
+  if (deps.engine) {
+    unsubs.push(deps.engine.onAlert((notices) => {
+      for (const n of notices) ctx.alerts.notify(n.id);
+    }));
+    const b = deps.engine.onBatch?.((r) => {
+      const at = now();
+      // counts are [source, kind, applied, rejected]
+      for (const [source, , applied, rejected] of r.counts) if (applied + rejected > 0) ctx.feeds.observe(source, applied + rejected, rejected, at);
+    });
+    if (b) {
+      unsubs.push(b);
+      ctx.feedsFromEngine = true;
+    }
+  }
+  if (deps.sweeper !== false) ctx.alerts.startSweeper(SWEEP_INTERVAL_MS, (err) => app.log.error({ err }, 'lease sweep failed'));
+  app.addHook('onClose', (_i, done) => {
+    ctx.alerts.stopSweeper();
+    for (const u of unsubs) u();
+    done();
+  });
+
+  await app.ready();
+  return app as unknown as LifelineApp;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { DIMENSIONS } from '../catalogue/departments.js';
+import { CAUSE_SCORERS } from '../causes.js';
+import { EMPLOYMENT_INDICATORS } from '../dimensions/employment.js';
+import { EXPENDITURE_INDICATORS } from '../dimensions/expenditure.js';
+import { HEALTH_INDICATORS } from '../dimensions/health.js';
+import { OTHER_INDICATORS } from '../dimensions/other.js';
+import { PROPERTY_INDICATORS } from '../dimensions/property.js';
+import { DIMENSION_READS, MEMBERSHIP_READS } from '../dimensions/reads.js';
+import { SOURCE_INDICATORS } from '../dimensions/source.js';
+import { STRUCTURE_INDICATORS } from '../dimensions/structure.js';
+import { DEFAULT_MODEL } from '../model.js';
+import { CAUSE_DIMENSIONS, SCORERS } from '../scoring/index.js';
+import { CAUSES, type Household } from '../types.js';
+import { ALL_HOUSEHOLDS } from './scoring-households.js';
+
+/** Wraps a household so every property read is recorded as a path (`persons[].alive`). */
+function recording(h: Household, seen: Set<string>): Household {
+  const wrap = (o: object, path: string): object =>
+    new Proxy(o, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver) as unknown;
+        if (typeof key === 'symbol' || typeof v === 'function') return v;
+        const isArray = Array.isArray(target);
+        if (isArray && (key === 'length' || /^\d+$/.test(key))) {
+          return v !== null && typeof v === 'object' ? wrap(v, `${path}[]`) : v;
+        }
+        const p = path === '' ? key : `${path}.${key}`;
+        seen.add(p);
+        return v !== null && typeof v === 'object' ? wrap(v, p) : v;
+      },
+    });
+  return wrap(h, '') as Household;
+}
+
+/** Drops container paths (`finances`, `persons`) that are a prefix of a deeper path read. */
+const leaves = (paths: Set<string>): string[] => [...paths].filter((p) => ![...paths].some((q) => q !== p && (q.startsWith(`${p}.`) || q.startsWith(`${p}[]`))));
+
+const DECLARED = [SOURCE_INDICATORS, STRUCTURE_INDICATORS, HEALTH_INDICATORS, PROPERTY_INDICATORS, EXPENDITURE_INDICATORS, EMPLOYMENT_INDICATORS, OTHER_INDICATORS];
+
+describe('indicators and data fields (Hangzhou: 50+ indicators, 100+ data fields)', () => {
+  it('declares at least 50 indicators with unique codes prefixed by their dimension', () => {
+    const all = DECLARED.flat();
+    expect(all.length).toBeGreaterThanOrEqual(50);
+    expect(new Set(all.map((i) => i.code)).size).toBe(all.length);
+    DIMENSIONS.forEach((d, i) => DECLARED[i]!.forEach((ind) => expect(ind.code.startsWith(`${d}.`)).toBe(true)));
+  });
+
+  it('the scorers read at least 100 distinct field paths of Household and Person', () => {
+    const seen = new Set<string>();
+    for (const h of ALL_HOUSEHOLDS()) for (const d of DIMENSIONS) SCORERS[d](recording(h, seen), DEFAULT_MODEL);
+    const leafPaths = leaves(seen);
+    expect(seen.size).toBeGreaterThanOrEqual(100);
+    // of which data leaves (not the objects holding them):
+    expect(leafPaths.length).toBeGreaterThanOrEqual(85);
+  });
+
+  it('each scorer reads only its own fields plus membership (the contract applyFacts relies on)', () => {
+    for (const d of DIMENSIONS) {
+      const seen = new Set<string>();
+      for (const h of ALL_HOUSEHOLDS()) SCORERS[d](recording(h, seen), DEFAULT_MODEL);
+      const allowed = new Set([...DIMENSION_READS[d], ...MEMBERSHIP_READS]);
+      const stray = leaves(seen).filter((p) => !allowed.has(p));
+      expect(stray, d).toEqual([]);
+      // and the contract lists nothing the scorer does not read
+      const unread = DIMENSION_READS[d].filter((p) => !seen.has(p) && !MEMBERSHIP_READS.includes(p));
+      expect(unread, d).toEqual([]);
+    }
+  });
+
+  it('each cause reads only fields of its CAUSE_DIMENSIONS plus membership', () => {
+    for (const c of CAUSES) {
+      const seen = new Set<string>();
+      for (const h of ALL_HOUSEHOLDS()) CAUSE_SCORERS[c](recording(h, seen), DEFAULT_MODEL);
+      const allowed = new Set([...CAUSE_DIMENSIONS[c].flatMap((d) => DIMENSION_READS[d]), ...MEMBERSHIP_READS]);
+      expect(leaves(seen).filter((p) => !allowed.has(p)), c).toEqual([]);
+    }
+  });
+});

@@ -17,6 +17,8 @@ import { createApiMetrics, instrument } from './metrics.js';
 import { SWEEP_INTERVAL_MS } from './options.js';
 import { RateLimiter } from './rate-limit.js';
 import { alertRoutes } from './routes/alerts.js';
+import { alertClaimRoutes } from './routes/alert-claim.js';
+import { dashboardPlugin } from './dashboard/plugin.js';
 import { householdRoutes } from './routes/households.js';
 import { mapRoutes } from './routes/map.js';
 import { opsRoutes } from './routes/ops.js';
@@ -100,10 +102,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 
   updateRoutes(app, ctx);
   alertRoutes(app, ctx);
+  alertClaimRoutes(app, ctx);
   householdRoutes(app, ctx);
   statsRoutes(app, ctx);
   mapRoutes(app, ctx);
   opsRoutes(app, ctx);
+  // the caseworkers' page at `/`, served with its vendored Leaflet and Chart.js
+  await app.register(dashboardPlugin);
 
   // engine notices feed the live stream and long-polls; its batch counts feed the feed health
   const unsubs: (() => void)[] = [];

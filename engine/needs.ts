@@ -13,10 +13,21 @@
  *   minor without parental care.
  */
 import type { Model } from './model.js';
-import { ageAt, recentAmount, refOf } from './dimensions/reference.js';
+import { ageAt, isoDay, recentAmount, refOf } from './dimensions/reference.js';
 import type { Household, NeedType, Profile } from './types.js';
 
 const DAY_MS = 86_400_000;
+
+let lastModel: Model | null = null;
+let lastIso = '';
+/** The ISO day emergencies count from, formatted once per model. */
+function emergencyFrom(model: Model, ms: number): string {
+  if (model !== lastModel) {
+    lastIso = isoDay(ms);
+    lastModel = model;
+  }
+  return lastIso;
+}
 
 export function needTypes(h: Household, scored: Omit<Profile, 'suggestions'>, model: Model): NeedType[] {
   const ref = refOf(model);
@@ -24,7 +35,7 @@ export function needTypes(h: Household, scored: Omit<Profile, 'suggestions'>, mo
   const th = model.thresholds;
   const f = h.finances;
   const emergencyFromMs = ref.ms - model.needs.emergencyDays * DAY_MS;
-  const emergencyFromIso = new Date(emergencyFromMs).toISOString().slice(0, 10);
+  const emergencyFromIso = emergencyFrom(model, emergencyFromMs);
   let n = 0;
   let elderly = 0;
   let earned = 0;

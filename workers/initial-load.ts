@@ -59,6 +59,7 @@ export async function initialLoad(config: Readonly<Config>, opts: LoadOptions = 
     const p = pool
       .run(chunk)
       .then((r) => {
+        if (r.bad) throw new LoadInputError(chunk.file, r.bad.line, r.bad.reason);
         households += r.households;
         persons += r.persons;
         opts.onProgress?.(households);

@@ -5,7 +5,6 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { Household } from '../engine/types.js';
-import { LoadInputError } from './errors.js';
 import { freshState } from './step.js';
 import { openStore, type Store } from './store/index.js';
 import type { WorkerSetup } from './types.js';
@@ -20,6 +19,8 @@ export interface LoadChunk {
 export interface LoadChunkResult {
   households: number;
   persons: number;
+  /** The first bad line (nothing of the chunk is written then); errors do not survive the thread boundary as classes. */
+  bad?: { line: number; reason: string };
 }
 
 const setup = workerData as WorkerSetup;
@@ -36,6 +37,7 @@ export default async function loadChunk(chunk: LoadChunk): Promise<LoadChunkResu
   let last: Promise<boolean> | undefined;
   let households = 0;
   let persons = 0;
+  const parsed: Household[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
@@ -43,9 +45,12 @@ export default async function loadChunk(chunk: LoadChunk): Promise<LoadChunkResu
     try {
       h = JSON.parse(line);
     } catch (err) {
-      throw new LoadInputError(chunk.file, chunk.firstLine + i, `not JSON (${(err as Error).message})`, err);
+      return { households: 0, persons: 0, bad: { line: chunk.firstLine + i, reason: `not JSON (${(err as Error).message})` } };
     }
-    if (!isHousehold(h)) throw new LoadInputError(chunk.file, chunk.firstLine + i, 'not a household (needs id, persons[], region.townshipId)');
+    if (!isHousehold(h)) return { households: 0, persons: 0, bad: { line: chunk.firstLine + i, reason: 'not a household (needs id, persons[], region.townshipId)' } };
+    parsed.push(h);
+  }
+  for (const h of parsed) {
     last = store.households.put(h.id, freshState(h, setup.model));
     households++;
     persons += h.persons.length;

@@ -145,7 +145,7 @@ function members(rng: Rng, comp: Composition, shape: CityProfile['composition'])
     case 'single_parent': {
       const age = rng.range(26, 55);
       add('head', age, rng.chance(0.65) ? 'F' : 'M', rng.chance(0.75) ? 'divorced' : 'widowed');
-      children(age, rng.chance(0.72) ? 1 : 2);
+      children(age, rng.float() < shape.children[0] + 0.3 ? 1 : 2);
       break;
     }
     case 'nuclear': {
@@ -157,7 +157,7 @@ function members(rng: Rng, comp: Composition, shape: CityProfile['composition'])
       break;
     }
     case 'three_generation': {
-      const age = rng.range(30, 56);
+      const age = rng.range(shape.threeGenerationAge[0], shape.threeGenerationAge[1]);
       add('head', age, 'M', rng.chance(0.85) ? 'married' : 'divorced');
       if (out[0]?.marital === 'married') add('spouse', age - rng.range(-2, 5), 'F', 'married');
       const r = rng.float() * (shape.children[0] + shape.children[1] + shape.children[2]);
@@ -170,7 +170,7 @@ function members(rng: Rng, comp: Composition, shape: CityProfile['composition'])
       break;
     }
     case 'grandparent_grandchild': {
-      const age = rng.range(56, 84);
+      const age = rng.range(56, 56 + Math.round(shape.elderlyAgeSpread * 2));
       const couple = rng.chance(0.5);
       const sex = couple ? 'M' : rng.chance(0.6) ? 'F' : 'M';
       add('head', age, sex, couple ? 'married' : 'widowed');
@@ -226,6 +226,22 @@ function pickDistinct<T>(rng: Rng, xs: readonly T[], n: number): T[] {
     if (!out.includes(x)) out.push(x);
   }
   return out;
+}
+
+/** Plate of the household's k-th vehicle (k = 0 car, 1 small vehicle, 2 truck): derived, so the feeds can name it. */
+export function vehiclePlate(p: CityProfile, index: number, k: number): string {
+  // five base-36 characters after the prefix: unique for 20 M households; the feeds' new plates use six
+  return p.plate + (index * 3 + k).toString(36).toUpperCase().padStart(5, '0');
+}
+
+/** Certificate number of the household's k-th property (k = 0 home, 1 second property). */
+export function propertyCertificate(p: CityProfile, index: number, k: number): string {
+  return `${p.province}(${2010 + ((index + k) % 16)})${p.cityName}不动产权第${String(index * 2 + k).padStart(7, '0')}号`;
+}
+
+/** Unified social credit code of the household's business (individual businesses start with 92). */
+export function businessRegistration(districtId: string, index: number): string {
+  return `92${districtId}MA${String(index).padStart(8, '0')}`;
 }
 
 /** Builds household number `index` (0-based) of the given category. */
@@ -470,7 +486,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
 
   // property: vehicles, real estate, businesses
   const vehicles: Vehicle[] = [];
-  const plate = (k: number) => `${p.plate}${String.fromCharCode(65 + ((index + k * 7) % 26))}${String((index * 37 + k * 101) % 10000).padStart(4, '0')}`;
+  const plate = (k: number) => vehiclePlate(p, index, k);
   const regDate = () => isoOfDay(ctx.refDay - rng.range(60, 4000));
   const carRate = p.property.car[category] ?? p.property.carOther;
   if (rng.chance(carRate)) vehicles.push({ plate: plate(0), kind: 'car', valueCny: rng.money(registered ? 30_000 : 90_000, 0.5, 1000), registeredAt: regDate() });
@@ -479,7 +495,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
   if (!registered && rng.chance(0.004)) vehicles.push({ plate: plate(2), kind: 'truck', valueCny: rng.range(50, 160) * 1000, registeredAt: regDate() });
 
   const properties: Property[] = [];
-  const cert = (k: number) => `${p.province}(${2010 + ((index + k) % 16)})${p.cityName}不动产权第${String((index * 3 + k) % 10_000_000).padStart(7, '0')}号`;
+  const cert = (k: number) => propertyCertificate(p, index, k);
   const ownsHome = !publicRental && !renting && rng.chance(rural ? p.property.ownsHome.rural : registered ? p.property.ownsHome.registered : p.property.ownsHome.unregistered);
   if (ownsHome) {
     const perM2 = rural ? rng.range(8, 25) * 100 : rng.range(150, 450) * 100 * (p.layout === 'hangzhou' ? 1 : 0.2);
@@ -493,7 +509,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
   const businesses: Business[] = [];
   if (rng.chance(registered ? p.property.business.registered : p.property.business.unregistered)) {
     businesses.push({
-      registration: `92${district.id}MA${String((index * 7919) % 100_000_000).padStart(8, '0')}`,
+      registration: businessRegistration(district.id, index),
       type: rng.chance(0.9) ? 'individual' : rural ? 'cooperative' : 'company',
       capitalCny: rng.range(1, 50) * 10_000,
       registeredAt: isoOfDay(ctx.refDay - rng.range(30, 5000)),

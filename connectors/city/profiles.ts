@@ -48,6 +48,8 @@ export interface CityProfile {
     childMaxAge: number;
     /** Age range of the head of a childless working-age couple (years). */
     coupleAge: readonly [number, number];
+    /** Age range of the middle generation's head in a three-generation household (years). */
+    threeGenerationAge: readonly [number, number];
   };
   /** Overrides the district's rural share when set. */
   ruralShare?: number;
@@ -161,6 +163,7 @@ const HANGZHOU: CityProfile = {
     children: [0.45, 0.4, 0.15],
     childMaxAge: 24,
     coupleAge: [25, 59],
+    threeGenerationAge: [30, 56],
   },
   health: {
     chronic: [0.03, 0.12, 0.3, 0.52, 0.66],
@@ -238,17 +241,18 @@ const YUANZHOU: CityProfile = {
   categories: { dibao: 3_930, extreme_poverty: 230, expenditure_dibao: 60, proactive_discovery: 583 },
   ruralShare: 0.85,
   composition: {
-    registered: { elderly_alone: 0.05, adult_alone: 0.14, elderly_couple: 0.12, couple: 0.32, single_parent: 0.04, nuclear: 0.09, three_generation: 0.17, grandparent_grandchild: 0.02, adult_with_parent: 0.05 },
+    registered: { elderly_alone: 0.05, adult_alone: 0.14, elderly_couple: 0.12, couple: 0.32, single_parent: 0.07, nuclear: 0.09, three_generation: 0.17, grandparent_grandchild: 0.02, adult_with_parent: 0.02 },
     unregistered: { elderly_alone: 0, adult_alone: 0.2, elderly_couple: 0, couple: 0.4, single_parent: 0, nuclear: 0.4, three_generation: 0, grandparent_grandchild: 0, adult_with_parent: 0 },
     byCategory: { extreme_poverty: { elderly_alone: 0.5, adult_alone: 0.4, grandparent_grandchild: 0.1 } },
     elderlyAgeSpread: 3,
-    children: [0.03, 0.37, 0.6],
+    children: [0, 0.3, 0.7],
     childMaxAge: 20,
     coupleAge: [35, 64],
+    threeGenerationAge: [38, 56],
   },
   health: {
-    chronic: [0.05, 0.5, 0.65, 0.8, 0.85],
-    major: [0.01, 0.03, 0.05, 0.06, 0.06],
+    chronic: [0.05, 0.52, 0.68, 0.8, 0.85],
+    major: [0.01, 0.02, 0.04, 0.08, 0.08],
     disability: [0.025, 0.09, 0.14, 0.17, 0.2],
     disabilityGrades: [0.02, 0.12, 0.7, 0.16],
     severeMental: 0.004,

@@ -25,6 +25,7 @@ export interface RawRecord {
 const NL = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
+const COMMA = 0x2c;
 
 /** Yields non-blank records from byte `offset` (at a record start, on line `line`). */
 export async function* readRecords(path: string, format: DropFormat, offset = 0, line = 1, chunkBytes = 1 << 20): AsyncGenerator<RawRecord> {
@@ -34,17 +35,21 @@ export async function* readRecords(path: string, format: DropFormat, offset = 0,
     let buf = Buffer.alloc(0);
     let scanFrom = 0;
     let inQuotes = false;
+    let fieldStart = true; // a quote opens a quoted field only at the start of a field
+    let justClosed = false; // a quote right after a closing quote is an escaped quote ("")
     let curLine = line;
     let linesInRecord = 0;
     let eof = false;
+    const csv = format === 'csv';
     for (;;) {
       let i = scanFrom;
       for (; i < buf.length; i++) {
         const b = buf[i]!;
-        if (b === QUOTE && format === 'csv') inQuotes = !inQuotes;
-        else if (b === NL) {
+        if (b === NL) {
           linesInRecord++;
           if (inQuotes) continue;
+          fieldStart = true;
+          justClosed = false;
           const end = i + 1;
           const textEnd = i > 0 && buf[i - 1] === CR ? i - 1 : i;
           const text = buf.toString('utf8', 0, textEnd);
@@ -55,6 +60,19 @@ export async function* readRecords(path: string, format: DropFormat, offset = 0,
           buf = buf.subarray(end);
           i = -1;
           if (text.trim() !== '') yield rec;
+        } else if (csv) {
+          if (inQuotes) {
+            if (b === QUOTE) {
+              inQuotes = false;
+              justClosed = true;
+            }
+          } else if (b === QUOTE && (fieldStart || justClosed)) {
+            inQuotes = true;
+            fieldStart = justClosed = false;
+          } else {
+            justClosed = false;
+            fieldStart = b === COMMA;
+          }
         }
       }
       scanFrom = buf.length;

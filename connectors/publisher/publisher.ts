@@ -59,6 +59,7 @@ export class Publisher {
   private closed = false;
 
   private published = 0;
+  private deadLetters = 0;
   private duplicates = 0;
   private retried = 0;
   private failures = 0;
@@ -159,7 +160,7 @@ export class Publisher {
   stats(): PublisherStats {
     const byKind: Record<string, Record<string, number>> = {};
     for (const s of Object.keys(this.byKind)) byKind[s] = { ...this.byKind[s] };
-    return { published: this.published, duplicates: this.duplicates, retries: this.retried, failures: this.failures, inFlight: this.inFlight, byKind };
+    return { published: this.published, deadLetters: this.deadLetters, duplicates: this.duplicates, retries: this.retried, failures: this.failures, inFlight: this.inFlight, byKind };
   }
 
   private subjectOf(partition: number, source: string): string {
@@ -221,6 +222,7 @@ export class Publisher {
     this.release();
     const duplicate = ack.duplicate === true;
     if (duplicate) this.duplicates++;
+    else if (p.partition < 0) this.deadLetters++;
     else {
       this.published++;
       const kinds = this.byKind[p.source] ?? (this.byKind[p.source] = Object.create(null) as Record<string, number>);

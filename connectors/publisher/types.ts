@@ -41,6 +41,8 @@ export type PublishOutcome =
 export interface PublisherStats {
   /** Messages newly stored by the server. */
   published: number;
+  /** Dead letters newly stored (not counted in `published` or `byKind`). */
+  deadLetters: number;
   /** Acknowledged as duplicates (already stored within the duplicate window). */
   duplicates: number;
   /** Retry attempts after transient failures. */
@@ -49,6 +51,6 @@ export interface PublisherStats {
   failures: number;
   /** Awaiting their PubAck now. */
   inFlight: number;
-  /** Newly stored updates per department and kind (dead letters under `dead_letter` → origin). */
+  /** Newly stored updates per department and kind. */
   byKind: Record<string, Record<string, number>>;
 }

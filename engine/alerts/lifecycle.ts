@@ -111,6 +111,7 @@ export function isOverdue(alert: Alert, now: number): boolean {
 }
 
 function checkLease(alert: Alert, token: string, now: number): LifecycleFailure | null {
+  if (alert.status === 'open') return fail('LIFELINE_ERR_ALERT_LEASE_CONFLICT', 'lease token is stale: the alert is back in the queue (lease expired or released)', 'leaseToken');
   if (!LEASED.has(alert.status) || alert.lease === null) {
     return fail('LIFELINE_ERR_ALERT_INVALID_TRANSITION', `alert is ${alert.status}, not held under a lease`, 'leaseToken');
   }
@@ -189,11 +190,12 @@ export function transition(alert: Alert, req: LifecycleRequest, ctx: LifecycleCo
       return step(alert, 'open', ctx, { lease: null });
     }
     case 'verify': {
+      const leaseBad = checkLease(alert, req.token, ctx.now);
+      if (leaseBad) return leaseBad;
       if (alert.status !== 'claimed') {
-        const leaseBad = LEASED.has(alert.status) ? checkLease(alert, req.token, ctx.now) : null;
-        return leaseBad ?? fail('LIFELINE_ERR_ALERT_INVALID_TRANSITION', `alert is ${alert.status}; only claimed alerts can be verified`);
+        return fail('LIFELINE_ERR_ALERT_INVALID_TRANSITION', `alert is ${alert.status}; only claimed alerts can be verified`);
       }
-      const bad = checkLease(alert, req.token, ctx.now) ?? checkNote(req.note);
+      const bad = checkNote(req.note);
       if (bad) return bad;
       if (!(VERIFICATION_OUTCOMES as readonly string[]).includes(req.outcome)) {
         return fail('LIFELINE_ERR_ALERT_BAD_INPUT', `outcome must be one of ${VERIFICATION_OUTCOMES.join(', ')}`, 'outcome');
@@ -201,22 +203,22 @@ export function transition(alert: Alert, req: LifecycleRequest, ctx: LifecycleCo
       return step(alert, 'verified', ctx, { verification: { outcome: req.outcome, note: req.note, by: ctx.actor, at: ctx.now } });
     }
     case 'dispose': {
+      const leaseBad = checkLease(alert, req.token, ctx.now);
+      if (leaseBad) return leaseBad;
       if (alert.status !== 'verified') {
-        const leaseBad = LEASED.has(alert.status) ? checkLease(alert, req.token, ctx.now) : null;
-        return leaseBad ?? fail('LIFELINE_ERR_ALERT_INVALID_TRANSITION', `alert is ${alert.status}; only verified alerts can be disposed`);
+        return fail('LIFELINE_ERR_ALERT_INVALID_TRANSITION', `alert is ${alert.status}; only verified alerts can be disposed`);
       }
-      const bad = checkLease(alert, req.token, ctx.now) ?? checkNote(req.note) ?? checkReferrals(req.referrals);
+      const bad = checkNote(req.note) ?? checkReferrals(req.referrals);
       if (bad) return bad;
       const referrals = req.referrals.map((r) => ({ kind: r.kind, code: r.code }));
       return step(alert, 'disposed', ctx, { disposition: { referrals, note: req.note, by: ctx.actor, at: ctx.now } });
     }
     case 'close': {
+      const leaseBad = checkLease(alert, req.token, ctx.now);
+      if (leaseBad) return leaseBad;
       if (alert.status !== 'disposed') {
-        const leaseBad = LEASED.has(alert.status) ? checkLease(alert, req.token, ctx.now) : null;
-        return leaseBad ?? fail('LIFELINE_ERR_ALERT_INVALID_TRANSITION', `alert is ${alert.status}; only disposed alerts can be closed`);
+        return fail('LIFELINE_ERR_ALERT_INVALID_TRANSITION', `alert is ${alert.status}; only disposed alerts can be closed`);
       }
-      const bad = checkLease(alert, req.token, ctx.now);
-      if (bad) return bad;
       return step(alert, 'closed', ctx, { lease: null, closedAt: ctx.now });
     }
     case 'expire': {

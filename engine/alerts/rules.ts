@@ -14,7 +14,7 @@
 import type { FactEvent } from '../apply/events.js';
 import type { Scored } from '../scoring/index.js';
 import type { Model } from '../model.js';
-import type { Household, Person, Update } from '../types.js';
+import { REGISTERED_CATEGORIES, type Household, type Person, type Update } from '../types.js';
 import { householdFacts } from './facts.js';
 import type { AlertLevel, AlertTrigger, AlertType } from './types.js';
 
@@ -27,6 +27,7 @@ interface Draft {
 }
 
 const cny = (n: number): string => `${Math.round(n).toLocaleString('en-US')} CNY`;
+const REGISTERED: ReadonlySet<string> = new Set(REGISTERED_CATEGORIES);
 const ASSET_EVENTS: ReadonlySet<FactEvent['type']> = new Set(['vehicle_acquired', 'property_acquired', 'business_registered']);
 
 function who(h: Household, personId: string | null): string {
@@ -142,7 +143,7 @@ export function evaluateTriggers(
   at: number = update.occurredAt,
 ): AlertTrigger[] {
   const drafts = new Map<AlertType, Draft>();
-  const enrolled = householdFacts(household, model).enrolledRegistered;
+  const enrolled = household.assistance.enrolled && REGISTERED.has(household.assistance.category);
   const assets = events.filter((e) => ASSET_EVENTS.has(e.type));
 
   if (assets.length > 0 && enrolled) {

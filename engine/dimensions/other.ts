@@ -4,7 +4,7 @@
  */
 import type { Model } from '../model.js';
 import type { DimensionScore, Household, Incident } from '../types.js';
-import { ageAt, recentAmount, refOf } from './reference.js';
+import { ageAt, isoDay, recentAmount, refOf } from './reference.js';
 import { Tally, type IndicatorDef } from './tally.js';
 
 export const OTHER_INDICATORS: readonly IndicatorDef[] = [
@@ -44,9 +44,9 @@ export function scoreOther(h: Household, model: Model): DimensionScore {
       if (fire === null || RANK[i.severity] > RANK[fire.severity]) fire = i;
     } else if (accident === null || RANK[i.severity] > RANK[accident.severity]) accident = i;
   }
-  if (disaster !== null) t.minus('other.disaster', incidentPoints(disaster, w), `${disaster.severity} disaster on ${day(disaster.at)}`);
-  if (fire !== null) t.minus('other.fire', incidentPoints(fire, w), `${fire.severity} fire on ${day(fire.at)}`);
-  if (accident !== null) t.minus('other.accident', incidentPoints(accident, w), `${accident.severity} accident on ${day(accident.at)}`);
+  if (disaster !== null) t.minus('other.disaster', incidentPoints(disaster, w), `${disaster.severity} disaster on ${isoDay(disaster.at)}`);
+  if (fire !== null) t.minus('other.fire', incidentPoints(fire, w), `${fire.severity} fire on ${isoDay(fire.at)}`);
+  if (accident !== null) t.minus('other.accident', incidentPoints(accident, w), `${accident.severity} accident on ${isoDay(accident.at)}`);
   const dl = recentAmount(h.finances.disasterLoss, ref);
   if (dl >= th.disasterLossHighCny) t.minus('other.disaster_loss', w.disasterLossHigh, `disaster loss ${dl} CNY in ${h.finances.disasterLoss.year}`);
   else if (dl >= th.disasterLossLowCny) t.minus('other.disaster_loss', w.disasterLossLow, `disaster loss ${dl} CNY in ${h.finances.disasterLoss.year}`);
@@ -71,8 +71,4 @@ export function scoreOther(h: Household, model: Model): DimensionScore {
 
 function incidentPoints(i: Incident, w: Model['weights']['other']): number {
   return i.severity === 'fatal' ? w.incidentFatal : i.severity === 'serious' ? w.incidentSerious : w.incidentMinor;
-}
-
-function day(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }

@@ -32,7 +32,7 @@ export function refOf(model: Model): Ref {
   const day = digit(d, 8) * 10 + digit(d, 9);
   const ms = Date.UTC(year, month - 1, day);
   const recentFromMs = ms - model.thresholds.recentDays * DAY_MS;
-  lastRef = { year, md: month * 100 + day, ms, recentFromMs, recentFromIso: new Date(recentFromMs).toISOString().slice(0, 10) };
+  lastRef = { year, md: month * 100 + day, ms, recentFromMs, recentFromIso: isoDay(recentFromMs) };
   lastModel = model;
   return lastRef;
 }
@@ -42,6 +42,20 @@ export function ageAt(birthDate: string, ref: Ref): number {
   const y = digit(birthDate, 0) * 1000 + digit(birthDate, 1) * 100 + digit(birthDate, 2) * 10 + digit(birthDate, 3);
   const md = (digit(birthDate, 5) * 10 + digit(birthDate, 6)) * 100 + digit(birthDate, 8) * 10 + digit(birthDate, 9);
   return ref.year - y - (ref.md < md ? 1 : 0);
+}
+
+/** `YYYY-MM-DD` of an epoch-ms instant (UTC), without allocating a Date (civil-from-days). */
+export function isoDay(ms: number): string {
+  const z = Math.floor(ms / DAY_MS) + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
 /** A yearly accumulator's amount if it belongs to the reference year or the year before, else 0. */

@@ -4,7 +4,7 @@
  */
 import type { Model } from '../model.js';
 import type { DimensionScore, Household } from '../types.js';
-import { ageAt, refOf } from './reference.js';
+import { ageAt, isoDay, refOf } from './reference.js';
 import { Tally, type IndicatorDef } from './tally.js';
 
 export const SOURCE_INDICATORS: readonly IndicatorDef[] = [
@@ -52,7 +52,7 @@ export function scoreSource(h: Household, model: Model): DimensionScore {
     t.minus('source.observed_concern', w.observedConcern * a.observedConcern, `grid worker observed concern level ${a.observedConcern}`);
   }
   if (a.lastGridVisitAt === null || a.lastGridVisitAt < ref.recentFromMs) {
-    t.minus('source.unvisited', w.unvisited, a.lastGridVisitAt === null ? 'no grid visit on record' : `last grid visit on ${new Date(a.lastGridVisitAt).toISOString().slice(0, 10)}`);
+    t.minus('source.unvisited', w.unvisited, a.lastGridVisitAt === null ? 'no grid visit on record' : `last grid visit on ${isoDay(a.lastGridVisitAt)}`);
   }
   let hardship: string | null = null;
   let veteran: string | null = null;

@@ -139,9 +139,11 @@ describe('alert life cycle', () => {
 
   it('refuses out-of-order steps and unknown referral codes, naming the field', () => {
     const open = makeAlert();
+    // a token presented for an alert back in the queue is stale
     expect(transition(open, { action: 'verify', token: TOKEN, outcome: 'confirmed', note: '' }, ctx('cw1', 'r1'))).toMatchObject({
       ok: false,
-      code: 'LIFELINE_ERR_ALERT_INVALID_TRANSITION',
+      code: 'LIFELINE_ERR_ALERT_LEASE_CONFLICT',
+      field: 'leaseToken',
     });
     const claimed = ok(transition(open, { action: 'claim', leaseMs: 60_000, token: TOKEN }, ctx('cw1', 'r1'))).alert;
     expect(transition(claimed, { action: 'close', token: TOKEN }, ctx('cw1', 'r2'))).toMatchObject({ ok: false, code: 'LIFELINE_ERR_ALERT_INVALID_TRANSITION' });

@@ -153,8 +153,8 @@ describe('seed 001: a woman in her sixties who cannot walk, with two intellectua
     expect(t[0]?.reason).toContain('孙启萍');
   });
 
-  it('the portrait leads with disability and names care as a need', () => {
-    expect(desk.leadingCauses(1)).toEqual(['disability']);
+  it('the portrait leads with disability and missing labour, and names care as a need', () => {
+    expect(desk.leadingCauses(2)).toEqual(['disability', 'labour']);
     expect(desk.state.profile.causes.illness).toBeGreaterThan(0);
     expect(desk.state.profile.needTypes).toContain('care');
   });
@@ -204,8 +204,8 @@ describe('seed 003: a child without parental care, living with old grandparents,
     expect(alert?.reason).toContain('14,400 CNY');
   });
 
-  it('the portrait shows illness and the missing parental care', () => {
-    expect(desk.state.profile.causes.illness).toBeGreaterThan(0);
+  it('the portrait shows old carers, the missing parental care and the illness', () => {
+    expect(desk.leadingCauses(3)).toEqual(['labour', 'other', 'illness']);
     expect(desk.state.profile.causes.other).toBeGreaterThanOrEqual(1);
     expect(desk.state.profile.needTypes).toContain('care');
   });
@@ -247,8 +247,12 @@ describe('seed 001: an old man living alone, found collapsed at home (于大爷,
     expect(t.map((x) => [x.type, x.level, x.severe])).toEqual([['accident', 'urgent', true]]);
   });
 
+  it('the portrait names his lack of anyone to work or care, and the accident', () => {
+    expect(desk.leadingCauses(2)).toEqual(expect.arrayContaining(['labour', 'other']));
+    expect(desk.state.profile.needTypes).toEqual(expect.arrayContaining(['care', 'emergency']));
+  });
+
   it('suggests visits, meals, home care and crisis help rather than jobs', () => {
-    expect(desk.state.profile.needTypes).toContain('care');
     expect(desk.codes('service')).toEqual(expect.arrayContaining(['companionship_visits', 'meal_assistance', 'home_care', 'crisis_intervention', 'volunteer_pairing']));
     expect(desk.codes()).not.toContain('job_matching');
     expect(desk.codes()).not.toContain('dibao'); // his pension is above the dibao line
@@ -273,7 +277,10 @@ describe('Guanshanhu: an enrolled dibao household registers a new car', () => {
 
   it('raises an eligibility review, not a hardship alert', () => {
     const desk = make(true);
+    const before = desk.state.profile.score;
     const t = desk.feed(car);
+    expect(desk.state.profile.score).toBeGreaterThanOrEqual(before); // a car is a resource, not a hardship
+    expect(desk.leadingCauses(1)).toEqual(['employment']);
     expect(t.map((x) => [x.type, x.level])).toEqual([['eligibility_review', 'general']]);
     expect(t[0]?.reason).toContain('156,000 CNY');
     expect([...desk.open.keys()]).toEqual(['eligibility_review']);

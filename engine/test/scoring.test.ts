@@ -338,3 +338,15 @@ describe('model weights', () => {
     expect(find(d, 'health.major_disease')[0]?.points).toBe(-15);
   });
 });
+
+describe('reference dates', () => {
+  it('isoDay formats epoch ms as the UTC day, like Date, without a clock', async () => {
+    const { isoDay } = await import('../dimensions/reference.js');
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 11, 31) }), (ms) => {
+        expect(isoDay(ms)).toBe(new Date(ms).toISOString().slice(0, 10));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -24,7 +24,7 @@
 import { EventEmitter } from 'node:events';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
+import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import { LeaseError } from './errors.js';
 import { fairShare, preferenceOrder } from './fair-share.js';
 import { decodeHeartbeat, decodeLease, encodeRecord, heartbeatKey, leaseKey, type LeaseRecord } from './lease-record.js';
@@ -76,6 +76,9 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
   private stopping = false;
   private stopped = false;
   private liveNodes: string[] = [];
+  /** Heartbeats by node key, kept current by a watcher. */
+  private readonly heartbeats = new Map<string, { expiresAt: number; revision: number }>();
+  private watcher: Awaited<ReturnType<KV['watch']>> | null = null;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -98,6 +101,7 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     } catch (cause) {
       throw new LeaseError('LIFELINE_ERR_LEASE_BUCKET', `cannot open lease bucket ${leaseBucketName(o.streamName)}: ${(cause as Error).message}`, { cause, retriable: true });
     }
+    await this.watchHeartbeats(this.kv);
     await this.tick();
     this.interval = setInterval(() => void this.tick(), o.renewEveryMs);
     this.interval.unref?.();
@@ -142,6 +146,7 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     const kv = this.kv;
     if (kv) await kv.delete(heartbeatKey(this.nodeKey)).catch((e: unknown) => this.warn(e));
     this.stopped = true;
+    this.watcher?.stop();
   }
 
   /** Stops ticking without draining or releasing: what a crash looks like to the others (tests, benchmarks). */
@@ -150,6 +155,7 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     this.interval = null;
     for (const s of this.slots) this.clearStopTimer(s);
     this.stopped = true;
+    this.watcher?.stop();
     this.kv = null;
   }
 
@@ -158,41 +164,44 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     if (!kv) return;
     const o = this.options;
     try {
+      // renewals first, with the revision of our own last write: one round trip, nothing read before
+      await Promise.all(this.slots.map((s, p) => (s.state === 'owned' || s.state === 'draining' ? this.renew(kv, p) : undefined)));
       const now = Date.now();
       await kv.put(heartbeatKey(this.nodeKey), encodeRecord({ nodeId: o.nodeId, expiresAt: now + o.ttlMs }));
-      this.liveNodes = await this.readLiveNodes(kv, now);
-      const leases = await Promise.all(this.slots.map((_, p) => this.readLease(kv, p)));
-      // renew what we hold (draining included: the stop may take a while)
-      await Promise.all(
-        leases.map(async (l, p) => {
-          const s = this.slots[p]!;
-          if (s.state !== 'owned' && s.state !== 'draining') return;
-          if (l.record && l.record.owner !== o.nodeId) return this.lose(p, 'stolen');
-          await this.write(kv, p, l);
-        }),
-      );
+      this.heartbeats.set(this.nodeKey, { expiresAt: now + o.ttlMs, revision: 0 });
+      this.liveNodes = this.live(kv, now);
       const target = this.stopping ? 0 : fairShare(o.partitions, this.liveNodes, this.nodeKey);
       const order = preferenceOrder(o.partitions, this.liveNodes, this.nodeKey);
       const owned = order.filter((p) => this.slots[p]!.state === 'owned');
       // give back the least preferred extras first
       for (const p of owned.slice(target).reverse()) this.drain(p, this.stopping ? 'shutdown' : 'rebalance');
       let missing = target - owned.length;
-      for (const p of order) {
+      if (missing <= 0) return;
+      const free = order.filter((p) => this.slots[p]!.state === 'free');
+      const leases = await Promise.all(free.map((p) => this.readLease(kv, p)));
+      for (const [i, p] of free.entries()) {
         if (missing <= 0) break;
-        const s = this.slots[p]!;
-        const l = leases[p]!;
-        if (s.state !== 'free') continue;
+        const l = leases[i]!;
         const takeable = !l.record || l.record.owner === o.nodeId || l.record.expiresAt < Date.now();
-        if (!takeable) continue;
-        if (await this.write(kv, p, l)) missing--;
+        if (takeable && this.slots[p]!.state === 'free' && (await this.write(kv, p, l))) missing--;
       }
     } catch (e) {
       this.warn(e);
     }
   }
 
+  /** Extends a held lease; a CAS conflict means someone else wrote it — unless it was our own write whose reply got lost. */
+  private async renew(kv: KV, p: number): Promise<void> {
+    const s = this.slots[p]!;
+    const ok = await this.write(kv, p, { record: { owner: this.options.nodeId, expiresAt: 0 }, revision: s.revision }, false);
+    if (ok || (s.state !== 'owned' && s.state !== 'draining')) return;
+    const l = await this.readLease(kv, p);
+    if (l.record?.owner === this.options.nodeId && (s.state === 'owned' || s.state === 'draining')) await this.write(kv, p, l);
+    else if (l.record && l.record.owner !== this.options.nodeId && (s.state === 'owned' || s.state === 'draining')) this.lose(p, 'stolen');
+  }
+
   /** Creates or CAS-updates the lease of `p` with a fresh expiry; on success (re)arms the stop deadline. */
-  private async write(kv: KV, p: number, read: ReadLease): Promise<boolean> {
+  private async write(kv: KV, p: number, read: ReadLease, conflictMeansStolen = true): Promise<boolean> {
     const o = this.options;
     const s = this.slots[p]!;
     const t0 = Date.now();
@@ -202,7 +211,7 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
       revision = read.record ? await kv.update(leaseKey(p), value, read.revision) : await kv.create(leaseKey(p), value);
     } catch (e) {
       if (isCasConflict(e)) {
-        if (s.state === 'owned' || s.state === 'draining') this.lose(p, 'stolen');
+        if (conflictMeansStolen && (s.state === 'owned' || s.state === 'draining')) this.lose(p, 'stolen');
         return false;
       }
       this.warn(e);
@@ -292,20 +301,38 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     return { record: decodeLease(e.value), revision: e.revision };
   }
 
-  private async readLiveNodes(kv: KV, now: number): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const k of await kv.keys('n.*')) keys.push(k);
-    const live = await Promise.all(
-      keys.map(async (k) => {
-        const e = await kv.get(k);
-        if (!e || e.operation !== 'PUT') return null;
-        const expiresAt = decodeHeartbeat(e.value).expiresAt;
-        // crashed nodes leave their key behind; sweep long-dead ones so the bucket stays small
-        if (expiresAt < now - 10 * this.options.ttlMs) await kv.delete(k, { previousSeq: e.revision }).catch(() => undefined);
-        return expiresAt >= now ? k.slice(2) : null;
-      }),
-    );
-    const nodes = live.filter((k): k is string => k !== null);
+  /** Seeds the heartbeat table once, then keeps it current with a watcher (no per-round consumer). */
+  private async watchHeartbeats(kv: KV): Promise<void> {
+    for await (const k of await kv.keys('n.*')) {
+      const e = await kv.get(k);
+      if (e && e.operation === 'PUT') this.heartbeats.set(k.slice(2), { expiresAt: decodeHeartbeat(e.value).expiresAt, revision: e.revision });
+    }
+    const w = await kv.watch({ key: 'n.*', include: KvWatchInclude.UpdatesOnly });
+    this.watcher = w;
+    void (async () => {
+      for await (const e of w) {
+        if (e.operation === 'PUT') this.heartbeats.set(e.key.slice(2), { expiresAt: decodeHeartbeat(e.value).expiresAt, revision: e.revision });
+        else this.heartbeats.delete(e.key.slice(2));
+      }
+    })()
+      .catch((err: unknown) => this.warn(err))
+      .finally(() => {
+        if (this.watcher === w) this.watcher = null;
+      });
+  }
+
+  /** Live nodes (heartbeat not expired, this node included); sweeps long-dead heartbeat keys. */
+  private live(kv: KV, now: number): string[] {
+    if (!this.watcher && !this.stopped) void this.watchHeartbeats(kv).catch((err: unknown) => this.warn(err));
+    const nodes: string[] = [];
+    for (const [node, hb] of this.heartbeats) {
+      if (hb.expiresAt >= now) nodes.push(node);
+      // crashed nodes leave their key behind; sweep long-dead ones so the bucket stays small
+      else if (hb.expiresAt < now - 10 * this.options.ttlMs && hb.revision > 0) {
+        this.heartbeats.delete(node);
+        void kv.delete(heartbeatKey(node), { previousSeq: hb.revision }).catch(() => undefined);
+      }
+    }
     if (!nodes.includes(this.nodeKey)) nodes.push(this.nodeKey);
     return nodes.sort();
   }

@@ -159,7 +159,7 @@ afterAll(async () => {
 describe('scale-out on NATS', () => {
   it('a node killed mid-stream: the survivor finishes every partition and ends where a single process ends', { timeout: 240_000 }, async () => {
     expect(existsSync(NODE_JS), `${NODE_JS} is missing: run npm run build`).toBe(true);
-    const overrides = { 'stream.partitions': PARTITIONS, 'engine.leaseTtlSec': 2, 'engine.batchMax': 100 };
+    const overrides = { 'stream.partitions': PARTITIONS, 'engine.leaseTtlSec': 3, 'engine.batchMax': 100 };
     const env = testEnv(overrides);
     const refEnv = testEnv(overrides);
     envs.push(env, refEnv);

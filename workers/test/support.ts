@@ -1,12 +1,12 @@
 /** Shared helpers of the workers' tests: a small city in LMDB, publishing, waiting, canonical dumps. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pack } from 'msgpackr';
 import type { Config } from '../../config/index.js';
 import { generateCity } from '../../connectors/city/generator.js';
-import { openPublisher } from '../../connectors/publisher/index.js';
+import { ensureStreams, openPublisher } from '../../connectors/publisher/index.js';
 import type { Household, Update } from '../../engine/types.js';
 import { listCheckpoints, type Store } from '../store/index.js';
 
@@ -30,6 +30,7 @@ export async function publishAll(nc: NatsConnection, config: Readonly<Config>, u
 
 /** Publishes a raw body on one partition's subject (for malformed input the Publisher would refuse). */
 export async function publishRaw(nc: NatsConnection, config: Readonly<Config>, partition: number, source: string, body: string): Promise<number> {
+  await ensureStreams(await jetstreamManager(nc), config.stream);
   const ack = await jetstream(nc).publish(`${config.stream.subjectPrefix}.upd.${partition}.${source}`, body);
   return ack.seq;
 }

@@ -1,0 +1,126 @@
+/**
+ * `lifeline start`: everything up on one machine. Streams, the city (generated and loaded when
+ * absent), the engine, the API with the dashboard, and the 17 simulated department feeds at a
+ * live rate; then one status line. Ctrl-C stops the feeds first, then drains the engine, so
+ * nothing accepted is lost.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { loadConfig, type Config } from '../../config/index.js';
+import { layoutByName, profileByName, readManifest, HOUSEHOLDS_FILE } from '../../connectors/city/index.js';
+import { connectNats } from '../../connectors/nats/index.js';
+import { openPublisher } from '../../connectors/publisher/index.js';
+import { startEngine } from '../../workers/engine.js';
+import { counts, openStore } from '../../workers/store/index.js';
+import { buildApp } from '../../api/app.js';
+import { issueKey, LmdbKeyStore } from '../../api/auth/index.js';
+import { numberFlag, type Command } from '../command.js';
+import { generateWithProgress } from './generate.js';
+import { loadWithProgress } from './load.js';
+import { startLiveFeeds } from './feed.js';
+
+export const start: Command = {
+  name: 'start',
+  summary: 'Start everything: streams, city (generated and loaded if absent), engine, API + dashboard, live department feeds.',
+  usage: 'start [--rate N] [--no-feeds] [--port N]',
+  help: `
+  --rate      simulated department updates per second, all 17 departments together (default: config city.liveRatePerSec)
+  --no-feeds  start without the simulated feeds (real departments push over HTTP or file drops)
+  --port      API port (default: config api.port, 8080)
+  Prints the dashboard, API docs and metrics URLs, then a live status line. Ctrl-C stops cleanly.`,
+  flags: { rate: { type: 'string' }, 'no-feeds': { type: 'boolean' }, port: { type: 'string' } },
+  async run({ values }) {
+    const overrides: Record<string, unknown> = {};
+    if (values['port'] !== undefined) overrides['api.port'] = numberFlag(values, 'port', 8080);
+    const config = loadConfig({ overrides });
+    const rate = numberFlag(values, 'rate', config.city.liveRatePerSec);
+    return runStack(config, { rate, feeds: values['no-feeds'] !== true });
+  },
+};
+
+async function ensureCity(config: Readonly<Config>): Promise<string> {
+  const dir = config.city.dataDir;
+  const file = join(dir, HOUSEHOLDS_FILE);
+  let fresh = false;
+  try {
+    const m = readManifest(dir);
+    fresh = m.profile === config.city.profile && m.seed === config.city.seed && existsSync(file);
+  } catch {
+    fresh = false;
+  }
+  if (!fresh) {
+    console.log(`generating the ${config.city.profile} city (seed ${config.city.seed}) into ${dir}`);
+    await generateWithProgress(config.city.profile, config.city.seed, dir);
+  }
+  return file;
+}
+
+export async function runStack(config: Readonly<Config>, opts: { rate: number; feeds: boolean }): Promise<number> {
+  const nc = await connectNats(config.nats);
+  const { publisher, streams } = await openPublisher(nc, config);
+  const file = await ensureCity(config);
+  const store = openStore({ path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib });
+  if (store.households.getCount() === 0) {
+    console.log(`loading the city into ${config.lmdb.path}`);
+    await loadWithProgress(config, file);
+  }
+  const registry = new Registry();
+  const engine = await startEngine(config, { registry, store, onError: (err) => process.stderr.write(`\nengine: ${err.message}\n`) });
+  const keyStore = new LmdbKeyStore(store.env);
+  const admin = await issueKey('admin', [], { store: keyStore });
+  const layout = layoutByName(profileByName(config.city.profile).layout);
+  const app = await buildApp(config, { store, publisher, engine, nats: nc, registry, keyStore, layout });
+  const address = await app.listen({ host: config.api.host, port: config.api.port });
+  const feeds = opts.feeds && opts.rate > 0 ? await startLiveFeeds(config, publisher, opts.rate) : null;
+
+  console.log(`
+Lifeline is up (${streams.partitions} partitions, ${store.households.getCount().toLocaleString('en-US')} households${feeds ? `, feeds at ${opts.rate}/s` : ''}).
+  dashboard  ${address}/#key=${admin.token}
+  API docs   ${address}/docs
+  metrics    ${address}/metrics
+  admin key  ${admin.token}   (issue others with: lifeline keys issue --role caseworker --township ID)
+Ctrl-C stops everything cleanly.
+`);
+
+  let last = { at: Date.now(), processed: 0 };
+  const pendingGauge = registry.getSingleMetric('lifeline_engine_pending_messages');
+  const statusTimer = setInterval(async () => {
+    const s = engine.status();
+    const processed = s.partitions.reduce((a, p) => a + p.applied + p.rejected, 0);
+    const lag = pendingGauge ? (await pendingGauge.get()).values.reduce((a, v) => a + v.value, 0) : s.partitions.reduce((a, p) => a + p.queued + p.inFlight, 0);
+    const now = Date.now();
+    const rate = ((processed - last.processed) * 1000) / Math.max(1, now - last.at);
+    last = { at: now, processed };
+    const c = counts(store, { now });
+    const open = c.byStatus.open.urgent + c.byStatus.open.general;
+    const line = `${Math.round(rate).toLocaleString('en-US')} updates/s · lag ${lag.toLocaleString('en-US')} · open alerts ${Number(open).toLocaleString('en-US')} · processed ${processed.toLocaleString('en-US')}`;
+    if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K${line}`);
+    else console.log(line);
+  }, 2000);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(statusTimer);
+      console.log('\nstopping: feeds, API, engine (draining in-flight batches) …');
+      try {
+        await feeds?.stop();
+        await publisher.flush();
+        await app.close();
+        await engine.stop();
+        await store.close();
+        await nc.drain();
+        console.log('stopped cleanly');
+        resolve(0);
+      } catch (err) {
+        console.error(`stop failed: ${(err as Error).message}`);
+        resolve(1);
+      }
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  });
+}

@@ -108,7 +108,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   mapRoutes(app, ctx);
   opsRoutes(app, ctx);
   // the caseworkers' page at `/`, served with its vendored Leaflet and Chart.js
-  await app.register(dashboardPlugin);
+  if (deps.dashboard !== false) await app.register(dashboardPlugin);
 
   // engine notices feed the live stream and long-polls; its batch counts feed the feed health
   const unsubs: (() => void)[] = [];

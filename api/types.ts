@@ -45,6 +45,8 @@ export interface AppDeps {
   layout?: RegionLayout | null;
   /** Clock (tests move it to expire leases). */
   now?: () => number;
+  /** Serve the dashboard at / (default true); API-only processes and benches turn it off. */
+  dashboard?: boolean;
   /** Start the lease sweeper (default true). */
   sweeper?: boolean;
 }

@@ -1,110 +1,159 @@
 /**
- * Need types (五型, Hangzhou): which kinds of help a household needs. Computed from the facts and
- * the scored profile at every (re)score; dates are compared with the model's reference date.
+ * Need types (五型, Hangzhou): which kinds of help a household needs, one predicate per type so
+ * incremental rescoring re-evaluates only the types whose inputs were touched (NEED_DIMENSIONS).
+ * Dates are compared with the model's reference date, never a clock.
  *
- * - safety_net (兜底型): enrolled in a registered category, or earned income per member below the dibao line.
- * - expenditure (支出型): expenditure-type dibao, or rigid spending (medical out-of-pocket + net tuition
- *   + net rent) of at least needs.rigidShare of yearly income (any rigid spending ≥ the low medical tier
- *   when there is no income).
- * - emergency (急难型): within needs.emergencyDays: a death, a serious or fatal accident, any disaster or
- *   fire; or a dwelling lost; or a seriously ill member with high out-of-pocket spending.
- * - development (发展型): an able working-age member unemployed or low-skilled, or a member in school.
- * - care (关爱型): only elderly members, a member of disability grade 1–2, a care-dependent member, or a
- *   minor without parental care.
+ * | type        | true when                                                                              | reads dims |
+ * | ----------- | -------------------------------------------------------------------------------------- | ---------- |
+ * | safety_net  | enrolled in a registered category, or means (wages, pensions, unemployment benefit,    | source, employment, property |
+ * |  (兜底型)    | farm income) per member below the dibao line                                           |            |
+ * | expenditure | expenditure-type dibao, or rigid spending (medical out-of-pocket + net tuition + net   | source, expenditure, employment, property, health |
+ * |  (支出型)    | rent) ≥ needs.rigidShare of yearly income incl. transfers (≥ the low medical tier when no income) | |
+ * | emergency   | within needs.emergencyDays: a death, any disaster or fire, a serious or fatal accident; | structure, other, health, expenditure (+ illness cause) |
+ * |  (急难型)    | a lost dwelling; a seriously ill member with high out-of-pocket; illness cause ≥ 4    |            |
+ * | development | an able working-age member unemployed or low-skilled (no certificate, ≤ junior), or a  | structure, employment |
+ * |  (发展型)    | member in school                                                                       |            |
+ * | care (关爱型) | only elderly members, disability grade 1–2, care dependency, a minor without parental care | structure, health |
+ *
+ * Membership (structure) feeds every type; rescoring recomputes all of them when it is touched.
  */
 import type { Model } from './model.js';
 import { ageAt, isoDay, recentAmount, refOf } from './dimensions/reference.js';
-import type { Household, NeedType, Profile } from './types.js';
+import { NEED_TYPES, type Dimension, type Household, type NeedType, type Profile } from './types.js';
+
+type Scored = Omit<Profile, 'suggestions'>;
+export type NeedPredicate = (h: Household, scored: Scored, model: Model) => boolean;
 
 const DAY_MS = 86_400_000;
 
 let lastModel: Model | null = null;
-let lastIso = '';
-/** The ISO day emergencies count from, formatted once per model. */
-function emergencyFrom(model: Model, ms: number): string {
-  if (model !== lastModel) {
-    lastIso = isoDay(ms);
-    lastModel = model;
-  }
-  return lastIso;
+let lastFromMs = 0;
+let lastFromIso = '';
+/** The instant and ISO day emergencies count from, computed once per model. */
+function emergencyFrom(model: Model): void {
+  if (model === lastModel) return;
+  lastFromMs = refOf(model).ms - model.needs.emergencyDays * DAY_MS;
+  lastFromIso = isoDay(lastFromMs);
+  lastModel = model;
 }
 
-export function needTypes(h: Household, scored: Omit<Profile, 'suggestions'>, model: Model): NeedType[] {
-  const ref = refOf(model);
-  const ag = model.ages;
-  const th = model.thresholds;
-  const f = h.finances;
-  const emergencyFromMs = ref.ms - model.needs.emergencyDays * DAY_MS;
-  const emergencyFromIso = emergencyFrom(model, emergencyFromMs);
-  let n = 0;
-  let elderly = 0;
-  let earned = 0;
-  let transfers = 0;
-  let majors = 0;
-  let recentDeath = false;
-  let development = false;
-  let care = false;
-  for (const p of h.persons) {
-    if (!p.alive) {
-      if (p.deathDate !== null && p.deathDate >= emergencyFromIso) recentDeath = true;
-      continue;
-    }
-    if (!p.registered) continue;
-    n++;
-    const age = ageAt(p.birthDate, ref);
-    if (age >= ag.elderlyFrom) elderly++;
-    earned += p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly;
-    transfers += p.disabilityAllowanceMonthly;
-    if (p.majorDiseases.length > 0) majors++;
-    if (p.schoolStage !== 'none') development = true;
-    const e = p.employment;
-    if (age >= ag.workFrom && age < (p.sex === 'F' ? ag.retireFemale : ag.retireMale) && e !== 'unable' && e !== 'student' && e !== 'child' && e !== 'retired') {
-      const lowSkilled = !p.skilled && (p.educationLevel === 'none' || p.educationLevel === 'primary' || p.educationLevel === 'junior');
-      if (e === 'unemployed' || lowSkilled) development = true;
-    }
-    if ((p.disabilityGrade > 0 && p.disabilityGrade <= 2) || p.careDependency !== 'none' || (age < ag.adultFrom && p.withoutParentalCare)) care = true;
-  }
-  if (n > 0 && elderly === n) care = true;
-
+function registered(h: Household): boolean {
   const a = h.assistance;
   const cat = a.category;
-  const registered = a.enrolled && (cat === 'dibao' || cat === 'marginal' || cat === 'extreme_poverty' || cat === 'expenditure_dibao');
-  const farmMonthly = recentAmount(f.agriculturalIncome, ref) / 12;
-  const perCapita = n > 0 ? (earned + farmMonthly) / n : 0;
-  const safetyNet = registered || (n > 0 && perCapita < model.lines.dibaoMonthly);
+  return a.enrolled && (cat === 'dibao' || cat === 'marginal' || cat === 'extreme_poverty' || cat === 'expenditure_dibao');
+}
 
-  const total = recentAmount(f.medicalTotal, ref);
+/** Monthly means (wages, pensions, unemployment benefit, farm income) and member count. */
+function means(h: Household, model: Model): { monthly: number; n: number } {
+  let n = 0;
+  let monthly = 0;
+  for (const p of h.persons) {
+    if (!p.alive || !p.registered) continue;
+    n++;
+    monthly += p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly;
+  }
+  return { monthly: monthly + recentAmount(h.finances.agriculturalIncome, refOf(model)) / 12, n };
+}
+
+function outOfPocket(h: Household, model: Model): number {
+  const f = h.finances;
+  const total = recentAmount(f.medicalTotal, refOf(model));
   const y = f.medicalTotal.year;
   const covered =
     (f.medicalInsurancePaid.year === y ? f.medicalInsurancePaid.amount : 0) +
     (f.criticalIllnessPaid.year === y ? f.criticalIllnessPaid.amount : 0) +
     (f.medicalAssistance.year === y ? f.medicalAssistance.amount : 0);
-  const oop = total > covered ? total - covered : 0;
+  return total > covered ? total - covered : 0;
+}
+
+export function safetyNetNeed(h: Household, _s: Scored, model: Model): boolean {
+  if (registered(h)) return true;
+  const m = means(h, model);
+  return m.n > 0 && m.monthly / m.n < model.lines.dibaoMonthly;
+}
+
+export function expenditureNeed(h: Household, _s: Scored, model: Model): boolean {
+  const a = h.assistance;
+  if (a.enrolled && a.category === 'expenditure_dibao') return true;
+  const f = h.finances;
+  const ref = refOf(model);
   const tuition = recentAmount(f.tuition, ref) - (f.educationGrants.year === f.tuition.year ? f.educationGrants.amount : 0);
   const rent = f.rentMonthly - f.housingSubsidyMonthly;
-  const rigid = oop + (tuition > 0 ? tuition : 0) + (rent > 0 ? rent * 12 : 0);
-  const incomeAnnual = (earned + farmMonthly + transfers + f.assistanceMonthly + f.elderlyCareSubsidyMonthly + f.veteranBenefitMonthly + f.housingSubsidyMonthly) * 12;
-  const expenditure =
-    (a.enrolled && cat === 'expenditure_dibao') ||
-    (incomeAnnual > 0 ? rigid > 0 && rigid >= model.needs.rigidShare * incomeAnnual : rigid >= th.medicalOopLowCny);
+  const rigid = outOfPocket(h, model) + (tuition > 0 ? tuition : 0) + (rent > 0 ? rent * 12 : 0);
+  if (rigid <= 0) return false;
+  let allowances = 0;
+  for (const p of h.persons) if (p.alive && p.registered) allowances += p.disabilityAllowanceMonthly;
+  const income = (means(h, model).monthly + allowances + f.assistanceMonthly + f.elderlyCareSubsidyMonthly + f.veteranBenefitMonthly + f.housingSubsidyMonthly) * 12;
+  return income > 0 ? rigid >= model.needs.rigidShare * income : rigid >= model.thresholds.medicalOopLowCny;
+}
 
-  let emergency = recentDeath || h.housing.uninhabitable || (majors > 0 && oop >= th.medicalOopHighCny);
-  if (!emergency) {
-    for (const i of h.incidents) {
-      if (i.at >= emergencyFromMs && (i.kind !== 'accident' || i.severity !== 'minor')) {
-        emergency = true;
-        break;
-      }
+export function emergencyNeed(h: Household, scored: Scored, model: Model): boolean {
+  if (h.housing.uninhabitable || scored.causes.illness >= 4) return true;
+  emergencyFrom(model);
+  let majors = 0;
+  for (const p of h.persons) {
+    if (!p.alive) {
+      if (p.deathDate !== null && p.deathDate >= lastFromIso) return true;
+      continue;
     }
+    if (p.registered && p.majorDiseases.length > 0) majors++;
   }
-  // The profile's illness cause marks a seriously ill member even when bills are not yet in.
-  if (!emergency && scored.causes.illness >= 4) emergency = true;
+  for (const i of h.incidents) if (i.at >= lastFromMs && (i.kind !== 'accident' || i.severity !== 'minor')) return true;
+  return majors > 0 && outOfPocket(h, model) >= model.thresholds.medicalOopHighCny;
+}
 
+export function developmentNeed(h: Household, _s: Scored, model: Model): boolean {
+  const ag = model.ages;
+  const ref = refOf(model);
+  for (const p of h.persons) {
+    if (!p.alive || !p.registered) continue;
+    if (p.schoolStage !== 'none') return true;
+    const e = p.employment;
+    if (e === 'unable' || e === 'student' || e === 'child' || e === 'retired') continue;
+    const age = ageAt(p.birthDate, ref);
+    if (age < ag.workFrom || age >= (p.sex === 'F' ? ag.retireFemale : ag.retireMale)) continue;
+    if (e === 'unemployed') return true;
+    if (!p.skilled && (p.educationLevel === 'none' || p.educationLevel === 'primary' || p.educationLevel === 'junior')) return true;
+  }
+  return false;
+}
+
+export function careNeed(h: Household, _s: Scored, model: Model): boolean {
+  const ag = model.ages;
+  const ref = refOf(model);
+  let n = 0;
+  let elderly = 0;
+  for (const p of h.persons) {
+    if (!p.alive || !p.registered) continue;
+    n++;
+    if ((p.disabilityGrade > 0 && p.disabilityGrade <= 2) || p.careDependency !== 'none') return true;
+    const age = ageAt(p.birthDate, ref);
+    if (age < ag.adultFrom && p.withoutParentalCare) return true;
+    if (age >= ag.elderlyFrom) elderly++;
+  }
+  return n > 0 && elderly === n;
+}
+
+export const NEED_PREDICATES: Readonly<Record<NeedType, NeedPredicate>> = Object.freeze({
+  safety_net: safetyNetNeed,
+  expenditure: expenditureNeed,
+  emergency: emergencyNeed,
+  development: developmentNeed,
+  care: careNeed,
+});
+
+/** Dimensions whose fields each need type reads (membership aside). */
+export const NEED_DIMENSIONS: Readonly<Record<NeedType, readonly Dimension[]>> = Object.freeze({
+  safety_net: ['source', 'employment', 'property'],
+  expenditure: ['source', 'expenditure', 'employment', 'property', 'health'],
+  emergency: ['structure', 'other', 'health', 'expenditure'],
+  development: ['structure', 'employment'],
+  care: ['structure', 'health'],
+});
+
+/** All need types of the household, in catalogue order. */
+export function needTypes(h: Household, scored: Scored, model: Model): NeedType[] {
   const out: NeedType[] = [];
-  if (safetyNet) out.push('safety_net');
-  if (expenditure) out.push('expenditure');
-  if (emergency) out.push('emergency');
-  if (development) out.push('development');
-  if (care) out.push('care');
+  for (const t of NEED_TYPES) if (NEED_PREDICATES[t](h, scored, model)) out.push(t);
   return out;
 }

@@ -66,7 +66,7 @@ describe('HTTP API over the real pipeline', () => {
     otherTownship = households.find((h) => h.region.townshipId !== township)!.region.townshipId;
     caseworker = (await issueKey('caseworker', [township], { store: keyStore, id: 'cw-1' })).token;
     otherCaseworker = (await issueKey('caseworker', [otherTownship], { store: keyStore, id: 'cw-2' })).token;
-    app = await buildApp(env.config, { store, publisher, engine, nats: nc, registry, keyStore, layout: layoutByName('hangzhou'), now: () => Date.now() + skew, sweeper: false });
+    app = await buildApp(env.config, { store, publisher, engine, nats: nc, registry, keyStore, layout: layoutByName('hangzhou'), now: () => Date.now() + skew, sweeper: false, dashboard: false });
   }, 120_000);
 
   afterAll(async () => {

@@ -171,11 +171,12 @@ describe('incremental rescoring equals full rescoring', () => {
         for (const [i, step] of steps.entries()) {
           t += step.dt;
           const raw = rawUpdate(state, step, i, t, lastId);
-          const before = JSON.stringify(state);
+          // serialising the state is the costliest part of the check: sample every fourth step
+          const before = i % 4 === 0 ? JSON.stringify(state) : null;
           const r = processUpdate(state, raw, model, { receivedAt: t + 1000 });
+          if (before !== null) expect(JSON.stringify(state)).toBe(before); // the input state is never mutated
           if (!r.ok) {
             rejected++;
-            expect(JSON.stringify(state)).toBe(before); // a rejection leaves the state alone
             continue;
           }
           applied++;

@@ -32,6 +32,7 @@ const UPDATES = 3000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface NodeEvent {
+  at?: number;
   event: string;
   partition?: number;
   checkpoint?: number | null;
@@ -159,7 +160,7 @@ afterAll(async () => {
 describe('scale-out on NATS', () => {
   it('a node killed mid-stream: the survivor finishes every partition and ends where a single process ends', { timeout: 240_000 }, async () => {
     expect(existsSync(NODE_JS), `${NODE_JS} is missing: run npm run build`).toBe(true);
-    const overrides = { 'stream.partitions': PARTITIONS, 'engine.leaseTtlSec': 3, 'engine.batchMax': 100 };
+    const overrides = { 'stream.partitions': PARTITIONS, 'engine.leaseTtlSec': 6, 'engine.batchMax': 100 };
     const env = testEnv(overrides);
     const refEnv = testEnv(overrides);
     envs.push(env, refEnv);
@@ -186,11 +187,15 @@ describe('scale-out on NATS', () => {
     const chunks = 20;
     const per = Math.ceil(rest.length / chunks);
     let killedWith = new Map<number, number>();
+    let killedAt = 0;
+    let killedOwned: number[] = [];
     for (let i = 0; i < chunks; i++) {
       const chunk = rest.slice(i * per, (i + 1) * per);
       await Promise.all([feed.publish(chunk), ref.publish(chunk)]);
       if (i === chunks / 2) {
         killedWith = new Map(a.checkpoints);
+        killedOwned = [...a.owned].sort();
+        killedAt = Date.now();
         a.kill('SIGKILL');
       }
       await sleep(50);
@@ -201,8 +206,10 @@ describe('scale-out on NATS', () => {
     await b.until('the takeover of every partition', () => b.owned.size === PARTITIONS, 30_000);
     await b.until('the end of every partition', () => b.doneWith(feed.lastSeq), 120_000);
     await single.until('the end of every partition', () => single.doneWith(ref.lastSeq), 120_000);
-    console.log(b.events.filter((e) => e.event !== 'batch').map((e) => JSON.stringify(e)).join('\n'));
-    expect(b.events.filter((e) => e.event === 'restored').length).toBe(PARTITIONS); // 2 at start, 2 at takeover
+    // the dead node's partitions came from the changelog, with the checkpoint it had flushed
+    const takeovers = b.events.filter((e) => e.event === 'restored' && (e.at ?? 0) > killedAt);
+    expect(takeovers.map((e) => e.partition).sort()).toEqual(killedOwned);
+    expect(takeovers.every((e) => typeof e.checkpoint === 'number' && e.checkpoint > 0)).toBe(true);
     expect(b.events.some((e) => e.event === 'fatal' || e.event === 'error')).toBe(false);
 
     // a clean stop flushes the changelog; then read the LMDB folders

@@ -3,6 +3,7 @@
  * worker pool, LMDB. A small city is loaded, updates are pushed over HTTP, and the alerts they
  * raise are worked through their life cycle.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
@@ -232,6 +233,39 @@ describe('HTTP API over the real pipeline', () => {
     expect(foreign.statusCode).toBe(409);
     expect(foreign.json().error.code).toBe('LIFELINE_ERR_ALERT_LEASE_CONFLICT');
   }, 60_000);
+
+  it('streams new and changed alerts of a township as server-sent events, over a real port', async () => {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const h = home[0]!;
+    const received = new Promise<string>((resolve, reject) => {
+      const req = http.get(`${address}/v1/townships/${township}/alerts/stream`, { headers: auth(caseworker) }, (res) => {
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toContain('text/event-stream');
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          const ev = buf.split('\n\n').find((e) => e.includes('event: alert') && e.includes(h.id));
+          if (ev) {
+            req.destroy();
+            resolve(ev);
+          }
+        });
+      });
+      req.on('error', (e) => (e.message.includes('aborted') || e.message.includes('socket hang up') ? undefined : reject(e)));
+      setTimeout(() => reject(new Error('no alert event within 30 s')), 30_000).unref();
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const fresh = { ...diseaseUpdate(h, 'sse-1'), payload: { disease: '胃恶性肿瘤', icd10: 'C16.9', diagnosedAt: '2026-08-02' } };
+    expect((await post('/v1/updates', INTEGRATION, fresh)).json().results[0].status).toBe('accepted');
+    const ev = await received;
+    const data = JSON.parse(ev.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
+    expect(data).toMatchObject({ householdId: h.id, type: 'major_disease', status: 'open' });
+    expect(JSON.stringify(data)).not.toContain(h.persons[0]!.idNumber);
+    // another township's caseworker is refused the stream
+    const refused = await app.inject({ method: 'GET', url: `/v1/townships/${township}/alerts/stream`, headers: auth(otherCaseworker) });
+    expect(refused.statusCode).toBe(403);
+  }, 40_000);
 
   it('a caseworker cannot see another township: queue, portrait and map points are 403 with no data', async () => {
     const foreignHousehold = households.find((h) => h.region.townshipId === otherTownship)!;

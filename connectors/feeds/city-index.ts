@@ -7,7 +7,7 @@
  * stay consistent with earlier ones.
  */
 import type { EmploymentStatus, Household, HouseholdCategory, SchoolStage } from '../../engine/types.js';
-import { EMPLOYMENT_STATUSES, REGISTERED_CATEGORIES, SCHOOL_STAGES } from '../../engine/types.js';
+import { DISABILITY_TYPES, EMPLOYMENT_STATUSES, REGISTERED_CATEGORIES, SCHOOL_STAGES, type DisabilityType } from '../../engine/types.js';
 import { dayNumber } from '../city/dates.js';
 import { generateCity, HOUSEHOLD_CATEGORIES } from '../city/generator.js';
 import { CHRONIC_DISEASES, MAJOR_DISEASES, businessRegistration, propertyCertificate, vehiclePlate } from '../city/household.js';
@@ -84,11 +84,16 @@ export class CityIndex {
   readonly hLandTenths: Uint32Array;
   readonly hLivestock: Uint16Array;
   readonly hVeteranBenefit: Uint16Array;
+  readonly hAssistance: Uint16Array;
+  readonly hElderlyCare: Uint16Array;
+  readonly hRent: Uint16Array;
   readonly pBirthDay: Int32Array;
   readonly pFlags: Uint16Array;
   readonly pEmployment: Uint8Array;
   readonly pStage: Uint8Array;
   readonly pGrade: Uint8Array;
+  /** Index into DISABILITY_TYPES. */
+  readonly pDisType: Uint8Array;
   /** First chronic disease (1-based into CHRONIC_DISEASES) and major disease (MAJOR_DISEASES); 0 none. */
   readonly pChronic: Uint8Array;
   readonly pMajor: Uint8Array;
@@ -113,11 +118,15 @@ export class CityIndex {
     this.hLandTenths = cols.hLandTenths;
     this.hLivestock = cols.hLivestock;
     this.hVeteranBenefit = cols.hVeteranBenefit;
+    this.hRent = cols.hRent;
+    this.hElderlyCare = cols.hElderlyCare;
+    this.hAssistance = cols.hAssistance;
     this.pBirthDay = cols.pBirthDay;
     this.pFlags = cols.pFlags;
     this.pEmployment = cols.pEmployment;
     this.pStage = cols.pStage;
     this.pGrade = cols.pGrade;
+    this.pDisType = cols.pDisType;
     this.pChronic = cols.pChronic;
     this.pMajor = cols.pMajor;
     this.pCare = cols.pCare;
@@ -215,6 +224,10 @@ export class CityIndex {
     this.hFlags[h] = on ? (this.hFlags[h] as number) | flag : (this.hFlags[h] as number) & ~flag;
   }
 
+  disabilityType(p: number): DisabilityType {
+    return DISABILITY_TYPES[this.pDisType[p] as number] as DisabilityType;
+  }
+
   chronicDisease(p: number): string | null {
     const c = this.pChronic[p] as number;
     return c === 0 ? null : (CHRONIC_DISEASES[c - 1] as string);
@@ -255,11 +268,15 @@ interface IndexColumns {
   hLandTenths: Uint32Array;
   hLivestock: Uint16Array;
   hVeteranBenefit: Uint16Array;
+  hAssistance: Uint16Array;
+  hElderlyCare: Uint16Array;
+  hRent: Uint16Array;
   pBirthDay: Int32Array;
   pFlags: Uint16Array;
   pEmployment: Uint8Array;
   pStage: Uint8Array;
   pGrade: Uint8Array;
+  pDisType: Uint8Array;
   pChronic: Uint8Array;
   pMajor: Uint8Array;
   pCare: Uint8Array;
@@ -286,11 +303,15 @@ class Builder {
   hLandTenths = new Column(u32);
   hLivestock = new Column(u16);
   hVeteranBenefit = new Column(u16);
+  hRent = new Column(u16);
+  hElderlyCare = new Column(u16);
+  hAssistance = new Column(u16);
   pBirthDay = new Column((n) => new Int32Array(n));
   pFlags = new Column(u16);
   pEmployment = new Column(u8);
   pStage = new Column(u8);
   pGrade = new Column(u8);
+  pDisType = new Column(u8);
   pChronic = new Column(u8);
   pMajor = new Column(u8);
   pCare = new Column(u8);
@@ -329,6 +350,9 @@ class Builder {
     this.hLandTenths.push(Math.round(h.landMu * 10));
     this.hLivestock.push(Math.min(0xffff, h.livestockHeads));
     this.hVeteranBenefit.push(Math.min(0xffff, Math.round(h.finances.veteranBenefitMonthly)));
+    this.hAssistance.push(Math.min(0xffff, Math.round(h.finances.assistanceMonthly)));
+    this.hElderlyCare.push(Math.min(0xffff, Math.round(h.finances.elderlyCareSubsidyMonthly)));
+    this.hRent.push(Math.min(0xffff, Math.round(h.finances.rentMonthly)));
     for (const p of h.persons) {
       this.pBirthDay.push(dayNumber(p.birthDate));
       let pf = 0;
@@ -347,6 +371,7 @@ class Builder {
       this.pEmployment.push(EMPLOYMENT_CODE.get(p.employment) ?? 0);
       this.pStage.push(STAGE_CODE.get(p.schoolStage) ?? 0);
       this.pGrade.push(p.disabilityGrade);
+      this.pDisType.push(Math.max(0, DISABILITY_TYPES.indexOf(p.disabilityType)));
       this.pChronic.push(CHRONIC_CODE.get(p.chronicDiseases[0] ?? '') ?? 0);
       this.pMajor.push(MAJOR_CODE.get(p.majorDiseases[0] ?? '') ?? 0);
       this.pCare.push(p.careDependency === 'full' ? 2 : p.careDependency === 'partial' ? 1 : 0);
@@ -369,11 +394,15 @@ class Builder {
       hLandTenths: this.hLandTenths.finish(),
       hLivestock: this.hLivestock.finish(),
       hVeteranBenefit: this.hVeteranBenefit.finish(),
+      hRent: this.hRent.finish(),
+      hElderlyCare: this.hElderlyCare.finish(),
+      hAssistance: this.hAssistance.finish(),
       pBirthDay: this.pBirthDay.finish(),
       pFlags: this.pFlags.finish(),
       pEmployment: this.pEmployment.finish(),
       pStage: this.pStage.finish(),
       pGrade: this.pGrade.finish(),
+      pDisType: this.pDisType.finish(),
       pChronic: this.pChronic.finish(),
       pMajor: this.pMajor.finish(),
       pCare: this.pCare.finish(),

@@ -77,8 +77,8 @@ function parseRow(rec: RawRecord, format: DropFormat, layout: CsvLayout | undefi
 }
 
 async function readHeader(file: string): Promise<CsvLayout> {
-  for await (const rec of readRecords(file, 'csv', 0, 1)) {
-    const { fields, error } = splitCsv(rec.text);
+  for await (const [rec] of readRecords(file, 'csv', 0, 1)) {
+    const { fields, error } = splitCsv(rec!.text);
     if (error) throw new ConnectorError('LIFELINE_ERR_CONNECTOR_INTAKE_CSV', `${file}: header: ${error}`, { details: { file } });
     return csvLayout(fields, file);
   }
@@ -140,12 +140,13 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
   let settledSinceCheckpoint = 0;
   let outstanding = 0;
   let wake: (() => void) | undefined;
+  const lowWater = Math.floor(o.window / 2);
   let failure: unknown;
   let lastCheckpoint = Date.now();
 
   const settled = new Set<number>();
   const wakeReader = (): void => {
-    if (wake && outstanding < o.window) {
+    if (wake && outstanding <= lowWater) {
       const w = wake;
       wake = undefined;
       w();
@@ -191,8 +192,8 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
 
   try {
     const records = readRecords(file, format, progress.offset, progress.line);
-    for await (const rec of records) {
-      if (failure !== undefined || o.signal?.aborted) break;
+    reading: for await (const batch of records) for (const rec of batch) {
+      if (failure !== undefined || o.signal?.aborted) break reading;
       if (format === 'csv' && rec.start === 0) continue; // the header (re-read on every run)
       const seq = issued++;
       const row: RowState = { end: rec.end, nextLine: rec.nextLine, dead: false, duplicate: false, deadCum: deadWritten };
@@ -223,11 +224,13 @@ export async function runIntake(file: string, publisher: Publisher, options: Int
           );
         } else settle(seq);
       }
+      // refill only once half the window is free: rows then leave in bursts that share socket writes
       if (outstanding >= o.window) await new Promise<void>((r) => (wake = r));
       if (settledSinceCheckpoint >= o.checkpointEvery || (settledSinceCheckpoint > 0 && Date.now() - lastCheckpoint >= o.checkpointMs)) checkpoint(false);
     }
     reachedEnd = failure === undefined && !o.signal?.aborted;
     while (outstanding > 0) await new Promise<void>((r) => (wake = r)); // let every sent row settle
+
     if (failure !== undefined) reachedEnd = false;
     checkpoint(true);
   } finally {

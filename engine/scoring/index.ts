@@ -7,7 +7,8 @@
  *   residence), and all scorers count members, so any of them may move;
  * - the causes whose CAUSE_DIMENSIONS intersect the recomputed dimensions (each cause reads only
  *   fields of those dimensions plus membership; see engine/causes.ts);
- * - total, tier and need types always (cheap, and need types combine facts of all dimensions).
+ * - the need types whose NEED_DIMENSIONS intersect them (engine/needs.ts);
+ * - total and tier always.
  *
  * A profile scored under another model version is rescored in full: its cache is not comparable.
  */
@@ -21,8 +22,8 @@ import { scoreProperty } from '../dimensions/property.js';
 import { scoreSource } from '../dimensions/source.js';
 import { scoreStructure } from '../dimensions/structure.js';
 import type { Model } from '../model.js';
-import { needTypes } from '../needs.js';
-import { CAUSES, type Cause, type CauseScores, type Dimension, type DimensionScore, type Household, type Profile } from '../types.js';
+import { NEED_DIMENSIONS, NEED_PREDICATES, needTypes } from '../needs.js';
+import { CAUSES, NEED_TYPES, type Cause, type CauseScores, type Dimension, type DimensionScore, type Household, type NeedType, type Profile } from '../types.js';
 import { tierOf } from './tiers.js';
 
 export { tierOf } from './tiers.js';
@@ -64,15 +65,25 @@ export function scoreDimension(dim: Dimension, h: Household, model: Model): Dime
   return SCORERS[dim](h, model);
 }
 
-function assemble(h: Household, dimensions: Record<Dimension, DimensionScore>, causes: CauseScores, model: Model): Scored {
-  const score =
+/** Per dimension, the need types to re-evaluate when it is touched. */
+const NEEDS_OF: Readonly<Record<Dimension, readonly NeedType[]>> = Object.freeze(
+  Object.fromEntries(DIMENSIONS.map((d) => [d, NEED_TYPES.filter((t) => NEED_DIMENSIONS[t].includes(d))])) as Record<Dimension, NeedType[]>,
+);
+
+function total(dimensions: Record<Dimension, DimensionScore>): number {
+  return (
     dimensions.source.score +
     dimensions.structure.score +
     dimensions.health.score +
     dimensions.property.score +
     dimensions.expenditure.score +
     dimensions.employment.score +
-    dimensions.other.score;
+    dimensions.other.score
+  );
+}
+
+function assemble(h: Household, dimensions: Record<Dimension, DimensionScore>, causes: CauseScores, model: Model): Scored {
+  const score = total(dimensions);
   const scored: Scored = { modelVersion: model.version, score, tier: tierOf(score, model), dimensions, causes, needTypes: [] };
   scored.needTypes = needTypes(h, scored, model);
   return scored;
@@ -97,15 +108,16 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
   let mask = 0;
   for (const d of touched) mask |= BIT[d];
   if (mask & BIT.structure) return scoreFull(h, model);
-  if (mask === 0) return assemble(h, prev.dimensions, prev.causes, model);
   const dimensions = { ...prev.dimensions };
   const causes = { ...prev.causes };
   let causeMask = 0;
+  let needMask = 0;
   for (let i = 0; i < DIMENSIONS.length; i++) {
     const d = DIMENSIONS[i]!;
     if ((mask & (1 << i)) === 0) continue;
     dimensions[d] = SCORERS[d](h, model);
     for (const c of CAUSES_OF[d]) causeMask |= CAUSE_BIT[c];
+    for (const t of NEEDS_OF[d]) needMask |= NEED_BIT[t];
   }
   for (let i = 0; i < CAUSES.length; i++) {
     if (causeMask & (1 << i)) {
@@ -113,8 +125,19 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
       causes[c] = CAUSE_SCORERS[c](h, model);
     }
   }
-  return assemble(h, dimensions, causes, model);
+  const score = total(dimensions);
+  const scored: Scored = { modelVersion: model.version, score, tier: tierOf(score, model), dimensions, causes, needTypes: prev.needTypes };
+  if (needMask !== 0) {
+    const needs: NeedType[] = [];
+    for (let i = 0; i < NEED_TYPES.length; i++) {
+      const t = NEED_TYPES[i]!;
+      if (needMask & (1 << i) ? NEED_PREDICATES[t](h, scored, model) : prev.needTypes.includes(t)) needs.push(t);
+    }
+    scored.needTypes = needs;
+  }
+  return scored;
 }
 
 const BIT = Object.fromEntries(DIMENSIONS.map((d, i) => [d, 1 << i])) as Record<Dimension, number>;
 const CAUSE_BIT = Object.fromEntries(CAUSES.map((c, i) => [c, 1 << i])) as Record<Cause, number>;
+const NEED_BIT = Object.fromEntries(NEED_TYPES.map((t, i) => [t, 1 << i])) as Record<NeedType, number>;

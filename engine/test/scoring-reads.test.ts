@@ -10,8 +10,9 @@ import { DIMENSION_READS, MEMBERSHIP_READS } from '../dimensions/reads.js';
 import { SOURCE_INDICATORS } from '../dimensions/source.js';
 import { STRUCTURE_INDICATORS } from '../dimensions/structure.js';
 import { DEFAULT_MODEL } from '../model.js';
-import { CAUSE_DIMENSIONS, SCORERS } from '../scoring/index.js';
-import { CAUSES, type Household } from '../types.js';
+import { NEED_DIMENSIONS, NEED_PREDICATES } from '../needs.js';
+import { CAUSE_DIMENSIONS, SCORERS, scoreFull } from '../scoring/index.js';
+import { CAUSES, NEED_TYPES, type Household } from '../types.js';
 import { ALL_HOUSEHOLDS } from './scoring-households.js';
 
 /** Wraps a household so every property read is recorded as a path (`persons[].alive`). */
@@ -35,6 +36,10 @@ function recording(h: Household, seen: Set<string>): Household {
 
 /** Drops container paths (`finances`, `persons`) that are a prefix of a deeper path read. */
 const leaves = (paths: Set<string>): string[] => [...paths].filter((p) => ![...paths].some((q) => q !== p && (q.startsWith(`${p}.`) || q.startsWith(`${p}[]`))));
+
+/** A path is allowed when listed, or when it is the container of a listed path (an empty list read whole). */
+const strays = (paths: Set<string>, allowed: Set<string>): string[] =>
+  leaves(paths).filter((p) => !allowed.has(p) && ![...allowed].some((a) => a.startsWith(`${p}[]`) || a.startsWith(`${p}.`)));
 
 const DECLARED = [SOURCE_INDICATORS, STRUCTURE_INDICATORS, HEALTH_INDICATORS, PROPERTY_INDICATORS, EXPENDITURE_INDICATORS, EMPLOYMENT_INDICATORS, OTHER_INDICATORS];
 
@@ -60,7 +65,7 @@ describe('indicators and data fields (Hangzhou: 50+ indicators, 100+ data fields
       const seen = new Set<string>();
       for (const h of ALL_HOUSEHOLDS()) SCORERS[d](recording(h, seen), DEFAULT_MODEL);
       const allowed = new Set([...DIMENSION_READS[d], ...MEMBERSHIP_READS]);
-      const stray = leaves(seen).filter((p) => !allowed.has(p));
+      const stray = strays(seen, allowed);
       expect(stray, d).toEqual([]);
       // and the contract lists nothing the scorer does not read
       const unread = DIMENSION_READS[d].filter((p) => !seen.has(p) && !MEMBERSHIP_READS.includes(p));
@@ -73,7 +78,16 @@ describe('indicators and data fields (Hangzhou: 50+ indicators, 100+ data fields
       const seen = new Set<string>();
       for (const h of ALL_HOUSEHOLDS()) CAUSE_SCORERS[c](recording(h, seen), DEFAULT_MODEL);
       const allowed = new Set([...CAUSE_DIMENSIONS[c].flatMap((d) => DIMENSION_READS[d]), ...MEMBERSHIP_READS]);
-      expect(leaves(seen).filter((p) => !allowed.has(p)), c).toEqual([]);
+      expect(strays(seen, allowed), c).toEqual([]);
+    }
+  });
+
+  it('each need type reads only fields of its NEED_DIMENSIONS plus membership', () => {
+    for (const t of NEED_TYPES) {
+      const seen = new Set<string>();
+      for (const h of ALL_HOUSEHOLDS()) NEED_PREDICATES[t](recording(h, seen), scoreFull(h, DEFAULT_MODEL), DEFAULT_MODEL);
+      const allowed = new Set([...NEED_DIMENSIONS[t].flatMap((d) => DIMENSION_READS[d]), ...MEMBERSHIP_READS]);
+      expect(strays(seen, allowed), t).toEqual([]);
     }
   });
 });

@@ -16,7 +16,7 @@ const say = (o: Record<string, unknown>): void => {
 async function main(): Promise<void> {
   const config = loadConfig();
   const engine = await startEngine(config, { partitions: [], onError: (e) => say({ event: 'error', message: e.message }) });
-  engine.onBatch((r) => say({ event: 'batch', partition: r.partition, checkpoint: r.checkpoint, applied: r.applied, rejected: r.rejected }));
+  engine.onBatch((r) => say({ event: 'batch', partition: r.partition, checkpoint: r.checkpoint, messages: r.messages, applied: r.applied, rejected: r.rejected }));
   const node = await startScaleOut(engine, config, {
     onWarning: (e) => say({ event: 'warning', message: e.message }),
     onRestored: (s) => say({ event: 'restored', partition: s.partition, households: s.households, alerts: s.alerts, checkpoint: s.checkpoint, ms: Math.round(s.ms) }),

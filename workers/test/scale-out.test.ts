@@ -160,7 +160,8 @@ afterAll(async () => {
 describe('scale-out on NATS', () => {
   it('a node killed mid-stream: the survivor finishes every partition and ends where a single process ends', { timeout: 240_000 }, async () => {
     expect(existsSync(NODE_JS), `${NODE_JS} is missing: run npm run build`).toBe(true);
-    const overrides = { 'stream.partitions': PARTITIONS, 'engine.leaseTtlSec': 6, 'engine.batchMax': 100 };
+    // small max_bytes: every stream reserves its cap against the server's storage, shared with other tests
+    const overrides = { 'stream.partitions': PARTITIONS, 'stream.maxBytes': 64 * 1024 ** 2, 'engine.leaseTtlSec': 6, 'engine.batchMax': 100 };
     const env = testEnv(overrides);
     const refEnv = testEnv(overrides);
     envs.push(env, refEnv);
@@ -209,7 +210,7 @@ describe('scale-out on NATS', () => {
     // the dead node's partitions came from the changelog, with the checkpoint it had flushed
     const takeovers = b.events.filter((e) => e.event === 'restored' && (e.at ?? 0) > killedAt);
     expect(takeovers.map((e) => e.partition).sort()).toEqual(killedOwned);
-    expect(takeovers.every((e) => typeof e.checkpoint === 'number' && e.checkpoint > 0)).toBe(true);
+    expect(takeovers.every((e) => typeof e.checkpoint === 'number' && e.checkpoint > 0), JSON.stringify({ takeovers, killedWith: [...killedWith], a: a.events.filter((e) => e.event !== 'batch') })).toBe(true);
     expect(b.events.some((e) => e.event === 'fatal' || e.event === 'error')).toBe(false);
 
     // a clean stop flushes the changelog; then read the LMDB folders

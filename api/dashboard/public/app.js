@@ -1,17 +1,49 @@
 // Lifeline dashboard: everything it shows comes from the public /v1 API and /metrics.
+// Deep link: /#key=lifeline_…&township=330106001 (the key is moved to localStorage at once).
 /* global L, Chart */
 
 const TIER_COLOURS = { 1: '#d7301f', 2: '#fc8d59', 3: '#1a9850' };
-const state = { key: null, township: null, alerts: new Map(), source: null, charts: {}, lastMetrics: null, map: null, layers: {} };
+const ALERT_COLOUR = '#6a3d9a';
+const STEPS = ['open', 'claimed', 'verified', 'disposed', 'closed'];
+const ACTIVE = ['open', 'claimed', 'verified', 'disposed'];
+const TICK_MS = 2000;
+const MAP_REFRESH_MS = 10_000;
+
+const state = {
+  key: null,
+  township: null,
+  townships: new Map(), // id → feature properties
+  alerts: new Map(), // id → alert view (current township)
+  fresh: new Set(), // alert ids that arrived over the live stream, highlighted briefly
+  charts: {},
+  last: null, // previous metrics sample, for rates and latency deltas
+  map: null,
+  layers: { townships: new Map(), badges: null, points: null, outline: null },
+  stream: null,
+  drawer: null, // { alertId } or { householdId }
+  lastMapRefresh: 0,
+};
 
 // ---- API access -------------------------------------------------------------------------
-function readKey() {
-  const m = /(?:^|[#&])key=([^&]+)/.exec(location.hash);
-  if (m) {
-    localStorage.setItem('lifeline.key', decodeURIComponent(m[1]));
-    history.replaceState(null, '', location.pathname);
+function readHash() {
+  const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const key = params.get('key');
+  const township = params.get('township');
+  if (key) {
+    localStorage.setItem('lifeline.key', key);
+    params.delete('key');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? `#${rest}` : ''));
   }
-  return localStorage.getItem('lifeline.key');
+  return { key: localStorage.getItem('lifeline.key'), township };
+}
+
+class ApiFailure extends Error {
+  constructor(status, code, message) {
+    super(`${message} (${code})`);
+    this.status = status;
+    this.code = code;
+  }
 }
 
 async function api(path, opts = {}) {
@@ -20,18 +52,22 @@ async function api(path, opts = {}) {
     headers: { authorization: `Bearer ${state.key}`, ...(opts.body ? { 'content-type': 'application/json' } : {}), ...(opts.headers || {}) },
   });
   const text = await res.text();
-  const body = text && (res.headers.get('content-type') || '').includes('json') ? JSON.parse(text) : text;
+  const isJson = (res.headers.get('content-type') || '').includes('json');
+  const body = text && isJson ? JSON.parse(text) : text;
   if (!res.ok) {
-    if (res.status === 401) showKeyForm();
+    if (res.status === 401) showKeyForm('Your API key was not accepted: sign in again.');
     const e = body && body.error ? body.error : { code: String(res.status), message: res.statusText };
-    throw Object.assign(new Error(`${e.code}: ${e.message}`), { status: res.status, body });
+    throw new ApiFailure(res.status, e.code, e.message);
   }
   return body;
 }
 
-function showKeyForm() {
+const post = (path, body) => api(path, { method: 'POST', body: JSON.stringify(body) });
+
+function showKeyForm(message) {
   const form = document.getElementById('keyform');
   form.hidden = false;
+  setLive('off', message || 'sign in with an API key');
   form.onsubmit = (ev) => {
     ev.preventDefault();
     localStorage.setItem('lifeline.key', document.getElementById('keyinput').value.trim());
@@ -39,72 +75,163 @@ function showKeyForm() {
   };
 }
 
+// ---- formatting -------------------------------------------------------------------------
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString() : '—');
-const rid = () => (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
+const label = (s) => String(s ?? '').replace(/_/g, ' ');
+const fmtNum = (n) => (n === null || n === undefined || Number.isNaN(n) ? '—' : Number(n).toLocaleString('en-GB', { maximumFractionDigits: n < 10 ? 1 : 0 }));
+const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : '—');
+const rid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+const townshipName = (id) => state.townships.get(id)?.name || id;
+
+function span(ms) {
+  const m = Math.round(Math.abs(ms) / 60_000);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** Deadline text: "in 2 d 4 h" or "overdue 3 h", with the class that colours it. */
+function deadline(a, now = Date.now()) {
+  if (a.status === 'closed') return { text: `closed ${fmtTime(a.closedAt)}`, cls: 'done' };
+  if (a.verification) return { text: `verified ${fmtTime(a.verification.at)}`, cls: 'done' };
+  const left = a.dueAt - now;
+  if (left < 0) return { text: `overdue ${span(left)}`, cls: 'overdue' };
+  return { text: `in ${span(left)}`, cls: left < 24 * 3600_000 ? 'soon' : '' };
+}
+
+function setLive(kind, text) {
+  const el = document.getElementById('live');
+  el.dataset.state = kind;
+  el.querySelector('span').textContent = text;
+}
 
 // ---- map --------------------------------------------------------------------------------
+function townshipStyle(p, selected) {
+  const total = p.households || 0;
+  const share = total ? (p.tier1 || 0) / total : 0;
+  const fill = !total ? '#d9dee5' : share >= 0.5 ? TIER_COLOURS[1] : share >= 0.25 ? TIER_COLOURS[2] : TIER_COLOURS[3];
+  return {
+    color: selected ? '#102a43' : '#5b6676',
+    weight: selected ? 2.5 : 0.5,
+    fillColor: fill,
+    fillOpacity: selected ? 0.12 : total ? 0.25 + share * 0.5 : 0.35,
+  };
+}
+
+function townshipTooltip(p) {
+  if (p.suppressed) return `<b>${esc(p.name)}</b><br>fewer households than the anonymity threshold`;
+  return `<b>${esc(p.name)}</b> <small>${esc(p.id)}</small><br>${fmtNum(p.households)} households · tier 1: ${fmtNum(p.tier1)} · tier 2: ${fmtNum(p.tier2)} · tier 3: ${fmtNum(p.tier3)}<br>open alerts: <b>${fmtNum(p.openAlerts)}</b>`;
+}
+
 async function initMap() {
-  const map = L.map('map', { preferCanvas: true, zoomSnap: 0.5 });
+  const map = L.map('map', { preferCanvas: false, zoomSnap: 0.25, attributionControl: false });
   state.map = map;
-  const townships = await api('/v1/map/townships');
-  const layer = L.geoJSON(townships, {
-    style: (f) => {
-      const p = f.properties;
-      const total = p.households || 0;
-      const share = total ? (p.tiers?.['1'] ?? p.tiers?.[1] ?? 0) / total : 0;
-      return { color: '#445', weight: 0.6, fillOpacity: 0.15 + share * 0.7, fillColor: share > 0.5 ? TIER_COLOURS[1] : share > 0.25 ? TIER_COLOURS[2] : TIER_COLOURS[3] };
-    },
-    onEachFeature: (f, l) => {
-      const p = f.properties;
-      l.bindTooltip(`<b>${esc(p.name || p.townshipId)}</b><br>${p.households ?? '—'} households · tier 1: ${p.tiers?.['1'] ?? '—'}<br>open alerts: ${p.openAlerts ?? 0}`);
-      l.on('click', () => selectTownship(p.townshipId));
-    },
-  }).addTo(map);
-  state.layers.townships = layer;
-  map.fitBounds(layer.getBounds());
+  const fc = await api('/v1/map/townships');
+  for (const f of fc.features) state.townships.set(f.properties.id, f.properties);
+  const group = L.featureGroup().addTo(map);
+  for (const f of fc.features) {
+    const layer = L.geoJSON(f, { style: () => townshipStyle(f.properties, false) });
+    layer.bindTooltip(() => townshipTooltip(state.townships.get(f.properties.id)), { sticky: true });
+    layer.on('click', () => selectTownship(f.properties.id));
+    layer.addTo(group);
+    state.layers.townships.set(f.properties.id, layer);
+  }
+  state.layers.badges = L.layerGroup().addTo(map);
+  drawBadges();
+  if (group.getLayers().length) map.fitBounds(group.getBounds(), { padding: [10, 10] });
+  document.getElementById('mapScope').textContent = `· ${fc.features.length} townships`;
+  fillTownshipSelect();
+  state.lastMapRefresh = Date.now();
+}
+
+/** Open alerts per township: a purple badge at the township's centre, sized by the count. */
+function drawBadges() {
+  const g = state.layers.badges;
+  g.clearLayers();
+  for (const [id, p] of state.townships) {
+    if (!p.openAlerts) continue;
+    const layer = state.layers.townships.get(id);
+    const c = layer.getBounds().getCenter();
+    const size = Math.round(16 + Math.min(18, Math.sqrt(p.openAlerts) * 4));
+    L.marker(c, {
+      icon: L.divIcon({ className: 'alert-badge', html: `<span data-township="${esc(id)}">${p.openAlerts}</span>`, iconSize: [size, size] }),
+      keyboard: false,
+    })
+      .on('click', () => selectTownship(id))
+      .addTo(g);
+  }
+}
+
+function fillTownshipSelect() {
   const select = document.getElementById('township');
-  const feats = [...townships.features].sort((a, b) => (b.properties.openAlerts ?? 0) - (a.properties.openAlerts ?? 0));
-  select.innerHTML = feats.map((f) => `<option value="${esc(f.properties.townshipId)}">${esc(f.properties.name || f.properties.townshipId)} (${f.properties.openAlerts ?? 0})</option>`).join('');
+  const feats = [...state.townships.values()].sort((a, b) => (b.openAlerts || 0) - (a.openAlerts || 0) || (b.households || 0) - (a.households || 0) || a.id.localeCompare(b.id));
+  select.innerHTML = feats.map((p) => `<option value="${esc(p.id)}">${esc(p.name)} · ${fmtNum(p.openAlerts || 0)} open</option>`).join('');
+  if (state.township) select.value = state.township;
   select.onchange = () => selectTownship(select.value);
-  if (feats[0]) await selectTownship(feats[0].properties.townshipId);
+  return feats;
+}
+
+async function refreshTownships() {
+  state.lastMapRefresh = Date.now();
+  const fc = await api('/v1/map/townships');
+  for (const f of fc.features) state.townships.set(f.properties.id, f.properties);
+  for (const [id, layer] of state.layers.townships) layer.setStyle(townshipStyle(state.townships.get(id), id === state.township));
+  drawBadges();
+  fillTownshipSelect();
 }
 
 async function loadHouseholdPoints(townshipId) {
   if (state.layers.points) state.layers.points.remove();
+  state.layers.points = null;
+  const mapEl = document.getElementById('map');
+  const foot = document.getElementById('mapFoot');
   try {
     const pts = await api(`/v1/map/households?township=${encodeURIComponent(townshipId)}`);
+    const renderer = L.svg({ padding: 0.2 });
+    const withAlert = new Set([...state.alerts.values()].filter((a) => ACTIVE.includes(a.status)).map((a) => a.householdId));
     state.layers.points = L.geoJSON(pts, {
-      pointToLayer: (f, latlng) =>
-        L.circleMarker(latlng, {
-          radius: f.properties.openAlerts ? 5 : 3,
-          weight: f.properties.openAlerts ? 2 : 0,
-          color: '#6a3d9a',
+      pointToLayer: (f, latlng) => {
+        const alerted = withAlert.has(f.properties.householdId);
+        return L.circleMarker(latlng, {
+          renderer,
+          radius: alerted ? 7 : 5,
+          weight: alerted ? 3 : 1,
+          color: alerted ? ALERT_COLOUR : '#ffffff',
           fillColor: TIER_COLOURS[f.properties.tier] || '#999',
-          fillOpacity: 0.85,
-          className: 'household-point',
-        }).on('click', () => openPortrait(f.properties.householdId)),
+          fillOpacity: 0.9,
+          className: `household-point tier-${f.properties.tier}${alerted ? ' alerted' : ''}`,
+        })
+          .bindTooltip(`<b>${esc(f.properties.householdId)}</b><br>score ${fmtNum(f.properties.score)} · tier ${f.properties.tier}<br>${esc((f.properties.needTypes || []).map(label).join(', ') || 'no need types')}`)
+          .on('click', () => openPortrait(f.properties.householdId));
+      },
     }).addTo(state.map);
-    document.getElementById('map').dataset.households = String(pts.features.length);
+    mapEl.dataset.households = String(pts.features.length);
+    const byTier = [1, 2, 3].map((t) => pts.features.filter((f) => f.properties.tier === t).length);
+    foot.innerHTML = `<b>${esc(townshipName(townshipId))}</b>: ${pts.features.length} households shown · tier 1 ${byTier[0]} · tier 2 ${byTier[1]} · tier 3 ${byTier[2]} · click a point for the household portrait`;
   } catch (e) {
-    // roles without personal-data access see aggregates only
-    document.getElementById('map').dataset.households = '0';
+    // analysts see aggregates only: no household points
+    mapEl.dataset.households = '0';
+    foot.textContent = e.status === 403 ? 'Household points are shown to caseworkers and admins only.' : `Household points unavailable: ${e.message}`;
   }
 }
 
-// ---- alert queue ------------------------------------------------------------------------
+// ---- township, queue and live stream ----------------------------------------------------
 async function selectTownship(id) {
+  if (!id) return;
   state.township = id;
   document.getElementById('township').value = id;
-  const f = state.layers.townships?.getLayers().find((l) => l.feature.properties.townshipId === id);
-  if (f) state.map.fitBounds(f.getBounds(), { maxZoom: 13 });
-  await Promise.all([loadQueue(), loadHouseholdPoints(id)]);
+  for (const [tid, layer] of state.layers.townships) layer.setStyle(townshipStyle(state.townships.get(tid), tid === id));
+  const layer = state.layers.townships.get(id);
+  if (layer) state.map.fitBounds(layer.getBounds(), { padding: [30, 30], maxZoom: 14 });
+  await loadQueue();
+  await loadHouseholdPoints(id);
   subscribe(id);
 }
 
 async function loadQueue() {
   const status = document.getElementById('statusFilter').value;
-  const q = new URLSearchParams({ limit: '100' });
+  const q = new URLSearchParams({ limit: '200' });
   if (status) q.set('status', status);
   const page = await api(`/v1/townships/${encodeURIComponent(state.township)}/alerts?${q}`);
   state.alerts = new Map(page.items.map((a) => [a.id, a]));
@@ -112,129 +239,299 @@ async function loadQueue() {
 }
 
 const LEVEL_RANK = { urgent: 0, general: 1 };
-function renderQueue() {
+function visibleAlerts() {
   const status = document.getElementById('statusFilter').value;
-  const items = [...state.alerts.values()]
+  return [...state.alerts.values()]
     .filter((a) => (status ? a.status === status : a.status !== 'closed'))
     .sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level] || a.dueAt - b.dueAt);
+}
+
+function renderQueue() {
+  const items = visibleAlerts();
   const now = Date.now();
   document.getElementById('queueBody').innerHTML = items
-    .map(
-      (a) => `<tr data-alert="${esc(a.id)}" data-household="${esc(a.householdId)}">
-        <td><span class="lvl ${esc(a.level)}">${esc(a.level)}</span></td><td>${esc(a.type)}</td><td>${esc(a.householdId)}</td>
-        <td>${a.snapshot?.score ?? '—'} (T${a.snapshot?.tier ?? '?'})</td><td>${esc(a.status)}</td>
-        <td class="${a.dueAt < now && a.status !== 'closed' ? 'overdue' : ''}">${fmtTime(a.dueAt)}</td></tr>`,
-    )
+    .map((a) => {
+      const d = deadline(a, now);
+      const reason = a.triggers?.[a.triggers.length - 1]?.reason ?? '';
+      return `<tr data-alert="${esc(a.id)}" data-household="${esc(a.householdId)}" data-status="${esc(a.status)}" class="${state.fresh.has(a.id) ? 'fresh' : ''}">
+        <td><span class="lvl ${esc(a.level)}">${esc(a.level)}</span></td>
+        <td><b>${esc(label(a.type))}</b><div class="reason">${esc(reason)}</div></td>
+        <td class="mono">${esc(a.householdId)}</td>
+        <td>${fmtNum(a.snapshot?.score)} <span class="tier t${a.snapshot?.tier}">T${a.snapshot?.tier ?? '?'}</span></td>
+        <td><span class="st ${esc(a.status)}">${esc(a.status)}</span></td>
+        <td class="${d.cls}" title="due ${esc(fmtTime(a.dueAt))}">${esc(d.text)}</td></tr>`;
+    })
     .join('');
-  const overdue = items.filter((a) => a.dueAt < now).length;
-  document.getElementById('queueCounts').textContent = `${items.length} alerts · ${items.filter((a) => a.level === 'urgent').length} urgent · ${overdue} overdue`;
+  const active = items.filter((a) => ACTIVE.includes(a.status));
+  const overdue = active.filter((a) => a.overdue || (!a.verification && a.dueAt < now)).length;
+  document.getElementById('queueCounts').innerHTML = `<b>${esc(townshipName(state.township))}</b> · ${items.length} shown · <span class="lvl urgent">${active.filter((a) => a.level === 'urgent').length} urgent</span> · <span class="${overdue ? 'overdue' : ''}">${overdue} overdue</span>`;
+  document.getElementById('queueEmpty').hidden = items.length > 0;
   for (const tr of document.querySelectorAll('#queueBody tr')) tr.onclick = () => openAlert(tr.dataset.alert);
 }
 
-function subscribe(townshipId) {
-  if (state.source) state.source.close();
-  // EventSource cannot send headers: the key travels as a query parameter on this one route
-  const es = new EventSource(`/v1/townships/${encodeURIComponent(townshipId)}/alerts/stream?key=${encodeURIComponent(state.key)}`);
-  es.addEventListener('alert', (ev) => {
-    const a = JSON.parse(ev.data);
-    state.alerts.set(a.id, a);
-    renderQueue();
-  });
-  state.source = es;
-}
-
-// ---- portrait and actions ---------------------------------------------------------------
-function portraitHtml(p) {
-  const dims = Object.values(p.dimensions || {});
-  const bars = dims
-    .map(
-      (d) => `<div class="bar"><span>${esc(d.dimension)}</span><span class="track"><span class="fill" style="width:${(100 * d.score) / d.max}%"></span></span><span>${d.score}/${d.max}</span></div>` +
-        (d.indicators || []).map((i) => `<div class="why">${esc(i.reason)}</div>`).join(''),
-    )
-    .join('');
-  const causes = Object.entries(p.causes || {})
-    .filter(([, v]) => v > 0)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `${esc(k)} ${v}`)
-    .join(' · ');
-  const sugg = (p.suggestions || []).map((s) => `<li><b>${esc(s.kind)}: ${esc(s.code)}</b> — ${esc(s.reason)}</li>`).join('');
-  return `<h2>Household ${esc(p.householdId ?? p.id)}</h2>
-    <div>score <b>${p.score}</b> · tier <b>${p.tier}</b> · ${esc(p.region?.townshipId ?? '')} · needs: ${esc((p.needTypes || []).join(', ') || 'none')}</div>
-    <h3>Dimensions</h3>${bars}<h3>Causes (0–5)</h3><div>${causes || 'none'}</div>
-    <h3>Suggestions</h3><ul class="sugg">${sugg || '<li>none</li>'}</ul>
-    <h3>Members</h3><div>${(p.persons || []).map((m) => `${esc(m.name)} (${esc(m.relation)}, ${esc(m.idNumber)})`).join('<br>')}</div>`;
-}
-
-async function openPortrait(householdId) {
-  const p = await api(`/v1/households/${encodeURIComponent(householdId)}`);
-  showDrawer(portraitHtml(p));
-}
-
-async function openAlert(alertId) {
-  const alert = state.alerts.get(alertId);
-  const p = await api(`/v1/households/${encodeURIComponent(alert.householdId)}`);
-  const triggers = (alert.triggers || []).map((t) => `<li>${esc(t.reason)} <small>(${fmtTime(t.at)})</small></li>`).join('');
-  showDrawer(`<div><span class="lvl ${esc(alert.level)}">${esc(alert.level)}</span> <b>${esc(alert.type)}</b> · ${esc(alert.status)} · due ${fmtTime(alert.dueAt)}</div>
-    <ul>${triggers}</ul>
-    <div class="actions" id="actions"></div><div class="msg" id="actionMsg" data-testid="action-msg"></div>
-    ${portraitHtml(p)}`);
-  renderActions(alert, p);
-}
-
-function renderActions(alert, portrait) {
-  const box = document.getElementById('actions');
-  const msg = document.getElementById('actionMsg');
-  const run = async (fn) => {
-    msg.className = 'msg';
-    msg.textContent = '…';
-    try {
-      const updated = await fn();
-      state.alerts.set(updated.id, { ...updated, lease: updated.lease ?? alert.lease });
-      Object.assign(alert, updated);
-      msg.textContent = `now ${updated.status}`;
+/** A changed alert from the stream or an action: queue, map highlight, open drawer. */
+function upsertAlert(a, { live = false } = {}) {
+  if (a.region?.townshipId !== state.township) return;
+  const known = state.alerts.get(a.id);
+  state.alerts.set(a.id, known?.lease?.token && a.lease && !a.lease.token && a.lease.holder === known.lease.holder ? { ...a, lease: known.lease } : a);
+  if (live) {
+    state.fresh.add(a.id);
+    setTimeout(() => {
+      state.fresh.delete(a.id);
       renderQueue();
-      renderActions(alert, portrait);
-    } catch (e) {
-      msg.className = 'msg err';
-      msg.textContent = e.message;
+    }, 6000);
+  }
+  renderQueue();
+  if (state.drawer?.alertId === a.id) renderAlertHeader(state.alerts.get(a.id));
+  scheduleMapRefresh();
+}
+
+let mapTimer = null;
+function scheduleMapRefresh() {
+  if (mapTimer) return;
+  mapTimer = setTimeout(async () => {
+    mapTimer = null;
+    await refreshTownships().catch(() => undefined);
+    if (state.township) await loadHouseholdPoints(state.township).catch(() => undefined);
+  }, 1500);
+}
+
+/**
+ * The township's live alert stream. EventSource cannot send an authorization header, so the
+ * stream is read with fetch and parsed here; it reconnects (and reloads the queue) when cut.
+ */
+function subscribe(townshipId) {
+  if (state.stream) state.stream.abort();
+  const ctrl = new AbortController();
+  state.stream = ctrl;
+  let backoff = 1000;
+  const run = async () => {
+    while (!ctrl.signal.aborted) {
+      try {
+        setLive('connecting', 'connecting…');
+        const res = await fetch(`/v1/townships/${encodeURIComponent(townshipId)}/alerts/stream`, {
+          headers: { authorization: `Bearer ${state.key}`, accept: 'text/event-stream' },
+          signal: ctrl.signal,
+        });
+        if (!res.ok) throw new Error(`stream answered ${res.status}`);
+        setLive('live', 'live');
+        backoff = 1000;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += value;
+          let cut;
+          while ((cut = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, cut);
+            buf = buf.slice(cut + 2);
+            let event = 'message';
+            const data = [];
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event:')) event = line.slice(6).trim();
+              else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+            }
+            if (event === 'alert' && data.length) upsertAlert(JSON.parse(data.join('\n')), { live: true });
+          }
+        }
+      } catch (e) {
+        if (ctrl.signal.aborted) return;
+        setLive('off', `live stream lost: ${e.message}; retrying`);
+      }
+      if (ctrl.signal.aborted) return;
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(backoff * 2, 15_000);
+      // events may have been missed while cut off
+      await loadQueue().catch(() => undefined);
     }
   };
-  const token = () => alert.lease?.token;
-  const post = (verb, body) => api(`/v1/alerts/${encodeURIComponent(alert.id)}/${verb}`, { method: 'POST', body: JSON.stringify({ leaseToken: token(), requestId: rid(), ...body }) });
-  box.innerHTML = '';
-  const button = (label, onclick, primary = false) => {
-    const b = document.createElement('button');
-    b.textContent = label;
-    b.dataset.action = label;
-    if (primary) b.className = 'primary';
-    b.onclick = onclick;
-    box.appendChild(b);
-  };
-  if (alert.status === 'open') {
-    button('Claim', () => run(async () => {
-      const r = await api(`/v1/alerts/${encodeURIComponent(alert.id)}/claim`, { method: 'POST', body: JSON.stringify({ leaseSec: 900, requestId: rid() }) });
-      return r.alert ?? r;
-    }), true);
-  } else if (alert.status === 'claimed') {
-    const sel = document.createElement('select');
-    sel.id = 'outcome';
-    sel.innerHTML = '<option value="confirmed">confirmed</option><option value="not_confirmed">not confirmed</option><option value="unreachable">unreachable</option>';
-    box.appendChild(sel);
-    button('Verify', () => run(() => post('verify', { outcome: sel.value, note: 'verified from the dashboard' })), true);
-    button('Release', () => run(() => post('release', {})));
-  } else if (alert.status === 'verified') {
-    const referrals = (portrait.suggestions || []).map((s) => ({ kind: s.kind, code: s.code }));
-    button(`Dispose (${referrals.length} referrals)`, () => run(() => post('dispose', { referrals, note: 'referred from the dashboard' })), true);
-  } else if (alert.status === 'disposed') {
-    button('Close', () => run(() => post('close', {})), true);
-  }
+  run();
 }
 
+// ---- alert drawer and actions -----------------------------------------------------------
 function showDrawer(html) {
   document.getElementById('drawerBody').innerHTML = html;
   document.getElementById('drawer').hidden = false;
 }
-document.getElementById('drawerClose').onclick = () => (document.getElementById('drawer').hidden = true);
+function closeDrawer() {
+  document.getElementById('drawer').hidden = true;
+  state.drawer = null;
+}
+
+function portraitHtml(p) {
+  const dims = (p.dimensions || [])
+    .map((d) => {
+      const pct = d.max ? (100 * d.score) / d.max : 0;
+      const why = (d.explanations || []).filter((x) => x.points !== 0).map((x) => `<div class="why">${x.points > 0 ? '+' : ''}${fmtNum(x.points)} · ${esc(x.reason)}</div>`).join('');
+      return `<div class="bar"><span>${esc(label(d.dimension))}</span><span class="track"><span class="fill ${pct < 60 ? 'low' : ''}" style="width:${pct}%"></span></span><span class="num">${fmtNum(d.score)}/${fmtNum(d.max)}</span></div>${why}`;
+    })
+    .join('');
+  const causes = Object.entries(p.causes || {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `<div class="cause ${v >= 2 ? 'hi' : ''}"><span>${esc(label(k))}</span><span class="track"><span class="fill" style="width:${(v / 5) * 100}%"></span></span><span class="num">${v}</span></div>`)
+    .join('');
+  const sugg = (p.suggestions || []).map((s) => `<li><span class="chip ${esc(s.kind)}">${esc(s.kind)}</span> <b>${esc(label(s.code))}</b> <small>${esc(label(s.category))}</small><div class="why">${esc(s.reason)}</div></li>`).join('');
+  const persons = (p.household?.persons || [])
+    .map((m) => `<tr class="${m.alive === false ? 'dead' : ''}"><td>${esc(m.name)}</td><td>${esc(label(m.relation))}</td><td class="mono">${esc(m.idNumber)}</td><td>${esc(m.birthDate)}</td><td>${m.disabilityGrade ? `disability ${esc(m.disabilityGrade)}` : ''} ${(m.majorDiseases || []).map(esc).join(', ')}</td></tr>`)
+    .join('');
+  const recent = (p.recentUpdates || []).slice(0, 8).map((u) => `<li>${fmtTime(u.occurredAt)} · ${esc(label(u.source))}: <b>${esc(label(u.kind))}</b> → score ${fmtNum(u.score)}</li>`).join('');
+  return `<div class="portrait" data-testid="portrait">
+    <div class="score-row">
+      <div class="score t${p.tier}"><span class="v">${fmtNum(p.score)}</span><span class="k">resilience</span></div>
+      <div><div class="hh">Household <span class="mono">${esc(p.householdId)}</span> · <span class="tier t${p.tier}">tier ${p.tier}</span></div>
+      <div class="muted">${esc(townshipName(p.region?.townshipId))} · community ${esc(p.region?.communityId)}</div>
+      <div>${(p.needTypes || []).map((n) => `<span class="chip need">${esc(label(n))}</span>`).join(' ') || '<span class="muted">no need types</span>'}</div></div>
+    </div>
+    <h3>Seven dimensions</h3>${dims}
+    <h3>Causes of hardship <small>0–5</small></h3><div class="causes">${causes}</div>
+    <h3>Suggested assistance</h3><ul class="sugg">${sugg || '<li class="muted">none</li>'}</ul>
+    <h3>Members</h3><table class="members"><tbody>${persons}</tbody></table>
+    <h3>Recent updates</h3><ul class="recent">${recent || '<li class="muted">none</li>'}</ul>
+  </div>`;
+}
+
+async function openPortrait(householdId) {
+  state.drawer = { householdId };
+  showDrawer('<div class="muted">loading…</div>');
+  try {
+    const p = await api(`/v1/households/${encodeURIComponent(householdId)}`);
+    if (state.drawer?.householdId !== householdId) return;
+    showDrawer(portraitHtml(p));
+  } catch (e) {
+    showDrawer(`<div class="msg err">${esc(e.message)}</div>`);
+  }
+}
+
+async function openAlert(alertId) {
+  state.drawer = { alertId };
+  showDrawer('<div class="muted">loading…</div>');
+  try {
+    const alert = await api(`/v1/alerts/${encodeURIComponent(alertId)}`);
+    const known = state.alerts.get(alertId);
+    // the list and the claim answer carry the lease token for its holder; keep it
+    if (known?.lease?.token && alert.lease && !alert.lease.token) alert.lease = known.lease;
+    state.alerts.set(alertId, alert);
+    const portrait = await api(`/v1/households/${encodeURIComponent(alert.householdId)}`);
+    if (state.drawer?.alertId !== alertId) return;
+    state.drawer.portrait = portrait;
+    showDrawer(`<div class="alert-head" id="alertHead"></div>
+      <div class="panel actions-panel"><div class="actions" id="actions" data-testid="actions"></div><div class="msg" id="actionMsg" data-testid="action-msg"></div></div>
+      ${portraitHtml(portrait)}`);
+    renderAlertHeader(alert);
+  } catch (e) {
+    showDrawer(`<div class="msg err">${esc(e.message)}</div>`);
+  }
+}
+
+function renderAlertHeader(alert) {
+  const head = document.getElementById('alertHead');
+  if (!head) return;
+  const d = deadline(alert);
+  const at = STEPS.indexOf(alert.status);
+  const steps = STEPS.map((s, i) => `<li class="${i < at ? 'done' : i === at ? 'now' : ''}">${s}</li>`).join('');
+  const triggers = (alert.triggers || [])
+    .slice()
+    .reverse()
+    .map((t) => `<li><span class="lvl ${esc(t.level)}">${esc(t.level)}</span> ${esc(t.reason)} <small>· ${esc(label(t.source))} · ${fmtTime(t.at)}</small></li>`)
+    .join('');
+  const history = (alert.history || []).map((h) => `<li>${fmtTime(h.at)} · ${esc(h.from ?? '—')} → <b>${esc(h.to)}</b> <small>by ${esc(h.by)}</small></li>`).join('');
+  const verification = alert.verification ? `<div>Verified <b>${esc(label(alert.verification.outcome))}</b>${alert.verification.note ? `: ${esc(alert.verification.note)}` : ''}</div>` : '';
+  const disposition = alert.disposition
+    ? `<div>Disposed: ${alert.disposition.referrals.length ? alert.disposition.referrals.map((r) => `<span class="chip ${esc(r.kind)}">${esc(label(r.code))}</span>`).join(' ') : 'no referral'}</div>`
+    : '';
+  head.innerHTML = `<div class="title"><span class="lvl ${esc(alert.level)}">${esc(alert.level)}</span> <h2>${esc(label(alert.type))}</h2>
+      <span class="st ${esc(alert.status)}" data-testid="alert-status">${esc(alert.status)}</span></div>
+    <div class="muted">alert <span class="mono">${esc(alert.id)}</span> · opened ${fmtTime(alert.createdAt)} · verify by ${fmtTime(alert.dueAt)} <span class="${d.cls}">(${esc(d.text)})</span></div>
+    <ol class="steps">${steps}</ol>
+    <h3>Triggers</h3><ul class="triggers">${triggers}</ul>${verification}${disposition}
+    <details><summary>History (${(alert.history || []).length})</summary><ul class="history">${history}</ul></details>`;
+  renderActions(alert);
+}
+
+function renderActions(alert) {
+  const box = document.getElementById('actions');
+  const msg = document.getElementById('actionMsg');
+  if (!box) return;
+  const portrait = state.drawer?.portrait;
+  const token = alert.lease?.token;
+  const run = async (button, fn) => {
+    for (const b of box.querySelectorAll('button')) b.disabled = true;
+    msg.className = 'msg';
+    msg.textContent = `${button}…`;
+    try {
+      const updated = await fn();
+      state.alerts.set(updated.id, updated);
+      msg.textContent = `${button}: done, the alert is now ${updated.status}`;
+      upsertAlert(updated);
+      renderAlertHeader(updated);
+      document.getElementById('actionMsg').textContent = `${button}: done, the alert is now ${updated.status}`;
+    } catch (e) {
+      msg.className = 'msg err';
+      msg.textContent = `${button} failed: ${e.message}`;
+      for (const b of box.querySelectorAll('button')) b.disabled = false;
+    }
+  };
+  const step = (verb, body) => post(`/v1/alerts/${encodeURIComponent(alert.id)}/${verb}`, { requestId: rid(), leaseToken: token, ...body }).then((r) => r.alert);
+  const button = (text, action, onclick, primary = true) => {
+    const b = document.createElement('button');
+    b.textContent = text;
+    b.dataset.action = action;
+    if (primary) b.className = 'primary';
+    b.onclick = () => run(text, onclick);
+    box.appendChild(b);
+    return b;
+  };
+  const note = (placeholder) => {
+    const t = document.createElement('textarea');
+    t.placeholder = placeholder;
+    t.rows = 2;
+    t.id = 'note';
+    box.appendChild(t);
+    return t;
+  };
+  box.innerHTML = '';
+  const held = ACTIVE.slice(1).includes(alert.status);
+  if (held && !token) {
+    box.innerHTML = `<div class="muted">Held by <b>${esc(alert.lease?.holder ?? 'another caseworker')}</b> until ${fmtTime(alert.lease?.expiresAt)}.</div>`;
+    return;
+  }
+  if (alert.status === 'open') {
+    box.insertAdjacentHTML('beforeend', '<div class="hint">Claim the alert to verify it (a 30-minute lease that you can release).</div>');
+    button('Claim', 'claim', () => post(`/v1/alerts/${encodeURIComponent(alert.id)}/claim`, { requestId: rid(), leaseSec: 1800 }).then((r) => r.alert));
+  } else if (alert.status === 'claimed') {
+    box.insertAdjacentHTML(
+      'beforeend',
+      `<div class="hint">Verify by phone or home visit. Lease until ${fmtTime(alert.lease?.expiresAt)}.</div>
+      <label class="field">outcome <select id="outcome" data-testid="outcome"><option value="confirmed">confirmed</option><option value="not_confirmed">not confirmed</option><option value="unreachable">unreachable</option></select></label>`,
+    );
+    const n = note('What did the visit or call find?');
+    button('Verify', 'verify', () => step('verify', { outcome: document.getElementById('outcome').value, note: n.value }));
+    button('Release', 'release', () => step('release', {}), false);
+  } else if (alert.status === 'verified') {
+    const suggestions = portrait?.suggestions || alert.snapshot?.suggestions || [];
+    const list = suggestions
+      .map((s, i) => `<label class="ref"><input type="checkbox" checked data-kind="${esc(s.kind)}" data-code="${esc(s.code)}" id="ref${i}"> <span class="chip ${esc(s.kind)}">${esc(s.kind)}</span> ${esc(label(s.code))}</label>`)
+      .join('');
+    box.insertAdjacentHTML('beforeend', `<div class="hint">Refer the household to the assistance that fits (suggested ones are ticked).</div><div class="refs" data-testid="referrals">${list || '<span class="muted">no suggestion: dispose without referral</span>'}</div>`);
+    const n = note('Disposition note');
+    button(`Dispose`, 'dispose', () => {
+      const referrals = [...box.querySelectorAll('.refs input:checked')].map((c) => ({ kind: c.dataset.kind, code: c.dataset.code }));
+      return step('dispose', { referrals, note: n.value });
+    });
+    button('Release', 'release', () => step('release', {}), false);
+  } else if (alert.status === 'disposed') {
+    box.insertAdjacentHTML('beforeend', '<div class="hint">The referrals are recorded: close the alert.</div>');
+    button('Close', 'close', () => step('close', {}));
+  } else {
+    box.innerHTML = `<div class="muted">Closed ${fmtTime(alert.closedAt)}. Nothing left to do.</div>`;
+  }
+}
+
+document.getElementById('drawerClose').onclick = closeDrawer;
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') closeDrawer();
+});
 document.getElementById('statusFilter').onchange = () => loadQueue();
 
 // ---- charts from the engine's own metrics -----------------------------------------------
@@ -242,7 +539,7 @@ function parseMetrics(text) {
   const out = new Map();
   for (const line of text.split('\n')) {
     if (!line || line[0] === '#') continue;
-    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+([-+\d.eE]+|NaN|\+Inf)/.exec(line);
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+([-+\d.eE]+|NaN|[+-]Inf)/.exec(line);
     if (!m) continue;
     const labels = {};
     if (m[2]) for (const kv of m[2].slice(1, -1).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[kv[1]] = kv[2];
@@ -253,87 +550,193 @@ function parseMetrics(text) {
 }
 const sum = (m, name, pred = () => true) => (m.get(name) || []).filter((s) => pred(s.labels)).reduce((a, s) => a + s.value, 0);
 
-function quantileFromBuckets(m, name, q) {
-  const buckets = (m.get(`${name}_bucket`) || []).reduce((acc, s) => acc.set(s.labels.le, (acc.get(s.labels.le) || 0) + s.value), new Map());
-  const sorted = [...buckets.entries()].map(([le, c]) => [le === '+Inf' ? Infinity : Number(le), c]).sort((a, b) => a[0] - b[0]);
-  const total = sorted.length ? sorted[sorted.length - 1][1] : 0;
+/** Cumulative histogram buckets (le → count), summed over the series that match. */
+function buckets(m, name, pred = () => true) {
+  const out = new Map();
+  for (const s of m.get(`${name}_bucket`) || []) if (pred(s.labels)) out.set(s.labels.le, (out.get(s.labels.le) || 0) + s.value);
+  return out;
+}
+
+/** Quantile (ms) of the observations made between two samples of a histogram; null when none. */
+function quantileMs(now, before, q) {
+  const rows = [...now.entries()]
+    .map(([le, c]) => [le === '+Inf' ? Infinity : Number(le), c - (before?.get(le) || 0)])
+    .sort((a, b) => a[0] - b[0]);
+  const total = rows.length ? rows[rows.length - 1][1] : 0;
   if (!total) return null;
-  for (const [le, c] of sorted) if (c >= q * total) return Number.isFinite(le) ? le * 1000 : null;
+  let prevLe = 0;
+  let prevC = 0;
+  for (const [le, c] of rows) {
+    if (c >= q * total) {
+      if (!Number.isFinite(le)) return prevLe * 1000;
+      // linear inside the bucket, as Prometheus' histogram_quantile does
+      const frac = c === prevC ? 1 : (q * total - prevC) / (c - prevC);
+      return (prevLe + (le - prevLe) * frac) * 1000;
+    }
+    prevLe = le;
+    prevC = c;
+  }
   return null;
 }
 
-function lineChart(id, labels) {
+const baseOptions = (extra = {}) => ({
+  animation: false,
+  responsive: true,
+  maintainAspectRatio: false,
+  plugins: { legend: { position: 'bottom', labels: { boxWidth: 10, font: { size: 11 } } } },
+  ...extra,
+});
+
+function lineChart(id, series, yTitle) {
   return new Chart(document.getElementById(id), {
     type: 'line',
-    data: { labels: [], datasets: labels.map((l, i) => ({ label: l, data: [], borderColor: ['#2f6fdd', '#d7301f', '#1a9850'][i], pointRadius: 0, tension: 0.3 })) },
-    options: { animation: false, responsive: true, scales: { x: { display: false } } },
+    data: { labels: [], datasets: series.map(([name, colour]) => ({ label: name, data: [], borderColor: colour, backgroundColor: colour, pointRadius: 0, borderWidth: 2, tension: 0.25, spanGaps: true })) },
+    options: baseOptions({ scales: { x: { ticks: { maxTicksLimit: 6, font: { size: 10 } } }, y: { beginAtZero: true, title: { display: true, text: yTitle } } } }),
   });
 }
 
 function initCharts() {
-  state.charts.throughput = lineChart('throughput', ['processed/s', 'rejected/s']);
-  state.charts.latency = lineChart('latency', ['processing p50', 'processing p99']);
-  state.charts.feeds = new Chart(document.getElementById('feeds'), { type: 'bar', data: { labels: [], datasets: [{ label: 'updates/s', data: [], backgroundColor: '#2f6fdd' }] }, options: { animation: false, indexAxis: 'y' } });
-  state.charts.tiers = new Chart(document.getElementById('tiers'), {
+  state.charts.throughput = lineChart('throughput', [['applied', '#2f6fdd'], ['rejected', '#d7301f'], ['HTTP intake', '#1a9850']], 'updates / s');
+  state.charts.latency = lineChart('latency', [['batch p50', '#2f6fdd'], ['batch p99', '#d7301f'], ['API p99', '#6a3d9a']], 'ms');
+  state.charts.feeds = new Chart(document.getElementById('feeds'), {
     type: 'bar',
-    data: { labels: ['tier 1', 'tier 2', 'tier 3', 'overdue alerts'], datasets: [{ label: 'count', data: [0, 0, 0, 0], backgroundColor: [TIER_COLOURS[1], TIER_COLOURS[2], TIER_COLOURS[3], '#6a3d9a'] }] },
-    options: { animation: false, plugins: { legend: { display: false } } },
+    data: { labels: [], datasets: [{ label: 'updates / s', data: [], backgroundColor: [] }] },
+    options: baseOptions({ indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true }, y: { ticks: { font: { size: 10 } } } } }),
+  });
+  state.charts.overdue = new Chart(document.getElementById('overdue'), {
+    type: 'bar',
+    data: {
+      labels: [],
+      datasets: [
+        { label: 'on time', data: [], backgroundColor: '#9fb3c8', stack: 'a' },
+        { label: 'overdue', data: [], backgroundColor: '#d7301f', stack: 'a' },
+      ],
+    },
+    options: baseOptions({ indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true, ticks: { font: { size: 10 } } } } }),
   });
 }
 
 function push(chart, values) {
-  chart.data.labels.push('');
+  chart.data.labels.push(new Date().toLocaleTimeString('en-GB'));
   values.forEach((v, i) => chart.data.datasets[i].data.push(v));
-  if (chart.data.labels.length > 60) {
+  if (chart.data.labels.length > 90) {
     chart.data.labels.shift();
     chart.data.datasets.forEach((d) => d.data.shift());
   }
   chart.update();
 }
 
-async function tick() {
-  try {
-    const [text, feeds, stats] = await Promise.all([api('/metrics'), api('/v1/feeds'), api('/v1/stats')]);
-    const m = parseMetrics(text);
-    const now = Date.now();
-    const processed = sum(m, 'lifeline_updates_processed_total');
-    const rejected = sum(m, 'lifeline_updates_rejected_total');
-    let rate = 0;
-    if (state.lastMetrics) {
-      const dt = (now - state.lastMetrics.at) / 1000;
-      rate = Math.max(0, (processed - state.lastMetrics.processed) / dt);
-      push(state.charts.throughput, [rate, Math.max(0, (rejected - state.lastMetrics.rejected) / dt)]);
-    }
-    state.lastMetrics = { at: now, processed, rejected };
-    push(state.charts.latency, [quantileFromBuckets(m, 'lifeline_processing_seconds', 0.5), quantileFromBuckets(m, 'lifeline_processing_seconds', 0.99)]);
-    const deps = feeds.departments || feeds.items || [];
-    state.charts.feeds.data.labels = deps.map((d) => d.source + (d.stale ? ' (stale)' : ''));
-    state.charts.feeds.data.datasets[0].data = deps.map((d) => d.ratePerSec ?? d.rate ?? 0);
-    state.charts.feeds.update();
-    const tiers = stats.tiers || {};
-    state.charts.tiers.data.datasets[0].data = [tiers['1'] ?? 0, tiers['2'] ?? 0, tiers['3'] ?? 0, stats.overdue ?? stats.alerts?.overdue ?? 0];
-    state.charts.tiers.update();
-    const pending = sum(m, 'lifeline_consumer_pending');
-    const open = stats.alerts?.byStatus?.open ?? stats.openAlerts ?? '—';
-    document.getElementById('status').textContent = `${Math.round(rate).toLocaleString()} updates/s · lag ${pending.toLocaleString()} · open alerts ${open.toLocaleString?.() ?? open}`;
-  } catch (e) {
-    document.getElementById('status').textContent = `metrics unavailable: ${e.message}`;
+function renderFeeds(feeds, m) {
+  const c = state.charts.feeds;
+  const note = document.getElementById('feedsNote');
+  let rows;
+  if (feeds) {
+    rows = feeds.feeds.map((f) => ({ source: f.source, rate: f.ratePerSec, stale: f.stale }));
+    const stale = rows.filter((r) => r.stale).length;
+    note.textContent = `updates / s, last 5 min · ${stale} of ${rows.length} silent > ${feeds.staleAfterSec} s`;
+  } else {
+    // without feeds:read, the engine's own per-department counters give the rates
+    const now = new Map();
+    for (const s of m.get('lifeline_engine_updates_total') || []) now.set(s.labels.source, (now.get(s.labels.source) || 0) + s.value);
+    const prev = state.last?.bySource;
+    const dt = state.last ? (Date.now() - state.last.at) / 1000 : 0;
+    rows = [...now.entries()].map(([source, n]) => ({ source, rate: prev && dt > 0 ? Math.max(0, (n - (prev.get(source) || 0)) / dt) : 0, stale: false }));
+    note.textContent = 'updates / s, from the engine counters';
+    state.bySource = now;
   }
+  rows.sort((a, b) => b.rate - a.rate || a.source.localeCompare(b.source));
+  c.data.labels = rows.map((r) => label(r.source) + (r.stale ? ' ⚠' : ''));
+  c.data.datasets[0].data = rows.map((r) => r.rate);
+  c.data.datasets[0].backgroundColor = rows.map((r) => (r.stale ? '#c5ccd6' : '#2f6fdd'));
+  c.update();
+}
+
+function renderOverdue(stats) {
+  const rows = Object.entries(stats.alerts?.byTownship || {})
+    .map(([id, t]) => ({ id, active: t.active, overdue: t.overdue }))
+    .filter((r) => r.active > 0 || r.overdue > 0)
+    .sort((a, b) => b.overdue - a.overdue || b.active - a.active)
+    .slice(0, 10);
+  const c = state.charts.overdue;
+  c.data.labels = rows.map((r) => townshipName(r.id));
+  c.data.datasets[0].data = rows.map((r) => Math.max(0, r.active - r.overdue));
+  c.data.datasets[1].data = rows.map((r) => r.overdue);
+  c.update();
+}
+
+function renderKpis(stats, rate, backlog) {
+  const active = ACTIVE.reduce((n, s) => n + (stats.alerts.byStatus[s]?.urgent || 0) + (stats.alerts.byStatus[s]?.general || 0), 0);
+  const urgent = ACTIVE.reduce((n, s) => n + (stats.alerts.byStatus[s]?.urgent || 0), 0);
+  const set = (id, v) => (document.getElementById(id).textContent = fmtNum(v));
+  set('kpiHouseholds', stats.tiers.households);
+  set('kpiTier1', stats.tiers.tier1);
+  set('kpiActive', active);
+  set('kpiUrgent', urgent);
+  set('kpiOverdue', stats.alerts.overdue);
+  set('kpiRate', rate);
+  set('kpiLag', backlog);
+  document.getElementById('kpiOverdue').parentElement.classList.toggle('alarm', stats.alerts.overdue > 0);
+}
+
+async function tick() {
+  // roles without feeds:read (caseworkers) are not asked again after the first refusal
+  const feedsCall = state.noFeeds ? Promise.reject(new Error('not allowed')) : api('/v1/feeds');
+  const [metricsR, statsR, feedsR] = await Promise.allSettled([api('/metrics'), api('/v1/stats'), feedsCall]);
+  if (feedsR.status === 'rejected' && feedsR.reason.status === 403) state.noFeeds = true;
+  const now = Date.now();
+  const problems = [];
+  let rate = null;
+  let backlog = null;
+  if (metricsR.status === 'fulfilled') {
+    const m = parseMetrics(metricsR.value);
+    const applied = sum(m, 'lifeline_engine_updates_total', (l) => l.outcome === 'applied');
+    const rejected = sum(m, 'lifeline_engine_updates_total', (l) => l.outcome === 'rejected');
+    const intake = sum(m, 'lifeline_api_updates_total', (l) => l.result === 'accepted');
+    const batch = buckets(m, 'lifeline_engine_stage_seconds', (l) => l.stage === 'total');
+    const http = buckets(m, 'lifeline_http_request_duration_seconds', (l) => !String(l.route).endsWith('/stream'));
+    backlog = sum(m, 'lifeline_engine_pending_messages');
+    const last = state.last;
+    if (last) {
+      const dt = Math.max(0.001, (now - last.at) / 1000);
+      rate = Math.max(0, (applied - last.applied) / dt);
+      push(state.charts.throughput, [rate, Math.max(0, (rejected - last.rejected) / dt), Math.max(0, (intake - last.intake) / dt)]);
+      push(state.charts.latency, [quantileMs(batch, last.batch, 0.5), quantileMs(batch, last.batch, 0.99), quantileMs(http, last.http, 0.99)]);
+    }
+    renderFeeds(feedsR.status === 'fulfilled' ? feedsR.value : null, m);
+    state.last = { at: now, applied, rejected, intake, batch, http, bySource: state.bySource };
+  } else problems.push(`metrics: ${metricsR.reason.message}`);
+  if (statsR.status === 'fulfilled') {
+    renderKpis(statsR.value, rate, backlog);
+    renderOverdue(statsR.value);
+  } else problems.push(`stats: ${statsR.reason.message}`);
+  renderQueue();
+  if (now - state.lastMapRefresh > MAP_REFRESH_MS) refreshTownships().catch(() => undefined);
+  document.getElementById('status').textContent = problems.length ? problems.join(' · ') : `updated ${new Date(now).toLocaleTimeString('en-GB')}`;
 }
 
 async function main() {
-  state.key = readKey();
+  const { key, township } = readHash();
+  state.key = key;
   if (!state.key) {
     showKeyForm();
-    document.getElementById('status').textContent = 'sign in with an API key';
     return;
   }
+  document.getElementById('who').innerHTML = `<button id="signout" class="link">sign out</button>`;
+  document.getElementById('signout').onclick = () => {
+    localStorage.removeItem('lifeline.key');
+    location.reload();
+  };
   initCharts();
   await initMap();
+  const feats = fillTownshipSelect();
+  const first = township && state.townships.has(township) ? township : feats[0]?.id;
   await tick();
-  setInterval(tick, 2000);
+  if (first) await selectTownship(first);
+  setInterval(() => tick().catch(() => undefined), TICK_MS);
+  document.body.dataset.ready = 'true';
 }
 
 main().catch((e) => {
   document.getElementById('status').textContent = `error: ${e.message}`;
+  document.body.dataset.ready = 'error';
 });

@@ -1,0 +1,215 @@
+/**
+ * Sustained end-to-end updates/s through the engine (JetStream → piscina → LMDB, one transaction
+ * per batch, ack after commit) with the stream pre-filled, against, in the same run and on the
+ * same messages: (a) a raw consumer that only acks (AckAll on each batch's last message), and
+ * (b) the raw skeleton: batches of ≤ 500 per partition, one in flight, a read + rewrite of the
+ * household record and the checkpoint in one LMDB transaction, then the ack. Also measured: the
+ * pure engine step (processValidated, one thread, no I/O), the ceiling the engine itself sets.
+ * The headline runs with lmdb.noSync (the default: the checkpoint is the truth); durable commits
+ * are measured too.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { loadConfig, type Config } from '../config/index.js';
+import { generateCity } from '../connectors/city/generator.js';
+import { openPublisher } from '../connectors/publisher/index.js';
+import { initialState, processValidated } from '../engine/process.js';
+import type { HouseholdState, Update } from '../engine/types.js';
+import { startEngine } from '../workers/engine.js';
+import { initialLoad } from '../workers/initial-load.js';
+import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
+import { openStore } from '../workers/store/index.js';
+import { Progress } from './harness/progress.js';
+import { isQuick, writeResult } from './harness/results.js';
+import { writeFileSync, mkdirSync } from 'node:fs';
+
+const quick = isQuick();
+const HOUSEHOLDS = quick ? 10_000 : 100_000;
+const MESSAGES = quick ? 15_000 : 60_000;
+const PARTITIONS = 8;
+const BATCH = 500;
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const id = `B${Date.now().toString(36)}`;
+const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
+const config: Readonly<Config> = loadConfig({
+  env: { NATS_URL },
+  overrides: {
+    'stream.name': `BENCH_${id}_UPD`,
+    'stream.deadLetterName': `BENCH_${id}_DLQ`,
+    'stream.subjectPrefix': `bench.${id}`,
+    'stream.partitions': PARTITIONS,
+    'lmdb.path': join(dir, 'lmdb'),
+    'city.dataDir': join(dir, 'city'),
+  },
+});
+const withPath = (path: string, noSync: boolean): Readonly<Config> => ({ ...config, lmdb: { ...config.lmdb, path, noSync } });
+
+const nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
+const jsm = await jetstreamManager(nc);
+const js = jetstream(nc);
+
+try {
+  // city and households in LMDB
+  const households = [...generateCity('hangzhou', 20231017, { limit: HOUSEHOLDS })];
+  mkdirSync(config.city.dataDir, { recursive: true });
+  writeFileSync(join(config.city.dataDir, 'households.ndjson'), households.map((h) => JSON.stringify(h)).join('\n') + '\n');
+  const load = await initialLoad(config);
+  process.stderr.write(`loaded ${load.households} households in ${load.seconds.toFixed(1)} s\n`);
+  cpSync(config.lmdb.path, join(dir, 'lmdb-durable'), { recursive: true });
+  cpSync(config.lmdb.path, join(dir, 'lmdb-skeleton'), { recursive: true });
+
+  // the stream, pre-filled
+  const updates = [...simulateUpdates(households.map(simHousehold), MESSAGES, { idPrefix: id })];
+  const { publisher } = await openPublisher(nc, config);
+  const bar = new Progress('publish', MESSAGES);
+  const last = new Map<number, number>();
+  for (let i = 0; i < updates.length; i += 5000) {
+    for (const r of await publisher.publishMany(updates.slice(i, i + 5000))) last.set(r.partition, Math.max(last.get(r.partition) ?? 0, r.seq));
+    bar.update(Math.min(MESSAGES, i + 5000));
+  }
+  bar.done();
+  await publisher.close();
+  const bytes = updates.reduce((n, u) => n + JSON.stringify(u).length, 0) / updates.length;
+
+  // (a) raw ack-only consumer and (b) raw skeleton share this driver: batches per partition, one in flight
+  async function rawRun(tag: string, handle: ((p: number, batch: JsMsg[]) => void) | null): Promise<number> {
+    const t0 = performance.now();
+    let done = 0;
+    let finish!: () => void;
+    const all = new Promise<void>((r) => (finish = r));
+    const stops: (() => Promise<void>)[] = [];
+    for (let p = 0; p < PARTITIONS; p++) {
+      const name = `${config.stream.name}_${tag}_p${p}`;
+      await jsm.consumers.add(config.stream.name, {
+        durable_name: name,
+        filter_subject: `${config.stream.subjectPrefix}.upd.${p}.>`,
+        ack_policy: AckPolicy.All,
+        deliver_policy: DeliverPolicy.All,
+        max_ack_pending: config.engine.maxAckPending,
+      });
+      const c = await js.consumers.get(config.stream.name, name);
+      const queue: JsMsg[] = [];
+      let scheduled = false;
+      const target = last.get(p) ?? 0;
+      const drain = (): void => {
+        scheduled = false;
+        while (queue.length) {
+          const batch = queue.splice(0, BATCH);
+          if (handle) handle(p, batch);
+          batch[batch.length - 1]!.ack();
+          done += batch.length;
+          if (batch[batch.length - 1]!.seq >= target && done >= MESSAGES) finish();
+        }
+      };
+      const msgs = await c.consume({
+        max_messages: BATCH * 2,
+        callback: (m) => {
+          queue.push(m);
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(drain);
+          }
+        },
+      });
+      stops.push(() => msgs.close().then(() => undefined));
+    }
+    await all;
+    const secs = (performance.now() - t0) / 1000;
+    await Promise.all(stops.map((s) => s()));
+    return MESSAGES / secs;
+  }
+
+  const raw = await rawRun('raw', null);
+  process.stderr.write(`raw ack-only: ${Math.round(raw)} msgs/s\n`);
+
+  const skStore = openStore({ path: join(dir, 'lmdb-skeleton'), noSync: true });
+  const skeleton = await rawRun('skeleton', (p, batch) => {
+    skStore.env.transactionSync(() => {
+      for (const m of batch) {
+        const hid = (JSON.parse(Buffer.from(m.data).toString('utf8')) as Update).householdId;
+        const rec = skStore.households.get(hid);
+        if (rec) skStore.households.putSync(hid, rec);
+      }
+      skStore.checkpoints.putSync(p, batch[batch.length - 1]!.seq);
+    });
+  });
+  await skStore.close();
+  process.stderr.write(`raw skeleton: ${Math.round(skeleton)} msgs/s\n`);
+
+  async function engineRun(cfg: Readonly<Config>, tag: string): Promise<{ rate: number; p50: number }> {
+    const store = openStore({ path: cfg.lmdb.path, noSync: cfg.lmdb.noSync });
+    let first = 0;
+    let lastAt = 0;
+    let seen = 0;
+    const totals: number[] = [];
+    let finish!: () => void;
+    const all = new Promise<void>((r) => (finish = r));
+    const engine = await startEngine(cfg, { store, tuning: { consumerTag: tag, pendingPollMs: 0 } });
+    const bar = new Progress(`engine ${tag}`, MESSAGES);
+    engine.onBatch((r) => {
+      if (!first) first = performance.now() - r.timings.totalMs;
+      seen += r.messages;
+      totals.push(r.timings.totalMs);
+      lastAt = performance.now();
+      bar.update(seen);
+      if (seen >= MESSAGES) finish();
+    });
+    await all;
+    bar.done();
+    await engine.stop();
+    await store.close();
+    totals.sort((a, b) => a - b);
+    return { rate: MESSAGES / ((lastAt - first) / 1000), p50: totals[Math.floor(totals.length / 2)] ?? 0 };
+  }
+  const fast = await engineRun(withPath(config.lmdb.path, true), 'nosync');
+  process.stderr.write(`engine noSync: ${Math.round(fast.rate)} msgs/s\n`);
+  const durable = await engineRun(withPath(join(dir, 'lmdb-durable'), false), 'durable');
+  process.stderr.write(`engine durable: ${Math.round(durable.rate)} msgs/s\n`);
+
+  // the pure engine step on the same updates, one thread, no I/O
+  const states = new Map<string, HouseholdState>(households.map((h) => [h.id, initialState(h, config.model)]));
+  const n = Math.min(updates.length, 20_000);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const u = updates[i]!;
+    const r = processValidated(states.get(u.householdId)!, u, config.model, { receivedAt: 0 });
+    if (r.ok) states.set(u.householdId, r.state);
+  }
+  const step = n / ((performance.now() - t0) / 1000);
+
+  const vsRaw = fast.rate / raw;
+  const vsSkeleton = fast.rate / skeleton;
+  writeResult({
+    part: 'pipeline',
+    figures: {
+      engineNoSync: { value: fast.rate, unit: 'updates/s' },
+      engineDurable: { value: durable.rate, unit: 'updates/s' },
+      rawAckOnly: { value: raw, unit: 'msgs/s' },
+      rawSkeleton: { value: skeleton, unit: 'msgs/s' },
+      ratioVsRaw: { value: vsRaw, unit: '× raw ack-only (goal 0.35)' },
+      ratioVsSkeleton: { value: vsSkeleton, unit: '× raw skeleton (goal 0.8)' },
+      engineStepOneThread: { value: step, unit: 'updates/s (processValidated, no I/O)' },
+      batchP50NoSync: { value: fast.p50, unit: 'ms per batch in the worker' },
+      messages: { value: MESSAGES, unit: 'messages' },
+      households: { value: HOUSEHOLDS, unit: 'households' },
+      messageSize: { value: bytes, unit: 'bytes (mean JSON body)' },
+    },
+    limit: { name: 'raw ack-only consumer, same messages, same run', value: raw, unit: 'msgs/s' },
+    ratio: vsRaw,
+    goal: 0.35,
+    met: vsRaw >= 0.35 && vsSkeleton >= 0.8,
+    notes: [
+      `headline with lmdb.noSync=true (checkpoint committed with the state is the truth on restart); durable commits: ${Math.round(durable.rate)} updates/s`,
+      `${PARTITIONS} partitions, batchMax ${BATCH}, ${config.engine.threads} worker thread(s), AckAll on each batch's last message, maxAckPending ${config.engine.maxAckPending}`,
+      'met requires both ≥ 0.35 × raw ack-only and ≥ 0.8 × raw skeleton',
+      'the engine step itself (validate excluded: processValidated) is the ceiling shown as engineStepOneThread',
+    ],
+  });
+} finally {
+  for await (const s of jsm.streams.list()) if (s.config.name.includes(id)) await jsm.streams.delete(s.config.name).catch(() => undefined);
+  await nc.close();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -119,10 +119,19 @@ describe('configuration', () => {
     ['city.liveRatePerSec ≥ 0', { LIFELINE_CITY_LIVE_RATE_PER_SEC: '-5' }, 'city.liveRatePerSec'],
     ['feeds.staleAfterSec positive', { LIFELINE_FEEDS_STALE_AFTER_SEC: '0' }, 'feeds.staleAfterSec'],
     ['model.referenceDate format', { LIFELINE_MODEL_REFERENCE_DATE: '01/11/2026' }, 'model.referenceDate'],
-    ['model tier bands ordered', { LIFELINE_MODEL_TIERS_TIER2_FROM: '95' }, 'model.tiers'],
+    ['model tier bands ordered', { LIFELINE_MODEL_TIERS_TIER2_FROM: '95' }, 'model.tiers.tier3From'],
     ['model deadlines positive', { LIFELINE_MODEL_DEADLINES_URGENT_DAYS: '0' }, 'model.deadlines.urgentDays'],
-    ['model dimension maxima add to 100', { LIFELINE_MODEL_DIMENSION_MAX_SOURCE: '50' }, 'model.dimensionMax'],
   ];
+  it('rule: model dimension maxima add up to 100', () => {
+    try {
+      loadConfig({ env: {}, overrides: { 'model.dimensionMax': { source: 50, structure: 15, health: 20, property: 15, expenditure: 15, employment: 15, other: 10 } } });
+      expect.unreachable();
+    } catch (err) {
+      const issue = (err as ConfigError).issues.find((i) => i.key.startsWith('model.dimensionMax'));
+      expect(issue?.expected).toMatch(/100/);
+    }
+  });
+
   it.each(rules)('rule: %s', (_name, env, key) => {
     const issues = issuesOf(env);
     expect(issues.map((i) => i.key)).toContain(key);

@@ -71,7 +71,11 @@ export class IdNumberAllocator {
   private readonly index = new Map<string, number>();
   private readonly counts: Uint8Array;
 
-  constructor(readonly regionCodes: readonly string[]) {
+  /** `firstCount` shifts the sequence permutation: allocators with 0 and 128 never collide (each holds ≤ 128 per slot). */
+  constructor(
+    readonly regionCodes: readonly string[],
+    private readonly firstCount = 0,
+  ) {
     regionCodes.forEach((c, i) => this.index.set(c, i));
     this.counts = new Uint8Array(regionCodes.length * DAYS * 2);
   }
@@ -83,10 +87,10 @@ export class IdNumberAllocator {
     const day = birthDay - FIRST_DAY;
     if (!(day >= 0 && day < DAYS)) throw new RangeError(`birthDate: out of range: ${birthDate}`);
     const slot = (r * DAYS + day) * 2 + (sex === 'M' ? 1 : 0);
-    const n = this.counts[slot] as number;
-    if (n >= 255) throw new RangeError(`birthDate: too many persons born ${birthDate} in ${regionCode}`);
-    this.counts[slot] = n + 1;
-    // 7 is coprime with 499, so counts 0…254 land on distinct slots
+    const n = (this.counts[slot] as number) + this.firstCount;
+    if (n >= 255 || (this.firstCount === 0 && n >= 128)) throw new RangeError(`birthDate: too many persons born ${birthDate} in ${regionCode}`);
+    this.counts[slot] = n + 1 - this.firstCount;
+    // 7 is coprime with 499, so counts 0…254 land on distinct sequence numbers
     const k = (Math.imul(slot, 0x9e3779b1) >>> 0) % SLOTS;
     const i = (k + n * 7) % SLOTS;
     const seq = sex === 'M' ? 2 * i + 1 : 2 * i + 2;

@@ -54,7 +54,7 @@ async function freshStreams(jsm: JetStreamManager, tag: string) {
       'stream.deadLetterName': `BENCH_${id}_DLQ`,
       'stream.subjectPrefix': `bench.${id}`,
       'stream.partitions': PARTITIONS,
-      'stream.maxBytes': 2 * 1024 ** 3,
+      'stream.maxBytes': 512 * 1024 ** 2, // JetStream reserves max_bytes up front: keep the reservation small on a shared server
     },
   });
   await ensureStreams(jsm, cfg.stream);

@@ -26,7 +26,8 @@ export async function dashboardPlugin(app: FastifyInstance): Promise<void> {
     decorateReply: false,
   });
   await app.register(fastifyStatic, {
-    root: dirname(require.resolve('chart.js/dist/chart.umd.js')),
+    // chart.js exports no subpaths: its main entry sits in dist/, beside chart.umd.js
+    root: dirname(require.resolve('chart.js')),
     prefix: '/vendor/chart.js/',
     decorateReply: false,
   });

@@ -29,6 +29,7 @@ import {
   toSchema,
 } from '../schemas.js';
 import { alertView, type AlertViewOf } from '../views/alert.js';
+import { privacyViewOf } from '../privacy/mask.js';
 
 const ERR = { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA };
 
@@ -36,6 +37,8 @@ const ERR = { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA };
 export function viewsOf(ctx: ApiContext, alerts: readonly Alert[], p: Principal): AlertViewOf[] {
   const persons = new Map<string, { name: string; idNumber: string }[]>();
   const now = ctx.now();
+  // names need the household's persons only when this caller's view hides them; ID numbers are found by pattern
+  if (privacyViewOf(p.role)?.fullNames) return alerts.map((a) => alertView(a, p, now));
   return alerts.map((a) => {
     let ps = persons.get(a.householdId);
     if (!ps) persons.set(a.householdId, (ps = getHousehold(ctx.deps.store, a.householdId)?.household.persons ?? []));

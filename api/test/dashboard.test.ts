@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Household } from '../../engine/types.js';
+import { simHousehold, simulateUpdates } from '../../workers/sim/updates.js';
 import { startStack, type Stack } from '../../test/support/stack.js';
 import { launchBrowser, screenshot, type BrowserSession } from '../../test/support/browser.js';
 
@@ -42,6 +43,8 @@ describe('dashboard in a browser', () => {
   const inTownship = () => stack.households.filter((h) => h.region.townshipId === township && h.persons.some((p) => p.alive));
 
   async function open(token: string, hash = '') {
+    // a new document each time: only the hash would change otherwise
+    await page.goto('about:blank');
     await page.goto(`${stack.url}/#key=${encodeURIComponent(token)}${hash}`);
     await page.waitForFunction(() => document.body.dataset['ready'] === 'true', undefined, { timeout: 30_000 });
   }
@@ -62,7 +65,17 @@ describe('dashboard in a browser', () => {
     await stack?.stop();
   }, 60_000);
 
-  it('loads: counts of the whole city, every township on the map, the live stream connected', async () => {
+  /** The values a Chart.js chart on the page currently plots, per dataset label. */
+  const chartData = (id: string) =>
+    page.evaluate((canvasId) => {
+      const chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: { label: string; data: (number | null)[] }[] } } | undefined } }).Chart.getChart(
+        document.getElementById(canvasId) as HTMLCanvasElement,
+      );
+      return Object.fromEntries((chart?.data.datasets ?? []).map((d) => [d.label, d.data]));
+    }, id);
+  const maxOf = (xs: (number | null)[] | undefined) => Math.max(0, ...(xs ?? []).map((x) => x ?? 0));
+
+  it('loads: counts of the whole city, every township on the map, charts that follow the engine', async () => {
     await open(stack.keys.admin);
     await expect.poll(() => page.locator('#live').getAttribute('data-state'), { timeout: 10_000 }).toBe('live');
     expect(await page.title()).toMatch(/Lifeline/);
@@ -73,9 +86,29 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#township option').count()).toBe(stack.layout.townships.length);
     // one polygon per township in Leaflet's SVG layer
     expect(await page.locator('#map path.leaflet-interactive:not(.household-point)').count()).toBe(stack.layout.townships.length);
-    // charts drew on their canvases (Chart.js sizes them)
-    for (const id of ['throughput', 'latency', 'feeds', 'overdue']) expect(await page.locator(`#${id}`).evaluate((c) => (c as HTMLCanvasElement).width)).toBeGreaterThan(100);
-    await expect.poll(() => page.locator('#feeds').evaluate(() => document.getElementById('feedsNote')!.textContent), { timeout: 10_000 }).toMatch(/of 17 silent/);
+
+    // department traffic outside the caseworker's township (one in 15 a major disease, which alerts)
+    const elsewhere = stack.households.filter((h) => h.region.townshipId !== township).map(simHousehold);
+    const updates = [...simulateUpdates(elsewhere, 240, { seed: 3, alertEvery: 15, idPrefix: `dash-sim-${Date.now()}`, startAt: Date.now() - 3600_000 })];
+    for (let i = 0; i < updates.length; i += 60) {
+      const r = await http('/v1/updates', stack.keys.integration, { method: 'POST', body: updates.slice(i, i + 60) });
+      expect(r.body['accepted']).toBe(60);
+      await new Promise((res) => setTimeout(res, 1200));
+    }
+    // the throughput and latency charts plot the engine's own counters and histograms
+    await expect.poll(async () => maxOf((await chartData('throughput'))['applied']), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => maxOf((await chartData('latency'))['batch p50']), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => maxOf((await chartData('feeds'))['updates / s']), { timeout: 15_000 }).toBeGreaterThan(0);
+    // alert counts agree with the API, and every township with open alerts has its badge on the map
+    const active = async () => {
+      const byStatus = ((await http('/v1/stats', stack.keys.admin)).body['alerts'] as { byStatus: Record<string, { urgent: number; general: number }> }).byStatus;
+      return ['open', 'claimed', 'verified', 'disposed'].reduce((n, st) => n + byStatus[st]!.urgent + byStatus[st]!.general, 0);
+    };
+    await expect.poll(async () => (await active()) > 0, { timeout: 15_000 }).toBe(true);
+    await expect.poll(async () => (await page.locator('#kpiActive').textContent()) === String(await active()), { timeout: 10_000 }).toBe(true);
+    const withAlerts = async () => ((await http('/v1/map/townships', stack.keys.admin)).body['features'] as { properties: { openAlerts: number } }[]).filter((f) => f.properties.openAlerts > 0).length;
+    await expect.poll(async () => (await page.locator('.alert-badge').count()) === (await withAlerts()), { timeout: 15_000 }).toBe(true);
+    expect(await page.locator('.alert-badge').count()).toBeGreaterThan(0);
     await screenshot(page, 'dashboard-overview');
     expect(pageFaults(browser.errors)).toEqual([]);
   });

@@ -120,6 +120,19 @@ describe('file intake', () => {
     expect(dead[1]!.issues.map((x) => x.field)).toContain('payload.amountCny');
   });
 
+  it('takes in the CSV example of the README', async () => {
+    const { config } = env();
+    const { publisher } = await openPublisher(nc, config);
+    const readme = readFileSync(new URL('../intake/README.md', import.meta.url), 'utf8');
+    const example = /```csv\n([\s\S]*?)```/.exec(readme)![1]!;
+    const path = join(dir, 'readme.csv');
+    writeFileSync(path, example);
+    const s = await runIntake(path, publisher);
+    expect(s).toMatchObject({ done: true, published: 1, dead: 0 });
+    const [m] = await readStream(nc, config.stream.name);
+    expect(m!.body).toMatchObject({ id: 'YB-1', kind: 'medical_claim', payload: { totalCny: 48650.4, inpatient: true } });
+  });
+
   it('rejects a CSV header with an unknown column, naming it', async () => {
     const { config } = env();
     const { publisher } = await openPublisher(nc, config);

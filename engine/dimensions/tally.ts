@@ -9,6 +9,11 @@ export function signed(points: number): string {
   return points < 0 ? `\u2212${-points}` : `+${points}`;
 }
 
+// whole points are the common case: format them once
+const MINUS: string[] = Array.from({ length: 101 }, (_, i) => `: ${signed(-i)}`);
+const PLUS: string[] = Array.from({ length: 101 }, (_, i) => `: ${signed(i)}`);
+const suffix = (points: number, table: string[]): string => (Number.isInteger(points) && points <= 100 ? table[points]! : `: ${signed(table === MINUS ? -points : points)}`);
+
 export class Tally {
   points = 0;
   readonly indicators: IndicatorResult[] = [];
@@ -17,14 +22,14 @@ export class Tally {
   minus(code: string, points: number, reason: string): void {
     if (points === 0) return;
     this.points -= points;
-    this.indicators.push({ code, points: -points, reason: `${reason}: ${signed(-points)}` });
+    this.indicators.push({ code, points: -points, reason: reason + suffix(points, MINUS) });
   }
 
   /** Adds a credit. */
   plus(code: string, points: number, reason: string): void {
     if (points === 0) return;
     this.points += points;
-    this.indicators.push({ code, points, reason: `${reason}: ${signed(points)}` });
+    this.indicators.push({ code, points, reason: reason + suffix(points, PLUS) });
   }
 
   result(dimension: Dimension, max: number): DimensionScore {

@@ -108,23 +108,33 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
   let mask = 0;
   for (const d of touched) mask |= BIT[d];
   if (mask & BIT.structure) return scoreFull(h, model);
-  const dimensions = { ...prev.dimensions };
-  const causes = { ...prev.causes };
-  let causeMask = 0;
-  let needMask = 0;
-  for (let i = 0; i < DIMENSIONS.length; i++) {
-    const d = DIMENSIONS[i]!;
-    if ((mask & (1 << i)) === 0) continue;
-    dimensions[d] = SCORERS[d](h, model);
-    for (const c of CAUSES_OF[d]) causeMask |= CAUSE_BIT[c];
-    for (const t of NEEDS_OF[d]) needMask |= NEED_BIT[t];
-  }
-  for (let i = 0; i < CAUSES.length; i++) {
-    if (causeMask & (1 << i)) {
-      const c = CAUSES[i]!;
-      causes[c] = CAUSE_SCORERS[c](h, model);
-    }
-  }
+  const s = SCORERS;
+  const p = prev.dimensions;
+  // one literal per result keeps a single object shape (spreads and keyed writes are slower here)
+  const dimensions: Record<Dimension, DimensionScore> = {
+    source: mask & 1 ? s.source(h, model) : p.source,
+    structure: p.structure,
+    health: mask & 4 ? s.health(h, model) : p.health,
+    property: mask & 8 ? s.property(h, model) : p.property,
+    expenditure: mask & 16 ? s.expenditure(h, model) : p.expenditure,
+    employment: mask & 32 ? s.employment(h, model) : p.employment,
+    other: mask & 64 ? s.other(h, model) : p.other,
+  };
+  const causeMask = CAUSE_MASK[mask]!;
+  const needMask = NEED_MASK[mask]!;
+  const c = prev.causes;
+  const k = CAUSE_SCORERS;
+  const causes: CauseScores = {
+    illness: causeMask & 1 ? k.illness(h, model) : c.illness,
+    disability: causeMask & 2 ? k.disability(h, model) : c.disability,
+    education: causeMask & 4 ? k.education(h, model) : c.education,
+    housing: causeMask & 8 ? k.housing(h, model) : c.housing,
+    disaster: causeMask & 16 ? k.disaster(h, model) : c.disaster,
+    employment: causeMask & 32 ? k.employment(h, model) : c.employment,
+    skills: causeMask & 64 ? k.skills(h, model) : c.skills,
+    labour: causeMask & 128 ? k.labour(h, model) : c.labour,
+    other: causeMask & 256 ? k.other(h, model) : c.other,
+  };
   const score = total(dimensions);
   const scored: Scored = { modelVersion: model.version, score, tier: tierOf(score, model), dimensions, causes, needTypes: prev.needTypes };
   if (needMask !== 0) {
@@ -141,3 +151,16 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
 const BIT = Object.fromEntries(DIMENSIONS.map((d, i) => [d, 1 << i])) as Record<Dimension, number>;
 const CAUSE_BIT = Object.fromEntries(CAUSES.map((c, i) => [c, 1 << i])) as Record<Cause, number>;
 const NEED_BIT = Object.fromEntries(NEED_TYPES.map((t, i) => [t, 1 << i])) as Record<NeedType, number>;
+
+/** For every set of touched dimensions (bit mask), the causes and need types to recompute. */
+function masksFor<T extends string>(of: Readonly<Record<Dimension, readonly T[]>>, bit: Record<T, number>): Int32Array {
+  const out = new Int32Array(1 << DIMENSIONS.length);
+  for (let m = 0; m < out.length; m++) {
+    DIMENSIONS.forEach((d, i) => {
+      if (m & (1 << i)) for (const x of of[d]) out[m]! |= bit[x];
+    });
+  }
+  return out;
+}
+const CAUSE_MASK = masksFor(CAUSES_OF, CAUSE_BIT);
+const NEED_MASK = masksFor(NEEDS_OF, NEED_BIT);

@@ -33,6 +33,8 @@ export function testEnv(overrides: Record<string, unknown> = {}): TestEnv {
       'stream.deadLetterName': `T_${id}_DLQ`,
       'stream.subjectPrefix': `t.${id}`,
       'stream.partitions': 4,
+      // nats-server reserves max_bytes when a stream is created: 8 GiB per test stream exhausts it
+      'stream.maxBytes': 64 * 1024 ** 2,
       'lmdb.path': join(dir, 'lmdb'),
       'city.dataDir': join(dir, 'city'),
       'city.profile': 'small',

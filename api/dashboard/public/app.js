@@ -107,15 +107,23 @@ function setLive(kind, text) {
 }
 
 // ---- map --------------------------------------------------------------------------------
+/** Share of tier-1 households → fill colour: the weaker a township's households, the darker. */
+const SHARE_CLASSES = [
+  [0.2, '#a50f15'],
+  [0.1, '#de2d26'],
+  [0.05, '#fb6a4a'],
+  [0.02, '#fcae91'],
+  [0, '#fee5d9'],
+];
 function townshipStyle(p, selected) {
   const total = p.households || 0;
   const share = total ? (p.tier1 || 0) / total : 0;
-  const fill = !total ? '#d9dee5' : share >= 0.5 ? TIER_COLOURS[1] : share >= 0.25 ? TIER_COLOURS[2] : TIER_COLOURS[3];
+  const fill = !total ? '#e9edf2' : SHARE_CLASSES.find(([from]) => share >= from)[1];
   return {
-    color: selected ? '#102a43' : '#5b6676',
-    weight: selected ? 2.5 : 0.5,
+    color: selected ? '#102a43' : '#8794a6',
+    weight: selected ? 3 : 0.6,
     fillColor: fill,
-    fillOpacity: selected ? 0.12 : total ? 0.25 + share * 0.5 : 0.35,
+    fillOpacity: selected ? 0.35 : 0.8,
   };
 }
 
@@ -182,15 +190,21 @@ async function refreshTownships() {
 }
 
 async function loadHouseholdPoints(townshipId) {
-  if (state.layers.points) state.layers.points.remove();
-  state.layers.points = null;
+  const old = state.layers.points;
+  // the old points stay until the new ones are drawn: no flicker on live refreshes
+  const swap = (layer) => {
+    if (old) old.remove();
+    if (state.layers.points && state.layers.points !== old) state.layers.points.remove();
+    state.layers.points = layer;
+  };
   const mapEl = document.getElementById('map');
   const foot = document.getElementById('mapFoot');
   try {
     const pts = await api(`/v1/map/households?township=${encodeURIComponent(townshipId)}`);
+    if (state.township !== townshipId) return;
     const renderer = L.svg({ padding: 0.2 });
     const withAlert = new Set([...state.alerts.values()].filter((a) => ACTIVE.includes(a.status)).map((a) => a.householdId));
-    state.layers.points = L.geoJSON(pts, {
+    const layer = L.geoJSON(pts, {
       pointToLayer: (f, latlng) => {
         const alerted = withAlert.has(f.properties.householdId);
         return L.circleMarker(latlng, {
@@ -206,24 +220,29 @@ async function loadHouseholdPoints(townshipId) {
           .on('click', () => openPortrait(f.properties.householdId));
       },
     }).addTo(state.map);
+    swap(layer);
     mapEl.dataset.households = String(pts.features.length);
     const byTier = [1, 2, 3].map((t) => pts.features.filter((f) => f.properties.tier === t).length);
     foot.innerHTML = `<b>${esc(townshipName(townshipId))}</b>: ${pts.features.length} households shown · tier 1 ${byTier[0]} · tier 2 ${byTier[1]} · tier 3 ${byTier[2]} · click a point for the household portrait`;
   } catch (e) {
     // analysts see aggregates only: no household points
+    swap(null);
     mapEl.dataset.households = '0';
     foot.textContent = e.status === 403 ? 'Household points are shown to caseworkers and admins only.' : `Household points unavailable: ${e.message}`;
   }
 }
 
 // ---- township, queue and live stream ----------------------------------------------------
-async function selectTownship(id) {
+async function selectTownship(id, { zoom = true } = {}) {
   if (!id) return;
   state.township = id;
   document.getElementById('township').value = id;
-  for (const [tid, layer] of state.layers.townships) layer.setStyle(townshipStyle(state.townships.get(tid), tid === id));
+  for (const [tid, layer] of state.layers.townships) {
+    layer.setStyle(townshipStyle(state.townships.get(tid), tid === id));
+    if (tid === id) layer.bringToFront();
+  }
   const layer = state.layers.townships.get(id);
-  if (layer) state.map.fitBounds(layer.getBounds(), { padding: [30, 30], maxZoom: 14 });
+  if (layer && zoom) state.map.fitBounds(layer.getBounds(), { padding: [30, 30], maxZoom: 14 });
   await loadQueue();
   await loadHouseholdPoints(id);
   subscribe(id);
@@ -264,7 +283,7 @@ function renderQueue() {
     .join('');
   const active = items.filter((a) => ACTIVE.includes(a.status));
   const overdue = active.filter((a) => a.overdue || (!a.verification && a.dueAt < now)).length;
-  document.getElementById('queueCounts').innerHTML = `<b>${esc(townshipName(state.township))}</b> · ${items.length} shown · <span class="lvl urgent">${active.filter((a) => a.level === 'urgent').length} urgent</span> · <span class="${overdue ? 'overdue' : ''}">${overdue} overdue</span>`;
+  document.getElementById('queueCounts').innerHTML = `<b>${esc(townshipName(state.township))}</b> · ${items.length} shown · <span class="${active.some((a) => a.level === 'urgent') ? 'lvl urgent' : ''}">${active.filter((a) => a.level === 'urgent').length} urgent</span> · <span class="${overdue ? 'overdue' : ''}">${overdue} overdue</span>`;
   document.getElementById('queueEmpty').hidden = items.length > 0;
   for (const tr of document.querySelectorAll('#queueBody tr')) tr.onclick = () => openAlert(tr.dataset.alert);
 }
@@ -529,6 +548,10 @@ function renderActions(alert) {
 }
 
 document.getElementById('drawerClose').onclick = closeDrawer;
+// a link with another key or township: start over with it
+window.addEventListener('hashchange', () => {
+  if (/(^#|&)(key|township)=/.test(location.hash)) location.reload();
+});
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape') closeDrawer();
 });
@@ -587,17 +610,18 @@ const baseOptions = (extra = {}) => ({
   ...extra,
 });
 
-function lineChart(id, series, yTitle) {
+function lineChart(id, series, yTitle, log = false) {
+  const y = log ? { type: 'logarithmic', title: { display: true, text: yTitle } } : { beginAtZero: true, title: { display: true, text: yTitle } };
   return new Chart(document.getElementById(id), {
     type: 'line',
-    data: { labels: [], datasets: series.map(([name, colour]) => ({ label: name, data: [], borderColor: colour, backgroundColor: colour, pointRadius: 0, borderWidth: 2, tension: 0.25, spanGaps: true })) },
-    options: baseOptions({ scales: { x: { ticks: { maxTicksLimit: 6, font: { size: 10 } } }, y: { beginAtZero: true, title: { display: true, text: yTitle } } } }),
+    data: { labels: [], datasets: series.map(([name, colour]) => ({ label: name, data: [], borderColor: colour, backgroundColor: colour, pointRadius: 1.5, borderWidth: 2, tension: 0.25, spanGaps: true })) },
+    options: baseOptions({ scales: { x: { ticks: { maxTicksLimit: 6, font: { size: 10 } } }, y } }),
   });
 }
 
 function initCharts() {
   state.charts.throughput = lineChart('throughput', [['applied', '#2f6fdd'], ['rejected', '#d7301f'], ['HTTP intake', '#1a9850']], 'updates / s');
-  state.charts.latency = lineChart('latency', [['batch p50', '#2f6fdd'], ['batch p99', '#d7301f'], ['API p99', '#6a3d9a']], 'ms');
+  state.charts.latency = lineChart('latency', [['batch p50', '#2f6fdd'], ['batch p99', '#d7301f'], ['API p99', '#6a3d9a']], 'ms (log)', true);
   state.charts.feeds = new Chart(document.getElementById('feeds'), {
     type: 'bar',
     data: { labels: [], datasets: [{ label: 'updates / s', data: [], backgroundColor: [] }] },
@@ -705,12 +729,17 @@ async function tick() {
     renderFeeds(feedsR.status === 'fulfilled' ? feedsR.value : null, m);
     state.last = { at: now, applied, rejected, intake, batch, http, bySource: state.bySource };
   } else problems.push(`metrics: ${metricsR.reason.message}`);
+  let alertsMoved = false;
   if (statsR.status === 'fulfilled') {
     renderKpis(statsR.value, rate, backlog);
     renderOverdue(statsR.value);
+    // alerts opened or closed anywhere: redraw the township badges now rather than at the next refresh
+    const key = JSON.stringify(statsR.value.alerts.byStatus);
+    alertsMoved = state.lastAlertCounts !== undefined && state.lastAlertCounts !== key;
+    state.lastAlertCounts = key;
   } else problems.push(`stats: ${statsR.reason.message}`);
   renderQueue();
-  if (now - state.lastMapRefresh > MAP_REFRESH_MS) refreshTownships().catch(() => undefined);
+  if (alertsMoved || now - state.lastMapRefresh > MAP_REFRESH_MS) refreshTownships().catch(() => undefined);
   document.getElementById('status').textContent = problems.length ? problems.join(' · ') : `updated ${new Date(now).toLocaleTimeString('en-GB')}`;
 }
 
@@ -731,7 +760,8 @@ async function main() {
   const feats = fillTownshipSelect();
   const first = township && state.townships.has(township) ? township : feats[0]?.id;
   await tick();
-  if (first) await selectTownship(first);
+  // the whole city first (a deep link zooms to its township); choosing a township zooms in
+  if (first) await selectTownship(first, { zoom: Boolean(township) || state.townships.size === 1 });
   setInterval(() => tick().catch(() => undefined), TICK_MS);
   document.body.dataset.ready = 'true';
 }

@@ -51,12 +51,12 @@ try {
   let persons = 0;
   let sampleBytes = 0;
   for await (const h of city) {
-    if (!out.write(JSON.stringify(h) + '\n')) await new Promise((r) => out.once('drain', r));
+    if (!out.write(JSON.stringify(h) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
     if (n < 2000) sampleBytes += pack(initialState(h, config.model)).length;
     n++;
     persons += h.persons.length;
   }
-  await new Promise((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
   const meanBytes = Math.round(sampleBytes / Math.min(n, 2000));
   process.stderr.write(`city: ${n} households, ${persons} persons, ~${meanBytes} B per state\n`);
   const rssBefore = process.resourceUsage().maxRSS * 1024;

@@ -9,6 +9,7 @@
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import type { Update } from '../engine/types.js';
 import { loadConfig } from '../config/index.js';
 import { ensureStreams, partitionOf, Publisher, subjectFor } from '../connectors/publisher/index.js';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   const rawRates: number[] = [];
   const ourRates: number[] = [];
   let bytes = 0;
+  const loadBefore = loadavg()[0]!;
   try {
     {
       // warm-up: JIT and connection buffers, so the first measured variant is not penalised
@@ -134,6 +136,9 @@ async function main(): Promise<void> {
       window: { value: WINDOW, unit: 'messages' },
       publisher_runs: { value: Math.round(ourRates.reduce((a, b) => a + b, 0) / ourRates.length), unit: 'msg/s (mean)' },
       raw_runs: { value: Math.round(rawRates.reduce((a, b) => a + b, 0) / rawRates.length), unit: 'msg/s (mean)' },
+      // the 2 cores are shared: a high load average explains absolute figures far below limits.md
+      load_average_1m_before: { value: Math.round(loadBefore * 100) / 100, unit: 'runnable tasks' },
+      load_average_1m_after: { value: Math.round(loadavg()[0]! * 100) / 100, unit: 'runnable tasks' },
     },
     limit: { name: 'raw windowed JetStream async publish', value: Math.round(raw), unit: 'msg/s' },
     ratio: Math.round((ours / raw) * 1000) / 1000,

@@ -122,6 +122,7 @@ async function run(processes: number, nc: NatsConnection, jsm: JetStreamManager,
             return;
           }
           const p = e.partition;
+          if (e.event !== 'batch') process.stderr.write(`[node ${n}] ${raw}\n`);
           if (e.event === 'fatal') reject(new Error(raw));
           if (p === undefined) return;
           if (e.event === 'acquired') {

@@ -238,13 +238,18 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
+  // a signal while the server starts must still stop it (the default action would orphan it)
+  let interrupted: NodeJS.Signals | undefined;
+  const onStartupSignal = (sig: NodeJS.Signals): void => void (interrupted = sig);
+  process.on('SIGINT', onStartupSignal);
+  process.on('SIGTERM', onStartupSignal);
   const store = claimStore(root);
   mkdirSync(store.dir, { recursive: true });
   const logFile = join(root, '.nats', 'nats-server.log');
   let proc: ChildProcess | undefined;
   let localUrl = '';
   try {
-    for (let attempt = 1; attempt <= 3 && !proc; attempt++) {
+    for (let attempt = 1; attempt <= 3 && !proc && !interrupted; attempt++) {
       const port = await freePort();
       localUrl = `nats://127.0.0.1:${port}`;
       const p = spawn(server, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store.dir, '-l', logFile], { stdio: 'ignore' });
@@ -255,13 +260,19 @@ export async function main(argv: string[]): Promise<number> {
         await stopServer(p);
       }
     }
+    if (!proc && interrupted) return interrupted === 'SIGINT' ? 130 : 143;
     if (!proc) {
       process.stderr.write(`could not start nats-server (${server}); its log is ${logFile}\n`);
       return 1;
     }
+    if (interrupted) return interrupted === 'SIGINT' ? 130 : 143;
     log(`nats-server ${server} ready at ${localUrl} (store ${store.dir})`);
+    process.off('SIGINT', onStartupSignal);
+    process.off('SIGTERM', onStartupSignal);
     return await runChild(cmd, { ...childEnv, NATS_URL: localUrl });
   } finally {
+    process.off('SIGINT', onStartupSignal);
+    process.off('SIGTERM', onStartupSignal);
     if (proc) await stopServer(proc);
     store.release();
   }

@@ -97,6 +97,7 @@ describe('dashboard in a browser', () => {
     }
     // the throughput and latency charts plot the engine's own counters and histograms
     await expect.poll(async () => maxOf((await chartData('throughput'))['applied']), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => maxOf((await chartData('throughput'))['HTTP intake']), { timeout: 15_000 }).toBeGreaterThan(0);
     await expect.poll(async () => maxOf((await chartData('latency'))['batch p50']), { timeout: 15_000 }).toBeGreaterThan(0);
     await expect.poll(async () => maxOf((await chartData('feeds'))['updates / s']), { timeout: 15_000 }).toBeGreaterThan(0);
     // alert counts agree with the API, and every township with open alerts has its badge on the map
@@ -206,5 +207,19 @@ describe('dashboard in a browser', () => {
     await expect.poll(() => page.locator(`#queueBody tr[data-alert="${alertId}"]`).count(), { timeout: 10_000 }).toBe(0);
     await screenshot(page, 'dashboard-alert-closed');
     expect(pageFaults(browser.errors)).toEqual([]);
+  });
+
+  it('asks for an API key when it has none, and again when the key is refused', async () => {
+    await page.goto(`${stack.url}/`);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.locator('#keyinput').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.locator('#live').textContent()).toMatch(/sign in/);
+    await page.locator('#keyinput').fill('lifeline_' + 'x'.repeat(32));
+    await page.locator('#keyform button').click();
+    await page.waitForLoadState('load');
+    await expect.poll(() => page.locator('#live').textContent(), { timeout: 10_000 }).toMatch(/not accepted/);
+    expect(await page.locator('#keyinput').isVisible()).toBe(true);
+    expect(await page.locator('#queueBody tr').count()).toBe(0);
   });
 });

@@ -92,6 +92,25 @@ describe('with-nats', () => {
     expect(r.stderr).not.toContain('starting a local nats-server');
   });
 
+  it('forwards SIGTERM to the child, then stops the server it started', async () => {
+    const port = await deadPort();
+    const sleeper = join(dir, 'sleeper.mjs');
+    writeFileSync(sleeper, `process.on('SIGTERM', () => { console.log('GOT_SIGTERM'); process.exit(42); });
+      console.log('NATS_URL=' + process.env.NATS_URL);
+      setInterval(() => {}, 1000);`);
+    const p = spawn(process.execPath, [script, '--', process.execPath, sleeper], { env: { ...process.env, NATS_URL: `nats://127.0.0.1:${port}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('NATS_URL=')) p.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((done) => p.once('exit', (c) => done(c)));
+    expect(stdout).toContain('GOT_SIGTERM');
+    expect(code).toBe(42);
+    const url = /NATS_URL=(\S+)/.exec(stdout)![1]!;
+    expect(await answers(Number(new URL(url).port))).toBe(false);
+  });
+
   it('refuses to run without a command', async () => {
     const r = await run([], { ...process.env, NATS_URL });
     expect(r.code).toBe(2);

@@ -114,6 +114,7 @@ export class CityGenerator implements Iterable<Household>, AsyncIterable<Househo
       age55Born: `${+p.referenceDate.slice(0, 4) - 55}${p.referenceDate.slice(4)}`,
       age18Born: `${+p.referenceDate.slice(0, 4) - 18}${p.referenceDate.slice(4)}`,
       concernCum: { registered: cumulative(p.concern.registered), unregistered: cumulative(p.concern.unregistered) },
+      adultEducationCum: p.education.adultLevels ? cumulative(p.education.adultLevels) : null,
     };
     const refMd = p.referenceDate.slice(5);
     const cats = HOUSEHOLD_CATEGORIES.filter((c) => (p.categories[c] ?? 0) > 0);

@@ -21,7 +21,7 @@ import type {
   SchoolStage,
   Vehicle,
 } from '../../engine/types.js';
-import { REGISTERED_CATEGORIES } from '../../engine/types.js';
+import { EDUCATION_LEVELS, REGISTERED_CATEGORIES } from '../../engine/types.js';
 import { epochMsOfDay, isoOfDay } from './dates.js';
 import type { IdNumberAllocator } from './ids.js';
 import { fullName, surname } from './names.js';
@@ -80,6 +80,8 @@ export interface BuildContext {
   workCum: { registered: Float64Array; unregistered: Float64Array };
   safetyCum: { urban: Float64Array; rural: Float64Array };
   concernCum: { registered: Float64Array; unregistered: Float64Array };
+  /** Schooling of adults under 60 when the profile fixes it (weights over EDUCATION_LEVELS). */
+  adultEducationCum: Float64Array | null;
   /** First day of the reference year, and the birth date before which a person is 80+. */
   yearStart: number;
   age80Born: string;
@@ -145,7 +147,7 @@ function members(rng: Rng, comp: Composition, shape: CityProfile['composition'])
     case 'single_parent': {
       const age = rng.range(26, 55);
       add('head', age, rng.chance(0.65) ? 'F' : 'M', rng.chance(0.75) ? 'divorced' : 'widowed');
-      children(age, rng.float() < shape.children[0] + 0.3 ? 1 : 2);
+      children(age, rng.float() < shape.singleParentOneChild ? 1 : 2);
       break;
     }
     case 'nuclear': {
@@ -175,7 +177,7 @@ function members(rng: Rng, comp: Composition, shape: CityProfile['composition'])
       const sex = couple ? 'M' : rng.chance(0.6) ? 'F' : 'M';
       add('head', age, sex, couple ? 'married' : 'widowed');
       if (couple) add('spouse', age - rng.range(-2, 5), other(sex), 'married');
-      children(37, rng.chance(0.6) ? 1 : 2, 'grandchild', true);
+      children(37, rng.float() < shape.singleParentOneChild ? 1 : 2, 'grandchild', true);
       break;
     }
     case 'adult_with_parent': {
@@ -199,13 +201,14 @@ function schoolStage(rng: Rng, age: number, university: number): SchoolStage {
   return 'none';
 }
 
-function educationLevel(rng: Rng, age: number, stage: SchoolStage, shift: number): EducationLevel {
+function educationLevel(rng: Rng, age: number, stage: SchoolStage, shift: number, adultCum: Float64Array | null): EducationLevel {
   if (age < 18 || stage !== 'none') {
     if (stage === 'university') return 'senior';
     if (age >= 15) return 'junior';
     if (age >= 12) return 'primary';
     return 'none';
   }
+  if (adultCum !== null && age < 60) return EDUCATION_LEVELS[rng.weighted(adultCum)] as EducationLevel;
   const r = rng.float() * (1 - shift);
   if (age >= 75) return r < 0.5 ? 'primary' : r < 0.82 ? 'none' : r < 0.95 ? 'junior' : 'senior';
   if (age >= 60) return r < 0.15 ? 'none' : r < 0.55 ? 'primary' : r < 0.85 ? 'junior' : r < 0.95 ? 'senior' : 'vocational';
@@ -320,7 +323,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
       droppedOut = true;
       stage = 'none';
     }
-    const level = educationLevel(rng, age, stage, registered ? p.education.levelShift.registered : p.education.levelShift.unregistered);
+    const level = educationLevel(rng, age, stage, registered ? p.education.levelShift.registered : p.education.levelShift.unregistered, ctx.adultEducationCum);
     const tuitionAnnual = tuition(rng, stage, p.education.tuitionScale);
     const educationGrantAnnual =
       stage !== 'none' && stage !== 'primary' && stage !== 'junior' && rng.chance(registered ? 0.6 : 0.1) ? rng.range(10, 40) * 100 : 0;
@@ -454,10 +457,13 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
     transfers += q.pensionMonthly + q.unemploymentBenefitMonthly;
   }
   if (registered && wages + transfers > line * 0.95) {
-    for (const q of persons) {
-      if (transfers > line * 0.6 && q.pensionMonthly > p.work.residentPension * 2) {
-        transfers -= q.pensionMonthly - p.work.residentPension;
-        q.pensionMonthly = p.work.residentPension;
+    // an employee pension or unemployment benefit this large would lift the household off the line
+    if (transfers > line * 0.6) {
+      transfers = 0;
+      for (const q of persons) {
+        if (q.pensionMonthly > p.work.residentPension * 1.3) q.pensionMonthly = p.work.residentPension;
+        q.unemploymentBenefitMonthly = 0;
+        transfers += q.pensionMonthly;
       }
     }
     const room = Math.max(0, line * 0.9 - transfers);

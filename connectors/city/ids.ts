@@ -49,7 +49,7 @@ export function parseIdNumber(id: string): ParsedIdNumber | null {
   if (!/^\d{17}[\dX]$/.test(id)) return null;
   if (!PROVINCES.has(id.slice(0, 2))) return null;
   const birthDate = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
-  if (!isRealDate(birthDate) || birthDate < '1890-01-01') return null;
+  if (!isRealDate(birthDate) || birthDate < '1800-01-01') return null;
   if (idCheckChar(id.slice(0, 17)) !== id[17]) return null;
   const seq = +id.slice(14, 17);
   return { regionCode: id.slice(0, 6), birthDate, seq, sex: seq % 2 === 1 ? 'M' : 'F' };

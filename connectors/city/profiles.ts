@@ -46,6 +46,8 @@ export interface CityProfile {
     children: readonly [number, number, number];
     /** Oldest age of a child still living with the parents (years). */
     childMaxAge: number;
+    /** Share of single parents and grandparents raising one child (the rest raise two). */
+    singleParentOneChild: number;
     /** Age range of the head of a childless working-age couple (years). */
     coupleAge: readonly [number, number];
     /** Age range of the middle generation's head in a three-generation household (years). */
@@ -91,6 +93,8 @@ export interface CityProfile {
     ensureQualified: number;
   };
   education: {
+    /** Fixes the schooling of adults under 60: weights of none, primary, junior, senior, vocational, college. */
+    adultLevels?: readonly [number, number, number, number, number, number];
     /** Pushes adults' schooling down (0 = none, 0.3 = much lower), registered and unregistered. */
     levelShift: { registered: number; unregistered: number };
     dropout: { registered: number; unregistered: number };
@@ -162,6 +166,7 @@ const HANGZHOU: CityProfile = {
     elderlyAgeSpread: 14,
     children: [0.45, 0.4, 0.15],
     childMaxAge: 24,
+    singleParentOneChild: 0.7,
     coupleAge: [25, 59],
     threeGenerationAge: [30, 56],
   },
@@ -246,7 +251,8 @@ const YUANZHOU: CityProfile = {
     byCategory: { extreme_poverty: { elderly_alone: 0.5, adult_alone: 0.4, grandparent_grandchild: 0.1 } },
     elderlyAgeSpread: 3,
     children: [0, 0.3, 0.7],
-    childMaxAge: 20,
+    childMaxAge: 21,
+    singleParentOneChild: 0.25,
     coupleAge: [35, 64],
     threeGenerationAge: [38, 56],
   },
@@ -274,7 +280,13 @@ const YUANZHOU: CityProfile = {
     capChangesStatus: false,
     ensureQualified: 0.8,
   },
-  education: { levelShift: { registered: 0.3, unregistered: 0.3 }, dropout: { registered: 0.004, unregistered: 0.004 }, university: 0.35, tuitionScale: 0.7 },
+  education: {
+    adultLevels: [0.02, 0.06, 0.62, 0.2, 0.06, 0.04],
+    levelShift: { registered: 0.3, unregistered: 0.3 },
+    dropout: { registered: 0.004, unregistered: 0.004 },
+    university: 0.6,
+    tuitionScale: 0.7,
+  },
   money: { dibaoStandard: 520, medicalScale: 0.35 },
   housing: {
     urban: [0.6, 0.17, 0.23, 0.001],

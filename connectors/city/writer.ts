@@ -31,7 +31,12 @@ export interface CityManifest {
 const CHUNK = 1 << 20;
 
 /** Generates the city into `dir` (created if missing); resolves with the manifest written. */
-export async function writeCity(profile: CityProfile | ProfileName, seed: number, dir: string, opts: GenerateOptions = {}): Promise<CityManifest> {
+export async function writeCity(
+  profile: CityProfile | ProfileName,
+  seed: number,
+  dir: string,
+  opts: GenerateOptions & { onProgress?: (households: number) => void } = {},
+): Promise<CityManifest> {
   const gen = generateCity(profile, seed, opts);
   const dataPath = join(dir, HOUSEHOLDS_FILE);
   const tmp = `${dataPath}.partial`;
@@ -62,7 +67,10 @@ export async function writeCity(profile: CityProfile | ProfileName, seed: number
       pending += line.length;
       if (pending >= CHUNK) flush();
       // yield now and then so a caller's timers and sockets keep running
-      if (++n % 5000 === 0) await new Promise<void>((r) => setImmediate(r));
+      if (++n % 5000 === 0) {
+        opts.onProgress?.(n);
+        await new Promise<void>((r) => setImmediate(r));
+      }
     }
     flush();
   } catch (cause) {

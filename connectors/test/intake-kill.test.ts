@@ -89,16 +89,17 @@ async function killAfterProgress(file: string, env: NodeJS.ProcessEnv, minRecord
 
 const deadFile = (path: string): DeadLetter[] => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as DeadLetter);
 
-describe('intake killed with SIGKILL and restarted', () => {
+// child processes on two shared cores: generous time, no timing assertions
+describe('intake killed with SIGKILL and restarted', { timeout: 180_000 }, () => {
   it('NDJSON: every valid row stored once, every bad row dead-lettered once with its line and reason', async () => {
     const e = testEnv();
     envs.push(e);
-    const drop = writeNdjsonDrop(join(dir, 'kill.ndjson'), 5000, 41, 'k1');
+    const drop = writeNdjsonDrop(join(dir, 'kill.ndjson'), 3000, 41, 'k1');
     const env = childEnv(e);
     await killAfterProgress(drop.path, env, 300);
     const saved = JSON.parse(readFileSync(`${drop.path}.progress`, 'utf8')) as Progress;
     expect(saved.done).toBe(false); // really killed mid-file
-    expect(saved.records).toBeLessThan(5000);
+    expect(saved.records).toBeLessThan(3000);
 
     const again = start(drop.path, env);
     expect(await again.exit).toBe(0);
@@ -122,9 +123,9 @@ describe('intake killed with SIGKILL and restarted', () => {
   it('CSV: killed twice, still every valid row once', async () => {
     const e = testEnv();
     envs.push(e);
-    const updates = Array.from({ length: 4000 }, (_, i) => validUpdate('human_resources', i, 'k2'));
+    const updates = Array.from({ length: 2500 }, (_, i) => validUpdate('human_resources', i, 'k2'));
     const drop = writeCsvDrop(join(dir, 'kill.csv'), updates, [
-      { at: 1500, cells: (cols) => cols.map((c) => (c === 'id' ? '"abc"def' : 'z')).join(','), expect: 'unexpected character' },
+      { at: 900, cells: (cols) => cols.map((c) => (c === 'id' ? '"abc"def' : 'z')).join(','), expect: 'unexpected character' },
     ]);
     const env = childEnv(e);
     const first = await killAfterProgress(drop.path, env, 200);

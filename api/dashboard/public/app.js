@@ -97,6 +97,8 @@ function deadline(a, now = Date.now()) {
   if (a.verification) return { text: `verified ${fmtTime(a.verification.at)}`, cls: 'done' };
   const left = a.dueAt - now;
   if (left < 0) return { text: `overdue ${span(left)}`, cls: 'overdue' };
+  // the server's clock decides (this browser's may be behind)
+  if (a.overdue) return { text: 'overdue', cls: 'overdue' };
   return { text: `in ${span(left)}`, cls: left < 24 * 3600_000 ? 'soon' : '' };
 }
 
@@ -506,9 +508,13 @@ function renderActions(alert) {
     t.placeholder = placeholder;
     t.rows = 2;
     t.id = 'note';
+    if (draft.note) t.value = draft.note;
     box.appendChild(t);
     return t;
   };
+  // a live update of this alert redraws the form: keep what the caseworker has typed or chosen
+  const draft = box.dataset.status === alert.status ? { note: document.getElementById('note')?.value, outcome: document.getElementById('outcome')?.value } : {};
+  box.dataset.status = alert.status;
   box.innerHTML = '';
   const held = ACTIVE.slice(1).includes(alert.status);
   if (held && !token) {
@@ -524,6 +530,7 @@ function renderActions(alert) {
       `<div class="hint">Verify by phone or home visit. Lease until ${fmtTime(alert.lease?.expiresAt)}.</div>
       <label class="field">outcome <select id="outcome" data-testid="outcome"><option value="confirmed">confirmed</option><option value="not_confirmed">not confirmed</option><option value="unreachable">unreachable</option></select></label>`,
     );
+    if (draft.outcome) document.getElementById('outcome').value = draft.outcome;
     const n = note('What did the visit or call find?');
     button('Verify', 'verify', () => step('verify', { outcome: document.getElementById('outcome').value, note: n.value }));
     button('Release', 'release', () => step('release', {}), false);

@@ -19,7 +19,7 @@ export function parse(cmd: Command, argv: string[]): { values: Record<string, st
 }
 
 export function helpText(cmd: Command): string {
-  return `usage: lifeline ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help.trim()}\n`;
+  return `usage: lifeline ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help.replace(/^\n+|\s+$/g, '')}\n`;
 }
 
 /** A flag given as a string, read as a positive number or fail naming the flag. */

@@ -223,7 +223,9 @@ export async function main(argv: string[]): Promise<number> {
   if (existsSync(bin) && !(childEnv['PATH'] ?? '').split(delimiter).includes(bin)) childEnv['PATH'] = [childEnv['PATH'], bin].filter(Boolean).join(delimiter);
 
   const url = process.env['NATS_URL'] || DEFAULT_URL;
-  const probe = await natsAnswers(url);
+  let probe = await natsAnswers(url);
+  // something listens: on busy shared cores a slow answer is not a dead server, so ask again patiently
+  if (!probe.ok && probe.why !== 'no TCP answer') probe = await natsAnswers(url, 3 * PROBE_TIMEOUT_MS);
   if (probe.ok) return runChild(cmd, childEnv);
   log(`${url} does not answer: ${probe.why}; starting a local nats-server`);
 
@@ -267,8 +269,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (interrupted) return interrupted === 'SIGINT' ? 130 : 143;
     log(`nats-server ${server} ready at ${localUrl} (store ${store.dir})`);
-    process.off('SIGINT', onStartupSignal);
-    process.off('SIGTERM', onStartupSignal);
     return await runChild(cmd, { ...childEnv, NATS_URL: localUrl });
   } finally {
     process.off('SIGINT', onStartupSignal);

@@ -183,7 +183,10 @@ function members(rng: Rng, comp: Composition, shape: CityProfile['composition'])
     case 'adult_with_parent': {
       const age = rng.range(28, 62);
       const r = rng.float();
-      add('head', age, rng.chance(0.6) ? 'M' : 'F', r < 0.55 ? 'single' : r < 0.9 ? 'divorced' : 'widowed');
+      if (rng.chance(shape.adultWithParentSpouse)) {
+        add('head', age, 'M', 'married');
+        add('spouse', age - rng.range(-2, 5), 'F', 'married');
+      } else add('head', age, rng.chance(0.6) ? 'M' : 'F', r < 0.55 ? 'single' : r < 0.9 ? 'divorced' : 'widowed');
       add('parent', age + rng.range(22, 34), rng.chance(0.7) ? 'F' : 'M', 'widowed');
       break;
     }
@@ -307,11 +310,11 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
     let inpatientDays = 0;
     if (major) {
       admissions = rng.range(1, 5);
-      inpatientDays = admissions * rng.range(5, 20);
+      inpatientDays = admissions * rng.range(p.health.majorStayDays[0], p.health.majorStayDays[1]);
     } else if (nChronic && rng.chance(age >= 60 ? 0.18 : 0.08)) {
       admissions = rng.range(1, 2);
       inpatientDays = admissions * rng.range(4, 12);
-    } else if (rng.chance(0.03)) {
+    } else if (rng.chance(p.health.admission)) {
       admissions = 1;
       inpatientDays = rng.range(2, 7);
     }
@@ -427,6 +430,7 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
   if (p.work.ensureQualified > 0 && rng.chance(p.work.ensureQualified)) {
     let adults = 0;
     let qualified = false;
+    let lowSchooling = false;
     let candidate: Person | undefined;
     for (const q of persons) {
       const e = q.employment;
@@ -434,8 +438,10 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
       adults++;
       if (q.skilled || q.educationLevel === 'senior' || q.educationLevel === 'vocational' || q.educationLevel === 'college') qualified = true;
       else candidate ??= q;
+      if (q.educationLevel === 'none' || q.educationLevel === 'primary') lowSchooling = true;
     }
-    if (adults >= 2 && !qualified && candidate) candidate.skilled = true;
+    // certificates go with some schooling: a household with a barely schooled adult rarely has one
+    if (adults >= 2 && !qualified && !lowSchooling && candidate) candidate.skilled = true;
   }
 
   // expenditure-type dibao exists because of medical spending: make sure someone is gravely ill

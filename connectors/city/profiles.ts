@@ -48,6 +48,8 @@ export interface CityProfile {
     childMaxAge: number;
     /** Share of single parents and grandparents raising one child (the rest raise two). */
     singleParentOneChild: number;
+    /** Share of adults living with a parent who are married (the spouse lives with them). */
+    adultWithParentSpouse: number;
     /** Age range of the head of a childless working-age couple (years). */
     coupleAge: readonly [number, number];
     /** Age range of the middle generation's head in a three-generation household (years). */
@@ -70,6 +72,10 @@ export interface CityProfile {
     frailty: number;
     /** Share of disabled persons drawing a disability allowance: grades 1–2, grades 3–4 (registered households; others get half). */
     allowance: { severe: number; mild: number };
+    /** Days per hospital admission of a seriously ill person (min, max). */
+    majorStayDays: readonly [number, number];
+    /** Share of persons without a chronic or major disease admitted to hospital this year. */
+    admission: number;
     /** A seriously ill person's record carries the major disease only (no separate chronic list). */
     majorSubsumesChronic: boolean;
   };
@@ -167,6 +173,7 @@ const HANGZHOU: CityProfile = {
     children: [0.45, 0.4, 0.15],
     childMaxAge: 24,
     singleParentOneChild: 0.7,
+    adultWithParentSpouse: 0,
     coupleAge: [25, 59],
     threeGenerationAge: [30, 56],
   },
@@ -181,6 +188,8 @@ const HANGZHOU: CityProfile = {
     frailty: 0.18,
     allowance: { severe: 0.95, mild: 0.8 },
     majorSubsumesChronic: false,
+    admission: 0.03,
+    majorStayDays: [5, 20],
   },
   work: {
     registered: [0.22, 0.3, 0.04, 0.06, 0.38],
@@ -246,19 +255,20 @@ const YUANZHOU: CityProfile = {
   categories: { dibao: 3_930, extreme_poverty: 230, expenditure_dibao: 60, proactive_discovery: 583 },
   ruralShare: 0.85,
   composition: {
-    registered: { elderly_alone: 0.05, adult_alone: 0.14, elderly_couple: 0.12, couple: 0.32, single_parent: 0.07, nuclear: 0.09, three_generation: 0.17, grandparent_grandchild: 0.02, adult_with_parent: 0.02 },
+    registered: { elderly_alone: 0.05, adult_alone: 0.14, elderly_couple: 0.12, couple: 0.3, single_parent: 0.06, nuclear: 0.07, three_generation: 0.16, grandparent_grandchild: 0.02, adult_with_parent: 0.08 },
     unregistered: { elderly_alone: 0, adult_alone: 0.2, elderly_couple: 0, couple: 0.4, single_parent: 0, nuclear: 0.4, three_generation: 0, grandparent_grandchild: 0, adult_with_parent: 0 },
     byCategory: { extreme_poverty: { elderly_alone: 0.5, adult_alone: 0.4, grandparent_grandchild: 0.1 } },
     elderlyAgeSpread: 3,
-    children: [0, 0.3, 0.7],
+    children: [0, 0.2, 0.8],
     childMaxAge: 21,
     singleParentOneChild: 0.25,
-    coupleAge: [35, 64],
+    adultWithParentSpouse: 0.7,
+    coupleAge: [40, 66],
     threeGenerationAge: [38, 56],
   },
   health: {
     chronic: [0.05, 0.52, 0.68, 0.8, 0.85],
-    major: [0.01, 0.02, 0.04, 0.08, 0.08],
+    major: [0.006, 0.012, 0.025, 0.045, 0.04],
     disability: [0.025, 0.09, 0.14, 0.17, 0.2],
     disabilityGrades: [0.02, 0.12, 0.7, 0.16],
     severeMental: 0.004,
@@ -267,6 +277,8 @@ const YUANZHOU: CityProfile = {
     frailty: 0.1,
     allowance: { severe: 0.8, mild: 0.2 },
     majorSubsumesChronic: true,
+    admission: 0.08,
+    majorStayDays: [3, 8],
   },
   work: {
     registered: [0.14, 0.02, 0.03, 0.79, 0.02],
@@ -278,10 +290,10 @@ const YUANZHOU: CityProfile = {
     residentPension: 190,
     elderlyFarming: 0.8,
     capChangesStatus: false,
-    ensureQualified: 0.8,
+    ensureQualified: 0.85,
   },
   education: {
-    adultLevels: [0.02, 0.06, 0.62, 0.2, 0.06, 0.04],
+    adultLevels: [0.01, 0.07, 0.65, 0.16, 0.07, 0.04],
     levelShift: { registered: 0.3, unregistered: 0.3 },
     dropout: { registered: 0.004, unregistered: 0.004 },
     university: 0.6,
@@ -306,7 +318,7 @@ const YUANZHOU: CityProfile = {
     livestockShare: 0.35,
   },
   incidents: { disaster: 0.05, accident: 0.004, fire: 0.002 },
-  concern: { registered: [0.35, 0.6, 0.04, 0.01], unregistered: [1, 0, 0, 0] },
+  concern: { registered: [0.35, 0.58, 0.05, 0.02], unregistered: [1, 0, 0, 0] },
   plate: '宁D',
   cityName: '固原市',
   province: '宁',

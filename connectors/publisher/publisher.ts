@@ -6,6 +6,7 @@
  * the pool), so callers await exactly when the window is full. Each message is JetStream-published
  * with `Nats-Msg-Id: <source>:<id>`; transient failures (timeout, 503 no responders, disconnect)
  * are retried with doubling backoff while keeping the slot, then surface as a coded error.
+ * `publishMany` refills a full window in bursts (from half empty) so the client coalesces writes.
  * The hot path allocates only the body string, the publish options and the result.
  */
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
@@ -56,6 +57,8 @@ export class Publisher {
   private waiters: (() => void)[] = [];
   private waitHead = 0;
   private idle: (() => void)[] = [];
+  private refillers: (() => void)[] = [];
+  private readonly lowWater: number;
   private closed = false;
 
   private published = 0;
@@ -78,6 +81,7 @@ export class Publisher {
     this.prefix = target.subjectPrefix;
     this.partitions = target.partitions;
     this.window = Math.floor(o.window);
+    this.lowWater = Math.floor(this.window / 2);
     this.retries = o.retries;
     this.backoffMs = o.backoffMs;
     this.backoffMaxMs = o.backoffMaxMs;
@@ -106,6 +110,8 @@ export class Publisher {
     const promises: Promise<PublishResult>[] = new Array(updates.length);
     for (let i = 0; i < updates.length; i++) {
       const p = this.prepare(updates[i]!);
+      // when full, refill in a burst once half the window is free: a burst shares socket writes
+      while (this.inFlight >= this.window && this.waitHead === this.waiters.length) await this.refill();
       if (this.inFlight < this.window && this.waitHead === this.waiters.length) this.inFlight++;
       else await this.slot();
       promises[i] = this.send(p);
@@ -186,6 +192,10 @@ export class Publisher {
     };
   }
 
+  private refill(): Promise<void> {
+    return new Promise((r) => this.refillers.push(r));
+  }
+
   private slot(): Promise<void> {
     return new Promise((r) => this.waiters.push(r));
   }
@@ -203,6 +213,11 @@ export class Publisher {
       return;
     }
     this.inFlight--;
+    if (this.refillers.length && this.inFlight <= this.lowWater) {
+      const r = this.refillers;
+      this.refillers = [];
+      for (const f of r) f();
+    }
     if (this.inFlight === 0 && this.idle.length) {
       const idle = this.idle;
       this.idle = [];

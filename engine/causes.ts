@@ -278,6 +278,34 @@ export function otherCause(h: Household, model: Model): number {
   return halfStep(s);
 }
 
+const MEDICAL = [
+  'finances.medicalTotal.year',
+  'finances.medicalTotal.amount',
+  'finances.medicalInsurancePaid.year',
+  'finances.medicalInsurancePaid.amount',
+  'finances.criticalIllnessPaid.year',
+  'finances.criticalIllnessPaid.amount',
+  'finances.medicalAssistance.year',
+  'finances.medicalAssistance.amount',
+];
+
+/**
+ * The household fields each cause reads besides membership (MEMBERSHIP_READS): rescoring
+ * recomputes a cause only when one of these changed. Checked against the real reads by a
+ * recording proxy (engine/test/scoring-reads.test.ts).
+ */
+export const CAUSE_READS: Readonly<Record<Cause, readonly string[]>> = Object.freeze({
+  illness: ['persons[].chronicDiseases', 'persons[].majorDiseases', 'persons[].severeMentalIllness', 'persons[].inpatientDays', 'persons[].admissions', ...MEDICAL],
+  disability: ['persons[].disabilityGrade', 'persons[].disabilityType', 'persons[].disabilityAllowanceMonthly', 'persons[].careDependency'],
+  education: ['persons[].schoolStage', 'persons[].droppedOut', 'finances.tuition.year', 'finances.tuition.amount', 'finances.educationGrants.year', 'finances.educationGrants.amount'],
+  housing: ['housing.uninhabitable', 'housing.safety', 'housing.publicRental', 'housing.renting', 'housing.areaM2'],
+  disaster: ['incidents[].kind', 'incidents[].at', 'incidents[].severity', 'finances.disasterLoss.year', 'finances.disasterLoss.amount'],
+  employment: ['persons[].employment', 'persons[].publicWelfarePost'],
+  skills: ['persons[].employment', 'persons[].educationLevel', 'persons[].skilled'],
+  labour: ['persons[].employment', 'persons[].disabilityGrade', 'persons[].majorDiseases', 'persons[].severeMentalIllness', 'persons[].careDependency'],
+  other: ['assistance.enrolled', 'assistance.category', 'assistance.observedConcern', 'persons[].deathDate', 'persons[].withoutParentalCare', 'incidents[].kind', 'incidents[].at'],
+});
+
 /** One scorer per cause factor, so incremental rescoring can recompute a subset. */
 export const CAUSE_SCORERS: Readonly<Record<Cause, CauseScorer>> = Object.freeze({
   illness: illnessCause,

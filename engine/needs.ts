@@ -151,6 +151,46 @@ export const NEED_DIMENSIONS: Readonly<Record<NeedType, readonly Dimension[]>> =
   care: ['structure', 'health'],
 });
 
+const MEDICAL = [
+  'finances.medicalTotal.year',
+  'finances.medicalTotal.amount',
+  'finances.medicalInsurancePaid.year',
+  'finances.medicalInsurancePaid.amount',
+  'finances.criticalIllnessPaid.year',
+  'finances.criticalIllnessPaid.amount',
+  'finances.medicalAssistance.year',
+  'finances.medicalAssistance.amount',
+];
+const MEANS = ['persons[].monthlyWage', 'persons[].pensionMonthly', 'persons[].unemploymentBenefitMonthly', 'finances.agriculturalIncome.year', 'finances.agriculturalIncome.amount'];
+
+/**
+ * The household fields each need type reads besides membership: rescoring re-evaluates a type
+ * only when one of these changed (emergency also when the illness cause moved, which it reads).
+ * Checked against the real reads by a recording proxy (engine/test/scoring-reads.test.ts).
+ */
+export const NEED_READS: Readonly<Record<NeedType, readonly string[]>> = Object.freeze({
+  safety_net: ['assistance.enrolled', 'assistance.category', ...MEANS],
+  expenditure: [
+    'assistance.enrolled',
+    'assistance.category',
+    ...MEDICAL,
+    ...MEANS,
+    'finances.tuition.year',
+    'finances.tuition.amount',
+    'finances.educationGrants.year',
+    'finances.educationGrants.amount',
+    'finances.rentMonthly',
+    'finances.housingSubsidyMonthly',
+    'finances.assistanceMonthly',
+    'finances.elderlyCareSubsidyMonthly',
+    'finances.veteranBenefitMonthly',
+    'persons[].disabilityAllowanceMonthly',
+  ],
+  emergency: ['housing.uninhabitable', 'persons[].deathDate', 'persons[].majorDiseases', 'incidents[].kind', 'incidents[].at', 'incidents[].severity', ...MEDICAL],
+  development: ['persons[].schoolStage', 'persons[].employment', 'persons[].skilled', 'persons[].educationLevel'],
+  care: ['persons[].disabilityGrade', 'persons[].careDependency', 'persons[].withoutParentalCare'],
+});
+
 /** All need types of the household, in catalogue order. */
 export function needTypes(h: Household, scored: Scored, model: Model): NeedType[] {
   const out: NeedType[] = [];

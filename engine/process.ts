@@ -83,7 +83,7 @@ export function processValidated(state: HouseholdState, update: Update, model: M
   if (!applied.ok) return applied;
 
   const before = withoutSuggestions(state.profile);
-  const scored = rescore(applied.household, before, applied.touched, model);
+  const scored = rescore(applied.household, before, applied.touched, model, applied.affected);
   const profile: Profile = { ...scored, suggestions: suggest(applied.household, scored, model) };
   const triggers = evaluateTriggers(before, scored, applied.household, update, applied.events, model, ctx.receivedAt);
 

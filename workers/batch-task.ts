@@ -70,16 +70,26 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
 
   const counts = new Map<string, SourceKindCount>();
   const rejectedByCode = new Map<string, number>();
+  // every dead letter follows the count() of its rejection: it is tallied under that source and kind
+  let lastBad: SourceKindCount = ['unknown', 'unknown', 0, 0];
+  const rejectedBy = new Map<string, [string, string, string, number]>();
   const count = (source: string, kind: string, ok: boolean): void => {
     const key = `${source}\u0000${kind}`;
     let c = counts.get(key);
     if (!c) counts.set(key, (c = [source, kind, 0, 0]));
     if (ok) c[2]++;
-    else c[3]++;
+    else {
+      c[3]++;
+      lastBad = c;
+    }
   };
   const letters: [number, DeadLetter][] = [];
   const deadLetter = (i: number, rej: Rejection, raw: string, source: string): void => {
     rejectedByCode.set(rej.code, (rejectedByCode.get(rej.code) ?? 0) + 1);
+    const rk = `${lastBad[0]}\u0000${lastBad[1]}\u0000${rej.code}`;
+    const r = rejectedBy.get(rk);
+    if (r) r[3]++;
+    else rejectedBy.set(rk, [lastBad[0], lastBad[1], rej.code, 1]);
     letters.push([
       seqs[i]!,
       {
@@ -242,6 +252,7 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
       households: groups.size,
       counts: [...counts.values()],
       rejectedByCode: [...rejectedByCode],
+      rejectedBy: [...rejectedBy.values()],
       alertsCreated,
       alertsJoined,
       alerts: events,

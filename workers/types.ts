@@ -58,6 +58,8 @@ export interface BatchResult {
   households: number;
   counts: SourceKindCount[];
   rejectedByCode: [string, number][];
+  /** Dead letters per [source, kind, code, count] (metrics; engine duplicates are told apart by their code). */
+  rejectedBy?: [string, string, string, number][];
   alertsCreated: Record<AlertLevel, number>;
   alertsJoined: number;
   alerts: AlertEvent[];

@@ -1,6 +1,7 @@
 /** A one-line progress display on stderr for long bench and load runs (plain lines when not a TTY). */
 export class Progress {
   private last = 0;
+  private printed = -1;
   private readonly started = Date.now();
   constructor(
     private readonly label: string,
@@ -12,7 +13,9 @@ export class Progress {
     const now = Date.now();
     const every = this.stream.isTTY ? 250 : 5000;
     if (now - this.last < every && done < this.total) return;
+    if (done === this.printed) return;
     this.last = now;
+    this.printed = done;
     const pct = this.total > 0 ? Math.min(100, (done / this.total) * 100) : 100;
     const secs = (now - this.started) / 1000;
     const rate = secs > 0 ? Math.round(done / secs) : 0;

@@ -15,6 +15,9 @@ import { startEngine } from '../../workers/engine.js';
 import { counts, openStore } from '../../workers/store/index.js';
 import { buildApp } from '../../api/app.js';
 import { issueKey, LmdbKeyStore } from '../../api/auth/index.js';
+import { startScaleOut, type ScaleOut } from '../../workers/leases/scale-out.js';
+import { openStateBucket, seedChangelog } from '../../workers/changelog/index.js';
+import { Progress } from '../../bench/harness/progress.js';
 import { numberFlag, type Command } from '../command.js';
 import { generateWithProgress } from './generate.js';
 import { loadWithProgress } from './load.js';
@@ -23,19 +26,21 @@ import { startLiveFeeds } from './feed.js';
 export const start: Command = {
   name: 'start',
   summary: 'Start everything: streams, city (generated and loaded if absent), engine, API + dashboard, live department feeds.',
-  usage: 'start [--rate N] [--no-feeds] [--port N]',
+  usage: 'start [--rate N] [--no-feeds] [--port N] [--scale-out]',
   help: `
   --rate      simulated department updates per second, all 17 departments together (default: config city.liveRatePerSec)
   --no-feeds  start without the simulated feeds (real departments push over HTTP or file drops)
   --port      API port (default: config api.port, 8080)
+  --scale-out join a multi-node deployment: partitions are leased from a JetStream KV bucket, household
+              state is kept in the JetStream changelog (seeded after the initial load) and restored on takeover
   Prints the dashboard, API docs and metrics URLs, then a live status line. Ctrl-C stops cleanly.`,
-  flags: { rate: { type: 'string' }, 'no-feeds': { type: 'boolean' }, port: { type: 'string' } },
+  flags: { rate: { type: 'string' }, 'no-feeds': { type: 'boolean' }, port: { type: 'string' }, 'scale-out': { type: 'boolean' } },
   async run({ values }) {
     const overrides: Record<string, unknown> = {};
     if (values['port'] !== undefined) overrides['api.port'] = numberFlag(values, 'port', 8080);
     const config = loadConfig({ overrides });
     const rate = numberFlag(values, 'rate', config.city.liveRatePerSec);
-    return runStack(config, { rate, feeds: values['no-feeds'] !== true });
+    return runStack(config, { rate, feeds: values['no-feeds'] !== true, scaleOut: values['scale-out'] === true });
   },
 };
 
@@ -56,7 +61,7 @@ async function ensureCity(config: Readonly<Config>): Promise<string> {
   return file;
 }
 
-export async function runStack(config: Readonly<Config>, opts: { rate: number; feeds: boolean }): Promise<number> {
+export async function runStack(config: Readonly<Config>, opts: { rate: number; feeds: boolean; scaleOut: boolean }): Promise<number> {
   const nc = await connectNats(config.nats);
   const { publisher, streams } = await openPublisher(nc, config);
   const file = await ensureCity(config);
@@ -66,7 +71,30 @@ export async function runStack(config: Readonly<Config>, opts: { rate: number; f
     await loadWithProgress(config, file);
   }
   const registry = new Registry();
-  const engine = await startEngine(config, { registry, store, onError: (err) => process.stderr.write(`\nengine: ${err.message}\n`) });
+  const engine = await startEngine(config, {
+    registry,
+    store,
+    ...(opts.scaleOut ? { partitions: [] } : {}),
+    onError: (err) => process.stderr.write(`\nengine: ${err.message}\n`),
+  });
+  let scaleOut: ScaleOut | null = null;
+  if (opts.scaleOut) {
+    // untouched households must be in the changelog too, or a takeover could not restore them
+    const kv = await openStateBucket(nc, { streamName: config.stream.name, replicas: config.stream.replicas, requestTimeoutMs: 10_000 });
+    const total = store.households.getCount();
+    const bar = new Progress('seeding changelog', total);
+    let n = 0;
+    const states = (function* () {
+      for (const { value } of store.households.getRange({})) {
+        if (++n % 1000 === 0) bar.update(n);
+        yield value;
+      }
+    })();
+    const seeded = await seedChangelog(kv, states, streams.partitions);
+    bar.done();
+    console.log(`changelog: ${seeded.created} seeded, ${seeded.existing} already there`);
+    scaleOut = await startScaleOut(engine, config, { onWarning: (err) => process.stderr.write(`\nscale-out: ${err.message}\n`) });
+  }
   const keyStore = new LmdbKeyStore(store.env);
   const admin = await issueKey('admin', [], { store: keyStore });
   const layout = layoutByName(profileByName(config.city.profile).layout);
@@ -75,7 +103,7 @@ export async function runStack(config: Readonly<Config>, opts: { rate: number; f
   const feeds = opts.feeds && opts.rate > 0 ? await startLiveFeeds(config, publisher, opts.rate) : null;
 
   console.log(`
-Lifeline is up (${streams.partitions} partitions, ${store.households.getCount().toLocaleString('en-US')} households${feeds ? `, feeds at ${opts.rate}/s` : ''}).
+Lifeline is up (${scaleOut ? `node ${scaleOut.nodeId}, partitions leased from ${streams.partitions}` : `${streams.partitions} partitions`}, ${store.households.getCount().toLocaleString('en-US')} households${feeds ? `, feeds at ${opts.rate}/s` : ''}).
   dashboard  ${address}/#key=${admin.token}
   API docs   ${address}/docs
   metrics    ${address}/metrics
@@ -110,6 +138,7 @@ Ctrl-C stops everything cleanly.
         await feeds?.stop();
         await publisher.flush();
         await app.close();
+        await scaleOut?.stop();
         await engine.stop();
         await store.close();
         await nc.drain();

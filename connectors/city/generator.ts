@@ -116,7 +116,7 @@ export class CityGenerator implements Iterable<Household>, AsyncIterable<Househo
       concernCum: { registered: cumulative(p.concern.registered), unregistered: cumulative(p.concern.unregistered) },
       adultEducationCum: p.education.adultLevels ? cumulative(p.education.adultLevels) : null,
     };
-    const refMd = p.referenceDate.slice(5);
+    const born60 = `${+p.referenceDate.slice(0, 4) - 60}${p.referenceDate.slice(4)}`;
     const cats = HOUSEHOLD_CATEGORIES.filter((c) => (p.categories[c] ?? 0) > 0);
     const left = cats.map((c) => p.categories[c] ?? 0);
     let remaining = left.reduce((a, b) => a + b, 0);
@@ -144,9 +144,9 @@ export class CityGenerator implements Iterable<Household>, AsyncIterable<Househo
         if (q.disabilityGrade) k.disabled++;
         if (q.careDependency !== 'none') k.careDependent++;
         if (q.withoutParentalCare) k.withoutParentalCare++;
-        const age = ctx.refYear - +q.birthDate.slice(0, 4) - (refMd < q.birthDate.slice(5) ? 1 : 0);
-        if (age >= 60) k.elderly++;
-        else if (age < 18) k.minors++;
+        // ISO dates compare as strings: born on or before these days means 60+, after means under 18
+        if (q.birthDate <= born60) k.elderly++;
+        else if (q.birthDate > ctx.age18Born) k.minors++;
       }
       yield h;
     }

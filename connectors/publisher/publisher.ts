@@ -51,7 +51,10 @@ export class Publisher {
   private readonly backoffMs: number;
   private readonly backoffMaxMs: number;
   private readonly ackTimeoutMs: number;
-  private readonly onResult: ((o: PublishOutcome) => void) | undefined;
+  /** The options' onResult and every `observe` listener, composed; undefined when none (the hot path then skips it). */
+  private onResult: ((o: PublishOutcome) => void) | undefined;
+  private readonly ownOnResult: ((o: PublishOutcome) => void) | undefined;
+  private readonly observers = new Set<(o: PublishOutcome) => void>();
 
   private inFlight = 0;
   private waiters: (() => void)[] = [];
@@ -86,6 +89,7 @@ export class Publisher {
     this.backoffMs = o.backoffMs;
     this.backoffMaxMs = o.backoffMaxMs;
     this.ackTimeoutMs = o.ackTimeoutMs;
+    this.ownOnResult = options.onResult;
     this.onResult = options.onResult;
     this.subjects = Array.from({ length: this.partitions }, () => new Map<string, string>());
   }
@@ -161,6 +165,23 @@ export class Publisher {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+  }
+
+  /** Adds a listener for every message's final outcome, like options.onResult (metrics); returns its remover. Must not throw or block. */
+  observe(listener: (o: PublishOutcome) => void): () => void {
+    this.observers.add(listener);
+    this.composeOnResult();
+    return () => {
+      this.observers.delete(listener);
+      this.composeOnResult();
+    };
+  }
+
+  private composeOnResult(): void {
+    const all = [...(this.ownOnResult ? [this.ownOnResult] : []), ...this.observers];
+    this.onResult = all.length === 0 ? undefined : all.length === 1 ? all[0] : (o) => {
+      for (const f of all) f(o);
+    };
   }
 
   stats(): PublisherStats {

@@ -5,6 +5,7 @@
  * in engine/types.ts fails to compile here until it is given a dimension.
  */
 import { DIMENSIONS, type Dimension } from '../catalogue/departments.js';
+import { affectedBy, type Affected } from '../scoring/affected.js';
 import type { AssistanceState, Finances, Household, HousingState, Person, YearSum } from '../types.js';
 
 /** `null`: not a scoring fact (identity or display only). */
@@ -114,45 +115,101 @@ function same(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function compare<T extends object>(a: T, b: T, fields: { readonly [K in keyof T]?: Dimension | null }, out: Set<Dimension>): void {
-  if (a === b) return;
-  for (const k of Object.keys(fields) as (keyof T)[]) {
-    const d = fields[k];
-    if (d != null && !out.has(d) && !same(a[k], b[k])) out.add(d);
-  }
-}
-
 function sameYearSum(a: YearSum, b: YearSum): boolean {
   return a === b || (a.year === b.year && a.amount === b.amount);
 }
 
+/** One compared field: its key, the dimension it belongs to (`touched`), and what reads it. */
+interface Field {
+  key: string;
+  dim: number;
+  dims: number;
+  causes: number;
+  needs: number;
+}
+
+const BIT = Object.fromEntries(DIMENSIONS.map((d, i) => [d, 1 << i])) as Record<Dimension, number>;
+
+function fields(prefix: string, map: Readonly<Record<string, Dimension | null>>): Field[] {
+  return Object.entries(map).map(([key, d]) => {
+    const a = affectedBy(`${prefix}${key}`);
+    return { key, dim: d === null ? 0 : BIT[d], dims: a.dims, causes: a.causes, needs: a.needs };
+  });
+}
+
+const PERSON = fields('persons[].', PERSON_FIELDS);
+const FINANCE = fields('finances.', FINANCE_FIELDS);
+const HOUSING = fields('housing.', HOUSING_FIELDS);
+const ASSISTANCE = fields('assistance.', ASSISTANCE_FIELDS);
+const HOUSEHOLD = fields('', HOUSEHOLD_FIELDS);
+const MEMBERS: Field = { key: 'persons', dim: BIT.structure, ...affectedBy('persons[].id') };
+
+/** Accumulates the dimension bits touched and the computations affected. */
+class Changes {
+  touched = 0;
+  dims = 0;
+  causes = 0;
+  needs = 0;
+
+  add(f: Field): void {
+    this.touched |= f.dim;
+    this.dims |= f.dims;
+    this.causes |= f.causes;
+    this.needs |= f.needs;
+  }
+
+  /** Nothing new to learn from this field (saves comparing it). */
+  has(f: Field): boolean {
+    return (this.touched & f.dim) === f.dim && (this.dims & f.dims) === f.dims && (this.causes & f.causes) === f.causes && (this.needs & f.needs) === f.needs;
+  }
+}
+
+function compare(a: object, b: object, list: readonly Field[], out: Changes): void {
+  if (a === b) return;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const f of list) if (!out.has(f) && !same(ra[f.key], rb[f.key])) out.add(f);
+}
+
+/** What changed between two versions of a household: the dimensions touched and the computations whose inputs changed. */
+export interface ChangedFacts {
+  touched: Dimension[];
+  affected: Affected;
+}
+
+export function changedFacts(before: Household, after: Household): ChangedFacts {
+  const out = new Changes();
+  if (before !== after) {
+    if (before.persons !== after.persons) {
+      if (before.persons.length !== after.persons.length) out.add(MEMBERS);
+      const n = Math.min(before.persons.length, after.persons.length);
+      for (let i = 0; i < n; i++) {
+        const a = before.persons[i];
+        const b = after.persons[i];
+        if (a !== undefined && b !== undefined) compare(a, b, PERSON, out);
+      }
+    }
+    if (before.finances !== after.finances) {
+      const fa = before.finances as unknown as Record<string, number | YearSum>;
+      const fb = after.finances as unknown as Record<string, number | YearSum>;
+      for (const f of FINANCE) {
+        if (out.has(f)) continue;
+        const a = fa[f.key]!;
+        const b = fb[f.key]!;
+        const equal = typeof a === 'number' || typeof b === 'number' ? a === b : sameYearSum(a, b);
+        if (!equal) out.add(f);
+      }
+    }
+    compare(before.housing, after.housing, HOUSING, out);
+    compare(before.assistance, after.assistance, ASSISTANCE, out);
+    compare(before, after, HOUSEHOLD, out);
+  }
+  const touched: Dimension[] = [];
+  for (let i = 0; i < DIMENSIONS.length; i++) if (out.touched & (1 << i)) touched.push(DIMENSIONS[i]!);
+  return { touched, affected: { dims: out.dims, causes: out.causes, needs: out.needs } };
+}
+
 /** Dimensions whose facts differ between `before` and `after`, in canonical order. */
 export function changedDimensions(before: Household, after: Household): Dimension[] {
-  const out = new Set<Dimension>();
-  if (before === after) return [];
-
-  if (before.persons !== after.persons) {
-    if (before.persons.length !== after.persons.length) out.add('structure');
-    const n = Math.min(before.persons.length, after.persons.length);
-    for (let i = 0; i < n; i++) {
-      const a = before.persons[i];
-      const b = after.persons[i];
-      if (a !== undefined && b !== undefined) compare(a, b, PERSON_FIELDS, out);
-    }
-  }
-  if (before.finances !== after.finances) {
-    for (const k of Object.keys(FINANCE_FIELDS) as (keyof Finances)[]) {
-      const d = FINANCE_FIELDS[k];
-      if (out.has(d)) continue;
-      const a = before.finances[k];
-      const b = after.finances[k];
-      const equal = typeof a === 'number' || typeof b === 'number' ? a === b : sameYearSum(a, b);
-      if (!equal) out.add(d);
-    }
-  }
-  compare(before.housing, after.housing, HOUSING_FIELDS, out);
-  compare(before.assistance, after.assistance, ASSISTANCE_FIELDS, out);
-  compare(before, after, HOUSEHOLD_FIELDS, out);
-
-  return DIMENSIONS.filter((d) => out.has(d));
+  return changedFacts(before, after).touched;
 }

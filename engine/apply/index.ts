@@ -6,11 +6,12 @@
 import { DIMENSIONS, type Dimension, type Kind } from '../catalogue/departments.js';
 import { personRole } from '../catalogue/payloads.js';
 import { reject, type Rejection } from '../errors.js';
+import type { Affected } from '../scoring/affected.js';
 import type { Household, Update } from '../types.js';
 import { agricultureRural } from './agriculture-rural.js';
 import { civilAffairs } from './civil-affairs.js';
 import { community } from './community.js';
-import { changedDimensions } from './diff.js';
+import { changedFacts } from './diff.js';
 import { disabledPersonsFederation } from './disabled-persons-federation.js';
 import { education } from './education.js';
 import { emergencyManagement } from './emergency-management.js';
@@ -31,11 +32,16 @@ import { veteransAffairs } from './veterans-affairs.js';
 import { yearOf } from './year-sum.js';
 
 export type { FactEvent, FactEventType } from './events.js';
-export { changedDimensions } from './diff.js';
+export { changedDimensions, changedFacts, type ChangedFacts } from './diff.js';
 export { MAX_INCIDENTS, isMainEarner, personIncome, yearOutOfPocket } from './household.js';
 export { addToYear, yearOf } from './year-sum.js';
 
-export type ApplyResult = { ok: true; household: Household; touched: Dimension[]; events: FactEvent[] } | Rejection;
+/**
+ * `touched`: the dimensions whose facts changed (grid visits: also those the worker observed).
+ * `affected`: finer, which dimension scorers, causes and need types read a changed fact
+ * (bit masks, engine/scoring/affected.ts); `rescore` recomputes exactly those.
+ */
+export type ApplyResult = { ok: true; household: Household; touched: Dimension[]; affected: Affected; events: FactEvent[] } | Rejection;
 
 const REDUCERS: { readonly [K in Kind]: Reducer<K> } = {
   ...civilAffairs,
@@ -110,6 +116,7 @@ export function applyFacts(h: Household, u: Update): ApplyResult {
     return reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: 'payload', reason: `not a valid '${u.kind}' payload (${err instanceof Error ? err.message : 'unreadable'})` }]);
   }
   if ('ok' in step) return step;
-  const touched = u.kind === 'grid_visit_recorded' ? gridTouched(u) : changedDimensions(h, step.household);
-  return { ok: true, household: step.household, touched, events: step.events };
+  const changed = changedFacts(h, step.household);
+  const touched = u.kind === 'grid_visit_recorded' ? gridTouched(u) : changed.touched;
+  return { ok: true, household: step.household, touched, affected: changed.affected, events: step.events };
 }

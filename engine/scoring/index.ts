@@ -24,9 +24,11 @@ import { scoreStructure } from '../dimensions/structure.js';
 import type { Model } from '../model.js';
 import { NEED_DIMENSIONS, NEED_PREDICATES, needTypes } from '../needs.js';
 import { CAUSES, NEED_TYPES, type Cause, type CauseScores, type Dimension, type DimensionScore, type Household, type NeedType, type Profile } from '../types.js';
+import { ALL_DIMS, type Affected } from './affected.js';
 import { tierOf } from './tiers.js';
 
 export { tierOf } from './tiers.js';
+export { affectedBy, EVERYTHING, type Affected } from './affected.js';
 
 /** A profile without suggestions: what scoring produces. */
 export type Scored = Omit<Profile, 'suggestions'>;
@@ -103,25 +105,40 @@ export function scoreFull(h: Household, model: Model): Scored {
   return assemble(h, dimensions, causeScores(h, model), model);
 }
 
-export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>, model: Model): Scored {
+/**
+ * `affected` (from `applyFacts`): the dimensions, causes and need types that read a changed
+ * fact. With it, exactly those are recomputed (plus the touched dimensions), and membership
+ * changes, which affect everything, rescore in full. Without it, the dimension-level rule of
+ * the header applies.
+ */
+export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>, model: Model, affected?: Affected): Scored {
   if (prev.modelVersion !== model.version) return scoreFull(h, model);
   let mask = 0;
   for (const d of touched) mask |= BIT[d];
-  if (mask & BIT.structure) return scoreFull(h, model);
+  let causeMask: number;
+  let needMask: number;
+  if (affected === undefined) {
+    if (mask & BIT.structure) return scoreFull(h, model);
+    causeMask = CAUSE_MASK[mask]!;
+    needMask = NEED_MASK[mask]!;
+  } else {
+    mask |= affected.dims;
+    if (mask === ALL_DIMS) return scoreFull(h, model);
+    causeMask = affected.causes;
+    needMask = affected.needs;
+  }
   const s = SCORERS;
   const p = prev.dimensions;
   // one literal per result keeps a single object shape (spreads and keyed writes are slower here)
   const dimensions: Record<Dimension, DimensionScore> = {
     source: mask & 1 ? s.source(h, model) : p.source,
-    structure: p.structure,
+    structure: mask & 2 ? s.structure(h, model) : p.structure,
     health: mask & 4 ? s.health(h, model) : p.health,
     property: mask & 8 ? s.property(h, model) : p.property,
     expenditure: mask & 16 ? s.expenditure(h, model) : p.expenditure,
     employment: mask & 32 ? s.employment(h, model) : p.employment,
     other: mask & 64 ? s.other(h, model) : p.other,
   };
-  const causeMask = CAUSE_MASK[mask]!;
-  const needMask = NEED_MASK[mask]!;
   const c = prev.causes;
   const k = CAUSE_SCORERS;
   const causes: CauseScores = {
@@ -135,6 +152,8 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
     labour: causeMask & 128 ? k.labour(h, model) : c.labour,
     other: causeMask & 256 ? k.other(h, model) : c.other,
   };
+  // the emergency type reads the illness cause
+  if (causes.illness !== c.illness) needMask |= NEED_BIT.emergency;
   const score = total(dimensions);
   const scored: Scored = { modelVersion: model.version, score, tier: tierOf(score, model), dimensions, causes, needTypes: prev.needTypes };
   if (needMask !== 0) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIMENSIONS } from '../catalogue/departments.js';
-import { CAUSE_SCORERS } from '../causes.js';
+import { CAUSE_READS, CAUSE_SCORERS } from '../causes.js';
 import { EMPLOYMENT_INDICATORS } from '../dimensions/employment.js';
 import { EXPENDITURE_INDICATORS } from '../dimensions/expenditure.js';
 import { HEALTH_INDICATORS } from '../dimensions/health.js';
@@ -10,7 +10,7 @@ import { DIMENSION_READS, MEMBERSHIP_READS } from '../dimensions/reads.js';
 import { SOURCE_INDICATORS } from '../dimensions/source.js';
 import { STRUCTURE_INDICATORS } from '../dimensions/structure.js';
 import { DEFAULT_MODEL } from '../model.js';
-import { NEED_DIMENSIONS, NEED_PREDICATES } from '../needs.js';
+import { NEED_DIMENSIONS, NEED_PREDICATES, NEED_READS } from '../needs.js';
 import { CAUSE_DIMENSIONS, SCORERS, scoreFull } from '../scoring/index.js';
 import { CAUSES, NEED_TYPES, type Household } from '../types.js';
 import { ALL_HOUSEHOLDS } from './scoring-households.js';
@@ -73,21 +73,34 @@ describe('indicators and data fields (Hangzhou: 50+ indicators, 100+ data fields
     }
   });
 
-  it('each cause reads only fields of its CAUSE_DIMENSIONS plus membership', () => {
+  it('each cause reads exactly its CAUSE_READS plus membership, all within its CAUSE_DIMENSIONS', () => {
     for (const c of CAUSES) {
       const seen = new Set<string>();
       for (const h of ALL_HOUSEHOLDS()) CAUSE_SCORERS[c](recording(h, seen), DEFAULT_MODEL);
-      const allowed = new Set([...CAUSE_DIMENSIONS[c].flatMap((d) => DIMENSION_READS[d]), ...MEMBERSHIP_READS]);
-      expect(strays(seen, allowed), c).toEqual([]);
+      expect(strays(seen, new Set([...CAUSE_READS[c], ...MEMBERSHIP_READS])), c).toEqual([]);
+      expect(CAUSE_READS[c].filter((p) => !seen.has(p)), c).toEqual([]);
+      const inDims = new Set(CAUSE_DIMENSIONS[c].flatMap((d) => DIMENSION_READS[d]));
+      expect(CAUSE_READS[c].filter((p) => !inDims.has(p)), c).toEqual([]);
     }
   });
 
-  it('each need type reads only fields of its NEED_DIMENSIONS plus membership', () => {
+  it('each need type reads exactly its NEED_READS plus membership, all within its NEED_DIMENSIONS', () => {
     for (const t of NEED_TYPES) {
       const seen = new Set<string>();
-      for (const h of ALL_HOUSEHOLDS()) NEED_PREDICATES[t](recording(h, seen), scoreFull(h, DEFAULT_MODEL), DEFAULT_MODEL);
-      const allowed = new Set([...NEED_DIMENSIONS[t].flatMap((d) => DIMENSION_READS[d]), ...MEMBERSHIP_READS]);
-      expect(strays(seen, allowed), t).toEqual([]);
+      for (const h of ALL_HOUSEHOLDS()) {
+        const s = scoreFull(h, DEFAULT_MODEL);
+        NEED_PREDICATES[t](recording(h, seen), s, DEFAULT_MODEL);
+        // and past the emergency type's early answers (lost dwelling, grave illness cause, recent death, incident)
+        const calm = { ...s, causes: { ...s.causes, illness: 0 } };
+        const housed = { ...h, housing: { ...h.housing, uninhabitable: false } };
+        NEED_PREDICATES[t](recording(housed, seen), calm, DEFAULT_MODEL);
+        const accidents = { ...housed, persons: h.persons.filter((p) => p.alive), incidents: h.incidents.map((i) => ({ ...i, kind: 'accident' as const })) };
+        NEED_PREDICATES[t](recording(accidents, seen), calm, DEFAULT_MODEL);
+      }
+      expect(strays(seen, new Set([...NEED_READS[t], ...MEMBERSHIP_READS])), t).toEqual([]);
+      expect(NEED_READS[t].filter((p) => !seen.has(p)), t).toEqual([]);
+      const inDims = new Set(NEED_DIMENSIONS[t].flatMap((d) => DIMENSION_READS[d]));
+      expect(NEED_READS[t].filter((p) => !inDims.has(p)), t).toEqual([]);
     }
   });
 });

@@ -138,12 +138,13 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     if (!c) return;
     await c.stop();
     consumers.delete(p);
+    metrics?.forgetPartition(p);
   };
 
+  const unbindMetrics = metrics?.bind({ threads: () => pool.threads.length, lmdbBytes: () => lmdbBytes(store) });
   let poll: NodeJS.Timeout | undefined;
   if (metrics && tuning.pendingPollMs > 0) {
     poll = setInterval(() => {
-      metrics.setUtilisation(pool.utilization);
       for (const c of consumers.values()) {
         const name = consumerName(config.stream.name, c.partition, tuning.consumerTag);
         jsm.consumers
@@ -160,6 +161,8 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     await Promise.all(initial.map((p) => startPartition(p)));
   } catch (err) {
     await Promise.all([...consumers.values()].map((c) => c.stop()));
+    if (poll) clearInterval(poll);
+    unbindMetrics?.();
     await pool.destroy();
     await nc.close();
     if (ownStore) await store.close();
@@ -177,6 +180,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
       if (stopped) return;
       stopped = true;
       if (poll) clearInterval(poll);
+      unbindMetrics?.();
       await Promise.all([...consumers.keys()].map((p) => stopPartition(p)));
       await pool.close();
       await nc.drain().catch(() => nc.close());
@@ -200,4 +204,10 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
       return () => batchListeners.delete(l);
     },
   };
+}
+
+/** Pages in use up to the last one written, in bytes (what the data file needs). */
+function lmdbBytes(store: Store): number {
+  const s = store.env.getStats() as { pageSize?: number; lastPageNumber?: number };
+  return (s.pageSize ?? 4096) * ((s.lastPageNumber ?? 0) + 1);
 }

@@ -1,58 +1,169 @@
 /**
  * Prometheus metrics of the streaming engine, registered in the registry the caller passes (the
  * API serves it). Worker threads never touch prom-client: their figures ride on each batch
- * result and are recorded here, in the main thread.
+ * result and are recorded here, in the main thread, when the result returns; live figures (LMDB
+ * size, worker threads) are read at scrape time.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { codeLabel, kindLabel, sourceLabel, updateFlowCounters } from '../connectors/publisher/metrics.js';
 import type { BatchResult } from './types.js';
 
-export interface EngineMetrics {
-  record(r: BatchResult): void;
-  setPending(partition: number, n: number): void;
-  setUtilisation(u: number): void;
-  deadLettered(origin: 'engine' | 'poison', n: number): void;
-  batchFailed(partition: number): void;
+/** Latency buckets, seconds: sub-millisecond at the low end (a lone update commits in ~1 ms), minutes at the top (catch-up after downtime). */
+export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** Width of the window the worker-pool utilisation is averaged over (ms, 10 s). */
+export const UTILISATION_WINDOW_MS = 10_000;
+
+/** The code of an update whose id the household already has: a deduplication, not a rejection. */
+const DUPLICATE_CODE = 'LIFELINE_ERR_DUPLICATE_UPDATE';
+
+/** Live figures the engine offers, read at scrape time. */
+export interface EngineSources {
+  /** Worker threads in the pool. */
+  threads(): number;
+  /** Size of the LMDB data in use, bytes. */
+  lmdbBytes(): number;
 }
 
+export interface EngineMetrics {
+  /**
+   * A committed batch. `storedAt`: each message's JetStream store time (epoch ms, fractional);
+   * `now`: when the result came back to the main thread (epoch ms, fractional).
+   */
+  record(r: BatchResult, storedAt: ArrayLike<number>, now: number): void;
+  setPending(partition: number, n: number): void;
+  /** The partition left this process: its per-partition series go. */
+  forgetPartition(partition: number): void;
+  deadLettered(origin: 'engine' | 'poison', n: number): void;
+  batchFailed(partition: number): void;
+  /** Sets the live figures' sources (the running engine's); returns a function that unbinds them (engine stopped). */
+  bind(sources: EngineSources): () => void;
+}
+
+const created = new WeakMap<Registry, EngineMetrics>();
+
+/** Creates (once per registry) the engine's metrics. */
 export function engineMetrics(registry: Registry): EngineMetrics {
+  const existing = created.get(registry);
+  if (existing) return existing;
   const registers = [registry];
-  const updates = new Counter({
-    name: 'lifeline_engine_updates_total',
-    help: 'Updates taken from the stream, by department, kind and outcome (applied or rejected).',
-    labelNames: ['source', 'kind', 'outcome'] as const,
+  const flow = updateFlowCounters(registry);
+  let sources: EngineSources | null = null;
+  let lastLmdbBytes = 0;
+  const startedAt = Date.now();
+  // busy worker time per second slot, for the utilisation over the last window
+  const slots = Math.ceil(UTILISATION_WINDOW_MS / 1000) + 1;
+  const busyMs = new Float64Array(slots);
+  const slotSecond = new Float64Array(slots).fill(-1);
+
+  const processing = new Histogram({
+    name: 'lifeline_processing_seconds',
+    help: "Per update, from its JetStream store time to its batch's LMDB commit (seen when the batch result returns); unit: seconds.",
+    buckets: LATENCY_BUCKETS,
     registers,
   });
-  const rejected = new Counter({ name: 'lifeline_engine_rejected_total', help: 'Updates kept as dead letters, by rejection code.', labelNames: ['code'] as const, registers });
-  const deadLetters = new Counter({ name: 'lifeline_engine_dead_letters_total', help: 'Dead letters written, by origin (engine rejection, poison message).', labelNames: ['origin'] as const, registers });
-  const skipped = new Counter({ name: 'lifeline_engine_redeliveries_skipped_total', help: 'Messages at or below the partition checkpoint, skipped.', registers });
+  const eventToAlert = new Histogram({
+    name: 'lifeline_event_to_alert_seconds',
+    help: "From the triggering update's store time in the stream to its alert committed (created, or joined to an open one); ms resolution at the start; unit: seconds.",
+    labelNames: ['outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const alertsCreated = new Counter({ name: 'lifeline_alerts_created_total', help: 'Alerts opened by the engine, per level; unit: alerts.', labelNames: ['level'] as const, registers });
+  const alertsJoined = new Counter({
+    name: 'lifeline_alerts_joined_total',
+    help: 'Triggers joined to an alert already open for the household and type, per resulting level; unit: triggers.',
+    labelNames: ['level'] as const,
+    registers,
+  });
+  const pending = new Gauge({
+    name: 'lifeline_consumer_pending',
+    help: 'Messages of a partition not yet committed (server backlog + queued + in flight), per partition; unit: messages.',
+    labelNames: ['partition'] as const,
+    registers,
+  });
+  const checkpoint = new Gauge({ name: 'lifeline_engine_checkpoint_sequence', help: 'Last stream sequence committed to LMDB, per partition; unit: stream sequence number.', labelNames: ['partition'] as const, registers });
+  new Gauge({
+    name: 'lifeline_worker_threads',
+    help: 'Worker threads in the engine pool; unit: threads.',
+    registers,
+    collect() {
+      this.set(sources?.threads() ?? 0);
+    },
+  });
+  const busy = new Counter({ name: 'lifeline_worker_busy_seconds_total', help: 'Time the worker threads spent on batches, all threads together; unit: seconds.', registers });
+  new Gauge({
+    name: 'lifeline_worker_pool_utilisation',
+    help: `Share of the worker threads' time spent on batches over the last ${UTILISATION_WINDOW_MS / 1000} s; unit: ratio 0–1.`,
+    registers,
+    collect() {
+      const n = sources?.threads() ?? 0;
+      const now = Date.now();
+      const sec = Math.floor(now / 1000);
+      let total = 0;
+      // whole seconds before the current one, plus the current one's part
+      const windowSec = Math.floor(UTILISATION_WINDOW_MS / 1000);
+      for (let i = 0; i < slots; i++) if (slotSecond[i]! >= sec - windowSec && slotSecond[i]! <= sec) total += busyMs[i]!;
+      const span = Math.min(UTILISATION_WINDOW_MS + (now % 1000), now - startedAt);
+      this.set(n > 0 && span > 0 ? Math.min(1, total / (n * span)) : 0);
+    },
+  });
+  new Gauge({
+    name: 'lifeline_lmdb_size_bytes',
+    help: 'Size of the LMDB data in use (pages up to the last used one); unit: bytes.',
+    registers,
+    collect() {
+      let bytes = lastLmdbBytes;
+      try {
+        if (sources) bytes = sources.lmdbBytes();
+      } catch {
+        // the store is closing: the last figure a worker reported stands
+      }
+      this.set(bytes);
+    },
+  });
+  const deadLetters = new Counter({ name: 'lifeline_engine_dead_letters_total', help: 'Dead letters written by the engine, per origin (engine rejection, poison message); unit: messages.', labelNames: ['origin'] as const, registers });
+  const skipped = new Counter({ name: 'lifeline_engine_redeliveries_skipped_total', help: 'Messages at or below the partition checkpoint, skipped; unit: messages.', registers });
   const batchSize = new Histogram({
-    name: 'lifeline_engine_batch_size',
-    help: 'Messages per batch handed to a worker thread.',
+    name: 'lifeline_engine_batch_messages',
+    help: 'Messages per batch handed to a worker thread; unit: messages.',
     buckets: [1, 5, 10, 25, 50, 100, 200, 300, 400, 500, 1000],
     registers,
   });
   const stage = new Histogram({
-    name: 'lifeline_engine_stage_seconds',
-    help: 'Time per batch in each stage: wait (queued for a worker), score (parse, validate, apply, rescore), commit (LMDB), total (in the worker).',
+    name: 'lifeline_engine_batch_stage_seconds',
+    help: 'Time per batch in each stage: wait (queued for a worker), score (parse, validate, apply, rescore), commit (LMDB), total (in the worker); unit: seconds.',
     labelNames: ['stage'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    buckets: LATENCY_BUCKETS.slice(0, -3),
     registers,
   });
-  const alerts = new Counter({ name: 'lifeline_engine_alerts_total', help: 'Alerts opened (by level) and triggers joined to an open alert.', labelNames: ['outcome', 'level'] as const, registers });
-  const pending = new Gauge({ name: 'lifeline_engine_pending_messages', help: 'Messages not yet applied per partition (server backlog + queued + in flight).', labelNames: ['partition'] as const, registers });
-  const checkpoint = new Gauge({ name: 'lifeline_engine_checkpoint_seq', help: 'Last applied stream sequence per partition.', labelNames: ['partition'] as const, registers });
-  const utilisation = new Gauge({ name: 'lifeline_engine_worker_utilisation', help: 'Share of time the worker threads were busy (piscina utilisation, 0–1).', registers });
-  const lmdbBytes = new Gauge({ name: 'lifeline_engine_lmdb_bytes', help: 'Size of the LMDB data in use, bytes.', registers });
-  const cache = new Counter({ name: 'lifeline_engine_state_cache_total', help: 'Household state lookups in the worker cache, by result.', labelNames: ['result'] as const, registers });
-  const failures = new Counter({ name: 'lifeline_engine_batch_failures_total', help: 'Batches that failed as a whole (worker crash or write error) and were retried.', labelNames: ['partition'] as const, registers });
-
-  return {
-    record(r) {
-      for (const [source, kind, ok, bad] of r.counts) {
-        if (ok) updates.inc({ source, kind, outcome: 'applied' }, ok);
-        if (bad) updates.inc({ source, kind, outcome: 'rejected' }, bad);
+  const cache = new Counter({ name: 'lifeline_engine_state_cache_lookups_total', help: 'Household state lookups in the worker cache, per result (hit, miss); unit: lookups.', labelNames: ['result'] as const, registers });
+  const failures = new Counter({
+    name: 'lifeline_engine_batch_failures_total',
+    help: 'Batches that failed as a whole (worker crash or write error) and were retried, per partition; unit: batches.',
+    labelNames: ['partition'] as const,
+    registers,
+  });
+  const m: EngineMetrics = {
+    record(r, storedAt, now) {
+      for (const [source, kind, ok] of r.counts) if (ok) flow.processed.inc({ source: sourceLabel(source), kind: kindLabel(kind) }, ok);
+      if (r.rejectedBy) {
+        for (const [source, kind, code, n] of r.rejectedBy) {
+          const labels = { source: sourceLabel(source), kind: kindLabel(kind) };
+          if (code === DUPLICATE_CODE) flow.deduplicated.inc({ ...labels, stage: 'engine' }, n);
+          else flow.rejected.inc({ ...labels, code: codeLabel(code) }, n);
+        }
+      } else {
+        // a worker without per-code tallies: the rejections are still counted
+        for (const [source, kind, , bad] of r.counts) if (bad) flow.rejected.inc({ source: sourceLabel(source), kind: kindLabel(kind), code: 'unknown' }, bad);
       }
-      for (const [code, n] of r.rejectedByCode) rejected.inc({ code }, n);
+      for (let i = 0; i < storedAt.length; i++) processing.observe(Math.max(0, now - storedAt[i]!) / 1000);
+      for (const e of r.alerts) {
+        eventToAlert.observe({ outcome: e.created ? 'created' : 'joined' }, Math.max(0, now - e.at) / 1000);
+        if (!e.created) alertsJoined.inc({ level: e.level });
+      }
+      if (r.alertsCreated.urgent) alertsCreated.inc({ level: 'urgent' }, r.alertsCreated.urgent);
+      if (r.alertsCreated.general) alertsCreated.inc({ level: 'general' }, r.alertsCreated.general);
       if (r.rejected) deadLetters.inc({ origin: 'engine' }, r.rejected);
       if (r.skipped) skipped.inc(r.skipped);
       batchSize.observe(r.messages);
@@ -60,19 +171,25 @@ export function engineMetrics(registry: Registry): EngineMetrics {
       stage.observe({ stage: 'score' }, r.timings.scoreMs / 1000);
       stage.observe({ stage: 'commit' }, r.timings.commitMs / 1000);
       stage.observe({ stage: 'total' }, r.timings.totalMs / 1000);
-      if (r.alertsCreated.urgent) alerts.inc({ outcome: 'created', level: 'urgent' }, r.alertsCreated.urgent);
-      if (r.alertsCreated.general) alerts.inc({ outcome: 'created', level: 'general' }, r.alertsCreated.general);
-      if (r.alertsJoined) alerts.inc({ outcome: 'joined', level: 'any' }, r.alertsJoined);
+      busy.inc(r.timings.totalMs / 1000);
+      const sec = Math.floor(now / 1000);
+      const slot = sec % slots;
+      if (slotSecond[slot] !== sec) {
+        slotSecond[slot] = sec;
+        busyMs[slot] = 0;
+      }
+      busyMs[slot] = busyMs[slot]! + r.timings.totalMs;
       checkpoint.set({ partition: String(r.partition) }, r.checkpoint);
-      lmdbBytes.set(r.lmdbBytes);
+      lastLmdbBytes = r.lmdbBytes;
       if (r.cacheHits) cache.inc({ result: 'hit' }, r.cacheHits);
       if (r.cacheMisses) cache.inc({ result: 'miss' }, r.cacheMisses);
     },
     setPending(partition, n) {
       pending.set({ partition: String(partition) }, n);
     },
-    setUtilisation(u) {
-      utilisation.set(u);
+    forgetPartition(partition) {
+      pending.remove({ partition: String(partition) });
+      checkpoint.remove({ partition: String(partition) });
     },
     deadLettered(origin, n) {
       deadLetters.inc({ origin }, n);
@@ -80,5 +197,13 @@ export function engineMetrics(registry: Registry): EngineMetrics {
     batchFailed(partition) {
       failures.inc({ partition: String(partition) });
     },
+    bind(s) {
+      sources = s;
+      return () => {
+        if (sources === s) sources = null;
+      };
+    },
   };
+  created.set(registry, m);
+  return m;
 }

@@ -30,6 +30,8 @@ interface Queued {
   msg: JsMsg;
   seq: number;
   receivedAt: number;
+  /** JetStream store time, epoch ms with its fraction (metrics; receivedAt is whole ms for the engine). */
+  storedAt: number;
 }
 
 export interface PartitionDeps {
@@ -146,7 +148,8 @@ export class PartitionConsumer {
     if (seq <= this.highestSeen) return; // a redelivery of a message we hold or have committed
     this.highestSeen = seq;
     // the stream's store time: the same message gets the same receive time on every delivery, so replays are identical
-    this.queue.push({ msg, seq, receivedAt: Math.floor(Number(msg.info.timestampNanos) / 1e6) });
+    const storedAt = Number(msg.info.timestampNanos) / 1e6;
+    this.queue.push({ msg, seq, receivedAt: Math.floor(storedAt), storedAt });
     this.schedule(0);
   }
 
@@ -199,7 +202,7 @@ export class PartitionConsumer {
     this.stats.batches++;
     this.stats.applied += result.applied;
     this.stats.rejected += result.rejected;
-    this.d.metrics?.record(result);
+    if (this.d.metrics) this.d.metrics.record(result, batch.map((q) => q.storedAt), performance.timeOrigin + performance.now());
     this.d.onResult(result);
   }
 

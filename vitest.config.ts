@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{engine,connectors,workers,api,config,cli,bench}/**/test/**/*.test.ts'],
+    include: ['{engine,connectors,workers,api,config,cli,bench}/**/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -59,7 +59,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     routerOptions: { ignoreTrailingSlash: true },
   });
 
-  const metrics = createApiMetrics(deps.registry);
+  const metrics = createApiMetrics(deps.registry, { store: deps.store, now, publisher: deps.publisher ?? null });
   const ctx: ApiContext = {
     config,
     deps,

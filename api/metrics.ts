@@ -1,55 +1,218 @@
 /**
- * Prometheus metrics of the API process: default process metrics (CPU, memory, GC, event-loop
- * lag) plus HTTP request durations per route template. The engine registers its own metrics in
- * the same registry, so `/metrics` shows the whole process.
+ * Prometheus metrics of the API process: default process metrics (CPU, memory, GC, event loop),
+ * the event-loop lag, HTTP request durations per route template, what the HTTP intake refuses
+ * before publishing, and gauges read from LMDB at scrape time (alert queue depth, overdue). The
+ * engine and the publisher register theirs in the same registry, so `/metrics` shows the whole
+ * process.
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ALERT_LEVELS, ALERT_STATUSES, type AlertLevel } from '../engine/alerts/types.js';
+import { codeLabel, kindLabel, publisherMetrics, sourceLabel, updateFlowCounters, type ObservablePublisher } from '../connectors/publisher/metrics.js';
+import { counts, LEVEL_RANK, type Store } from '../workers/store/index.js';
+import type { UpdatePublisher } from './types.js';
 
 /** Sub-millisecond buckets: most API answers are LMDB reads of well under a millisecond. */
 export const HTTP_DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** Sampling interval of the event-loop delay monitor (ms, 10). */
+export const EVENT_LOOP_RESOLUTION_MS = 10;
+
+/** What the scrape-time gauges read. */
+export interface MetricSources {
+  store: Store;
+  now: () => number;
+  /** The process's publisher: its outcomes are counted through its `observe` hook when it has one. */
+  publisher?: UpdatePublisher | null;
+}
+
+/** One item's answer from POST /v1/updates (api/routes/updates.ts). */
+export interface IntakeResult {
+  status: 'accepted' | 'duplicate' | 'rejected' | 'failed';
+  code?: string;
+  /** Stream sequence: set when the publisher had the server store (or recognise) it. */
+  seq?: number;
+}
 
 export interface ApiMetrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   httpRequests: Counter<'method' | 'route' | 'status_code'>;
+  /** Items of POST /v1/updates by result (accepted, duplicate, rejected, failed). */
   updatesReceived: Counter<'result'>;
+  /** Counts one item of POST /v1/updates: by result, and in the update flow when refused before publishing. */
+  intake(raw: unknown, result: IntakeResult): void;
   alertTransitions: Counter<'action' | 'result'>;
   leasesExpired: Counter;
-  overdueAlerts: Gauge<'township' | 'level'>;
+  overdueAlerts: Gauge<'level'>;
+  queueDepth: Gauge<'status' | 'level'>;
   sseClients: Gauge;
   auditWrites: Counter<'action'>;
 }
 
-const created = new WeakMap<Registry, ApiMetrics>();
+interface Bound {
+  sources: MetricSources | null;
+  /** True when the publisher's own hook counts what it publishes. */
+  publisherCounted: boolean;
+  detachPublisher: (() => void) | null;
+}
 
-/** Creates (once per registry) the API's metrics; default process metrics are collected into the same registry. */
-export function createApiMetrics(registry: Registry = new Registry()): ApiMetrics {
-  const existing = created.get(registry);
-  if (existing) return existing;
+const created = new WeakMap<Registry, { m: ApiMetrics; bound: Bound }>();
+
+const field = (raw: unknown, k: string): unknown => (raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[k] : undefined);
+
+function hasObserve(p: UpdatePublisher | null | undefined): p is UpdatePublisher & ObservablePublisher {
+  const o = p as Partial<ObservablePublisher> | null | undefined;
+  return typeof o?.observe === 'function' && typeof o.stats === 'function';
+}
+
+/** Open or claimed alerts past their verification deadline, per level (the per-level split of `counts().overdue`). */
+export function overdueByLevel(store: Store, now: number): Record<AlertLevel, number> {
+  const out: Record<AlertLevel, number> = { urgent: 0, general: 0 };
+  const townships = new Set<string>();
+  for (const { key } of store.alertCounts.getRange({})) if (key[1] === 'open' || key[1] === 'claimed') townships.add(key[0]);
+  for (const t of townships) {
+    for (const status of ['open', 'claimed'] as const) {
+      for (const level of ALERT_LEVELS) {
+        const rank = LEVEL_RANK[level];
+        out[level] += store.alertQueue.getKeysCount({ start: [t, status, rank], end: [t, status, rank, now] });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Creates (once per registry) the API's metrics; default process metrics are collected into the
+ * same registry. `sources` (the store, the clock, the publisher) feed the scrape-time gauges; a
+ * later call with new sources rebinds them.
+ */
+export function createApiMetrics(registry: Registry = new Registry(), sources?: MetricSources): ApiMetrics {
+  let entry = created.get(registry);
+  if (!entry) entry = build(registry);
+  if (sources) bind(entry.bound, registry, sources);
+  return entry.m;
+}
+
+function bind(b: Bound, registry: Registry, sources: MetricSources): void {
+  if (b.sources?.publisher !== sources.publisher) {
+    b.detachPublisher?.();
+    b.detachPublisher = null;
+    b.publisherCounted = false;
+    if (hasObserve(sources.publisher)) {
+      b.detachPublisher = publisherMetrics(sources.publisher, registry);
+      b.publisherCounted = true;
+    }
+  }
+  b.sources = sources;
+}
+
+function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
   if (registry.getSingleMetric('process_cpu_user_seconds_total') === undefined) {
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_RESOLUTION_MS });
   }
   const registers = [registry];
+  const bound: Bound = { sources: null, publisherCounted: false, detachPublisher: null };
+  const flow = updateFlowCounters(registry);
+
+  const lag: IntervalHistogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  lag.enable();
+  new Gauge({
+    name: 'lifeline_event_loop_lag_seconds',
+    help: `Event-loop delay of this process: 99th percentile since the previous scrape, beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval; unit: seconds.`,
+    registers,
+    collect() {
+      const p99 = lag.count > 0 ? lag.percentile(99) : 0;
+      lag.reset();
+      this.set(Math.max(0, p99 / 1e9 - EVENT_LOOP_RESOLUTION_MS / 1000));
+    },
+  });
+
+  const updatesReceived = new Counter({
+    name: 'lifeline_http_updates_total',
+    help: 'Items of POST /v1/updates by result (accepted, duplicate, rejected, failed); unit: updates.',
+    labelNames: ['result'] as const,
+    registers,
+  });
   const m: ApiMetrics = {
     registry,
     httpDuration: new Histogram({
       name: 'lifeline_http_request_duration_seconds',
-      help: 'HTTP request duration by route template',
+      help: 'HTTP request duration from arrival to response sent, per method, route template and status code; unit: seconds.',
       labelNames: ['method', 'route', 'status_code'],
       buckets: HTTP_DURATION_BUCKETS,
       registers,
     }),
-    httpRequests: new Counter({ name: 'lifeline_http_requests_total', help: 'HTTP requests by route template and status', labelNames: ['method', 'route', 'status_code'], registers }),
-    updatesReceived: new Counter({ name: 'lifeline_api_updates_total', help: 'Updates received over HTTP by result (accepted, duplicate, rejected, failed)', labelNames: ['result'], registers }),
-    alertTransitions: new Counter({ name: 'lifeline_alert_transitions_total', help: 'Alert transitions requested over HTTP by action and result', labelNames: ['action', 'result'], registers }),
-    leasesExpired: new Counter({ name: 'lifeline_alert_leases_expired_total', help: 'Claimed alerts returned to the queue because their lease expired', registers }),
-    overdueAlerts: new Gauge({ name: 'lifeline_alerts_overdue', help: 'Alerts past their verification deadline without a verification, per township and level', labelNames: ['township', 'level'], registers }),
-    sseClients: new Gauge({ name: 'lifeline_alert_stream_clients', help: 'Open server-sent-event alert streams', registers }),
-    auditWrites: new Counter({ name: 'lifeline_audit_entries_total', help: 'Audit entries written by action', labelNames: ['action'], registers }),
+    httpRequests: new Counter({
+      name: 'lifeline_http_requests_total',
+      help: 'HTTP requests per method, route template and status code; unit: requests.',
+      labelNames: ['method', 'route', 'status_code'],
+      registers,
+    }),
+    updatesReceived,
+    intake(raw, r) {
+      updatesReceived.inc({ result: r.status });
+      const labels = { source: sourceLabel(field(raw, 'source')), kind: kindLabel(field(raw, 'kind')) };
+      const refused = r.status === 'rejected' || (r.status === 'duplicate' && r.seq === undefined);
+      if (refused) {
+        flow.received.inc(labels);
+        if (r.status === 'rejected') flow.rejected.inc({ ...labels, code: codeLabel(r.code) });
+        else flow.deduplicated.inc({ ...labels, stage: 'intake' });
+      } else if (!bound.publisherCounted) {
+        // a publisher without the observe hook: count what it took here instead
+        flow.received.inc(labels);
+        if (r.status === 'duplicate') flow.deduplicated.inc({ ...labels, stage: 'stream' });
+      }
+    },
+    alertTransitions: new Counter({
+      name: 'lifeline_alert_transitions_total',
+      help: 'Alert transitions requested over HTTP, per action and result; unit: requests.',
+      labelNames: ['action', 'result'],
+      registers,
+    }),
+    leasesExpired: new Counter({ name: 'lifeline_alert_leases_expired_total', help: 'Claimed alerts returned to the queue because their lease expired; unit: alerts.', registers }),
+    overdueAlerts: new Gauge({
+      name: 'lifeline_alerts_overdue',
+      help: 'Open or claimed alerts past their verification deadline, per level (read from LMDB at scrape time); unit: alerts.',
+      labelNames: ['level'],
+      registers,
+      collect() {
+        const s = bound.sources;
+        if (!s) return;
+        try {
+          const by = overdueByLevel(s.store, s.now());
+          for (const level of ALERT_LEVELS) this.set({ level }, by[level]);
+        } catch {
+          // the store is closing: no figure rather than a failed scrape
+        }
+      },
+    }),
+    queueDepth: new Gauge({
+      name: 'lifeline_alert_queue_depth',
+      help: 'Alerts in the queues (every status but closed), per status and level (read from LMDB at scrape time); unit: alerts.',
+      labelNames: ['status', 'level'],
+      registers,
+      collect() {
+        const s = bound.sources;
+        if (!s) return;
+        try {
+          const c = counts(s.store, { now: s.now() });
+          for (const status of ALERT_STATUSES) {
+            if (status === 'closed') continue;
+            for (const level of ALERT_LEVELS) this.set({ status, level }, c.byStatus[status][level]);
+          }
+        } catch {
+          // the store is closing: no figure rather than a failed scrape
+        }
+      },
+    }),
+    sseClients: new Gauge({ name: 'lifeline_alert_stream_clients', help: 'Open server-sent-event alert streams; unit: connections.', registers }),
+    auditWrites: new Counter({ name: 'lifeline_audit_entries_total', help: 'Audit entries written, per action; unit: entries.', labelNames: ['action'], registers }),
   };
-  created.set(registry, m);
-  return m;
+  const entry = { m, bound };
+  created.set(registry, entry);
+  return entry;
 }
 
 const START = Symbol('lifeline.start');

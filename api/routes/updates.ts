@@ -102,7 +102,7 @@ export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const tally = { accepted: 0, duplicate: 0, rejected: 0, failed: 0 };
       for (const r of results) {
         tally[r.status]++;
-        ctx.metrics.updatesReceived.inc({ result: r.status });
+        ctx.metrics.intake(items[r.index], r);
       }
       req.log.debug({ key: p.keyId, ...tally }, 'updates received');
       return reply.code(202).send({ ...tally, results });

@@ -99,14 +99,19 @@ export class FeedTracker {
         collect() {
           for (const h of self.health()) {
             const v = pick(h);
-            if (v !== null) this.set({ source: h.source }, v);
+            if (v === null) this.remove({ source: h.source });
+            else this.set({ source: h.source }, v);
           }
         },
       });
+    // one tracker per registry: a second app on the same registry keeps the first one's gauges
     if (registry.getSingleMetric('lifeline_feed_stale')) return;
-    mk('lifeline_feed_last_update_timestamp_seconds', 'Time of the last update received from each department', (h) => (h.lastUpdateAt === null ? null : h.lastUpdateAt / 1000));
-    mk('lifeline_feed_rate_per_second', 'Updates per second from each department over the last 5 minutes', (h) => h.ratePerSec);
-    mk('lifeline_feed_rejection_ratio', 'Share of rejected updates from each department over the last 5 minutes', (h) => h.rejectionRate);
-    mk('lifeline_feed_stale', '1 when a department has been silent longer than feeds.staleAfterSec', (h) => (h.stale ? 1 : 0));
+    const window = `${FEED_WINDOW_MS / 60_000} minutes`;
+    mk('lifeline_feed_last_update_timestamp_seconds', 'Time of the last update received from each department (absent until one arrives); unit: seconds since the Unix epoch.', (h) =>
+      h.lastUpdateAt === null ? null : h.lastUpdateAt / 1000,
+    );
+    mk('lifeline_feed_updates_per_second', `Updates received from each department, averaged over the last ${window}; unit: updates per second.`, (h) => h.ratePerSec);
+    mk('lifeline_feed_rejection_ratio', `Share of each department's updates rejected over the last ${window} (absent when none arrived); unit: ratio 0–1.`, (h) => h.rejectionRate);
+    mk('lifeline_feed_stale', 'Whether a department has been silent longer than feeds.staleAfterSec; unit: boolean (1 stale, 0 live).', (h) => (h.stale ? 1 : 0));
   }
 }

@@ -1,29 +1,34 @@
 /**
  * The whole engine step for one update: validate → household check → duplicate → stale →
- * apply facts → rescore the touched dimensions → suggestions → alert triggers → bookkeeping.
+ * apply facts → rescore the touched dimensions → alert triggers → bookkeeping.
  * Pure: the receive time comes from `ctx`, nothing reads a clock, nothing throws for bad input
  * (a Rejection comes back and the state is left as it was).
  *
  * Ordering (design note): per department, updates must not go back in time: one strictly older
  * than the department's watermark is stale; equal times are allowed (batches share a timestamp).
- * Replays are caught by id in `recentUpdateIds` (the last RECENT_IDS_KEPT applied ids), behind
- * JetStream's own duplicate window.
+ * Replays are caught by id in `recentIds` (53-bit hashes of the last RECENT_IDS_KEPT applied
+ * ids), behind JetStream's own duplicate window.
+ *
+ * What is stored (design note): the step keeps only numbers of the profile (`StoredProfile`,
+ * the cache incremental rescoring needs). Indicator reasons and suggestions are pure functions of
+ * the facts, so they are derived when someone looks: `profileOf` for a portrait, `suggestionsOf`
+ * when an alert is opened or joined. Derived on demand or kept, the result is the same.
  */
 import { applyFacts } from './apply/index.js';
 import { evaluateTriggers } from './alerts/rules.js';
 import type { AlertTrigger } from './alerts/types.js';
-import type { Dimension } from './catalogue/departments.js';
+import { DEPARTMENT_CODES, KIND_CODES, KIND_SOURCE, type Department, type Dimension, type Kind } from './catalogue/departments.js';
 import { reject, type Rejection } from './errors.js';
 import type { Model } from './model.js';
 import { rescore, scoreFull, type Scored } from './scoring/index.js';
 import { suggest } from './suggestions.js';
-import type { AppliedUpdateSummary, Household, HouseholdState, Profile, Update } from './types.js';
+import type { AppliedUpdateSummary, DimensionScore, Household, HouseholdState, Profile, RecentUpdate, StoredProfile, Suggestion, Update } from './types.js';
 import { validateUpdate } from './validate.js';
 
-/** Applied update ids remembered per household to reject replays. */
-export const RECENT_IDS_KEPT = 64;
+/** Applied update ids remembered per household (as hashes) to reject replays. */
+export const RECENT_IDS_KEPT = 32;
 /** Applied update summaries kept per household for the portrait. */
-export const RECENT_UPDATES_KEPT = 20;
+export const RECENT_UPDATES_KEPT = 8;
 
 export interface ProcessContext {
   /** When the message was received (epoch ms): stamps triggers and alerts. */
@@ -40,20 +45,106 @@ export interface ProcessOk {
 
 export type ProcessResult = ProcessOk | Rejection;
 
+const DEPARTMENT_INDEX = new Map<Department, number>(DEPARTMENT_CODES.map((d, i) => [d, i]));
+const KIND_INDEX = new Map<Kind, number>(KIND_CODES.map((k, i) => [k, i]));
+const NO_INDICATORS: DimensionScore['indicators'] = Object.freeze([]) as unknown as DimensionScore['indicators'];
 
-function withoutSuggestions(p: Profile): Scored {
-  return { modelVersion: p.modelVersion, score: p.score, tier: p.tier, dimensions: p.dimensions, causes: p.causes, needTypes: p.needTypes };
+/**
+ * 53-bit hash of an update id (cyrb53): two 32-bit multiplicative lanes. With 32 ids kept, the
+ * chance that a new id is mistaken for a replay is below 4·10⁻¹⁵ per update.
+ */
+export function idHash(id: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-/** Full profile of a household from scratch. */
+/** Whether an update with this id is among the household's recently applied ones. */
+export function wasApplied(state: HouseholdState, id: string): boolean {
+  return state.recentIds.includes(idHash(id));
+}
+
+/** The department's watermark: the latest occurredAt applied from it, undefined if none yet. */
+export function watermarkOf(state: HouseholdState, source: Department): number | undefined {
+  const m = state.watermarks[DEPARTMENT_INDEX.get(source) ?? -1];
+  return m === undefined || m === 0 ? undefined : m;
+}
+
+/** The stored (numeric) part of a scored profile. */
+export function storedOf(s: Scored): StoredProfile {
+  const d = s.dimensions;
+  return {
+    modelVersion: s.modelVersion,
+    score: s.score,
+    tier: s.tier,
+    dimensions: {
+      source: d.source.score,
+      structure: d.structure.score,
+      health: d.health.score,
+      property: d.property.score,
+      expenditure: d.expenditure.score,
+      employment: d.employment.score,
+      other: d.other.score,
+    },
+    causes: s.causes,
+    needTypes: s.needTypes,
+  };
+}
+
+/** A stored profile as the scoring cache `rescore` and the alert rules read (no indicators). */
+export function scoredOf(p: StoredProfile, model: Model): Scored {
+  const d = p.dimensions;
+  const m = model.dimensionMax;
+  const dim = (dimension: Dimension, score: number): DimensionScore => ({ dimension, score, max: m[dimension], indicators: NO_INDICATORS });
+  return {
+    modelVersion: p.modelVersion,
+    score: p.score,
+    tier: p.tier,
+    dimensions: {
+      source: dim('source', d.source),
+      structure: dim('structure', d.structure),
+      health: dim('health', d.health),
+      property: dim('property', d.property),
+      expenditure: dim('expenditure', d.expenditure),
+      employment: dim('employment', d.employment),
+      other: dim('other', d.other),
+    },
+    causes: p.causes,
+    needTypes: p.needTypes,
+  };
+}
+
+/** Full profile of a household from scratch: indicators with reasons and suggestions (portraits). */
 export function profileOf(h: Household, model: Model): Profile {
   const scored = scoreFull(h, model);
   return { ...scored, suggestions: suggest(h, scored, model) };
 }
 
+/** The household's suggestions from its stored scores (what an alert carries). */
+export function suggestionsOf(state: HouseholdState, model: Model): Suggestion[] {
+  return suggest(state.household, scoredOf(state.profile, model), model);
+}
+
+/** The recent updates as the portrait lists them, newest first. */
+export function recentUpdates(state: HouseholdState): AppliedUpdateSummary[] {
+  const persons = state.household.persons;
+  return state.recent.map(([k, occurredAt, score, person]) => {
+    const kind = KIND_CODES[k] as Kind;
+    const personId = typeof person === 'number' ? (persons[person]?.id ?? null) : person;
+    return { source: KIND_SOURCE[kind], kind, personId, occurredAt, score };
+  });
+}
+
 /** A household's first state: fully scored, nothing applied yet. */
 export function initialState(h: Household, model: Model): HouseholdState {
-  return { household: h, profile: profileOf(h, model), watermarks: {}, recentUpdateIds: [], recent: [], version: 0 };
+  return { household: h, profile: storedOf(scoreFull(h, model)), watermarks: [], recentIds: [], recent: [], version: 0 };
 }
 
 /** Validates `raw`, then runs the step. */
@@ -69,11 +160,13 @@ export function processValidated(state: HouseholdState, update: Update, model: M
   if (update.householdId !== h.id) {
     return reject('LIFELINE_ERR_UNKNOWN_HOUSEHOLD', [{ field: 'householdId', reason: `update is for '${update.householdId}', state holds '${h.id}'` }]);
   }
-  if (state.recentUpdateIds.includes(update.id)) {
+  const hash = idHash(update.id);
+  if (state.recentIds.includes(hash)) {
     return reject('LIFELINE_ERR_DUPLICATE_UPDATE', [{ field: 'id', reason: `update '${update.id}' was already applied` }]);
   }
-  const mark = state.watermarks[update.source];
-  if (mark !== undefined && update.occurredAt < mark) {
+  const dept = DEPARTMENT_INDEX.get(update.source)!;
+  const mark = state.watermarks[dept] ?? 0;
+  if (mark !== 0 && update.occurredAt < mark) {
     return reject('LIFELINE_ERR_STALE_UPDATE', [
       { field: 'occurredAt', reason: `${update.occurredAt} is older than the last applied ${update.source} update (${mark})` },
     ]);
@@ -82,27 +175,45 @@ export function processValidated(state: HouseholdState, update: Update, model: M
   const applied = applyFacts(h, update);
   if (!applied.ok) return applied;
 
-  const before = withoutSuggestions(state.profile);
+  const before = scoredOf(state.profile, model);
   const scored = rescore(applied.household, before, applied.touched, model, applied.affected);
-  const profile: Profile = { ...scored, suggestions: suggest(applied.household, scored, model) };
   const triggers = evaluateTriggers(before, scored, applied.household, update, applied.events, model, ctx.receivedAt);
 
-  const summary: AppliedUpdateSummary = {
-    id: update.id,
-    source: update.source,
-    kind: update.kind,
-    personId: update.personId ?? null,
-    occurredAt: update.occurredAt,
-    score: scored.score,
-  };
-  const ids = [...state.recentUpdateIds, update.id];
   const next: HouseholdState = {
     household: applied.household,
-    profile,
-    watermarks: { ...state.watermarks, [update.source]: Math.max(mark ?? update.occurredAt, update.occurredAt) },
-    recentUpdateIds: ids.length > RECENT_IDS_KEPT ? ids.slice(ids.length - RECENT_IDS_KEPT) : ids,
-    recent: [summary, ...state.recent].slice(0, RECENT_UPDATES_KEPT),
+    profile: storedOf(scored),
+    watermarks: withWatermark(state.watermarks, dept, Math.max(mark, update.occurredAt)),
+    recentIds: pushBounded(state.recentIds, hash, RECENT_IDS_KEPT),
+    recent: withRecent(state.recent, [KIND_INDEX.get(update.kind)!, update.occurredAt, scored.score, personRef(applied.household, update.personId)]),
     version: state.version + 1,
   };
   return { ok: true, state: next, touched: [...applied.touched], triggers };
+}
+
+function withWatermark(marks: readonly number[], dept: number, at: number): number[] {
+  const out = marks.length === DEPARTMENT_CODES.length ? marks.slice() : Array.from({ length: DEPARTMENT_CODES.length }, (_, i) => marks[i] ?? 0);
+  out[dept] = at;
+  return out;
+}
+
+/** `list` plus `x` at the end, dropping the oldest beyond `max`. */
+function pushBounded(list: readonly number[], x: number, max: number): number[] {
+  const from = list.length >= max ? list.length - max + 1 : 0;
+  const out = list.slice(from);
+  out.push(x);
+  return out;
+}
+
+function withRecent(list: readonly RecentUpdate[], entry: RecentUpdate): RecentUpdate[] {
+  const n = Math.min(list.length + 1, RECENT_UPDATES_KEPT);
+  const out = new Array<RecentUpdate>(n);
+  out[0] = entry;
+  for (let i = 1; i < n; i++) out[i] = list[i - 1]!;
+  return out;
+}
+
+function personRef(h: Household, personId: string | undefined): number | string | null {
+  if (personId === undefined) return null;
+  const i = h.persons.findIndex((p) => p.id === personId);
+  return i >= 0 ? i : personId;
 }

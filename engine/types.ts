@@ -259,7 +259,11 @@ export interface Suggestion {
   reason: string;
 }
 
-/** The scored view of a household; the cached dimensions make incremental rescoring possible. */
+/**
+ * The full scored view of a household: dimensions with the indicators that moved them, causes,
+ * need types and suggestions with reasons. Derived on demand (portrait reads, `profileOf`) from
+ * the facts; never stored.
+ */
 export interface Profile {
   modelVersion: string;
   score: number;
@@ -270,8 +274,22 @@ export interface Profile {
   suggestions: Suggestion[];
 }
 
+/**
+ * What is stored of the profile: numbers only, the cache incremental rescoring needs. Reasons,
+ * indicators and suggestions are pure functions of the facts and are rebuilt when read.
+ */
+export interface StoredProfile {
+  modelVersion: string;
+  score: number;
+  tier: Tier;
+  /** Dimension sub-scores (each 0 … model.dimensionMax of that dimension). */
+  dimensions: Record<Dimension, number>;
+  causes: CauseScores;
+  needTypes: NeedType[];
+}
+
+/** An applied update as the portrait lists it. */
 export interface AppliedUpdateSummary {
-  id: string;
   source: Department;
   kind: Kind;
   personId: string | null;
@@ -280,16 +298,29 @@ export interface AppliedUpdateSummary {
   score: number;
 }
 
-/** What is stored per household: facts, cached profile, and the bookkeeping for ordering and replay. */
+/**
+ * An applied update as stored: `[kind index in KIND_CODES, occurredAt, score after it, person]`,
+ * person being the index in `household.persons` (members are only ever appended), the id when
+ * it is not a member, or null. Catalogue order is part of the stored format: append only.
+ */
+export type RecentUpdate = [kind: number, occurredAt: number, score: number, person: number | string | null];
+
+/**
+ * What is stored per household: facts, the numeric profile, and the bookkeeping for ordering and
+ * replay. Kept small (msgpack with shared structures): every applied update rewrites it.
+ */
 export interface HouseholdState {
   household: Household;
-  profile: Profile;
-  /** Per department, the latest occurredAt applied: older updates from that department are rejected. */
-  watermarks: Partial<Record<Department, number>>;
-  /** Ids of the most recently applied updates (bounded), to reject replays beyond JetStream's window. */
-  recentUpdateIds: string[];
+  profile: StoredProfile;
+  /**
+   * Per department in DEPARTMENT_CODES order, the latest occurredAt applied (0: none yet; empty
+   * until the first update): older updates from that department are rejected.
+   */
+  watermarks: number[];
+  /** 53-bit hashes of the ids of the most recently applied updates (bounded, oldest first), to reject replays beyond JetStream's window. */
+  recentIds: number[];
   /** Last applied updates, newest first (bounded), for the portrait. */
-  recent: AppliedUpdateSummary[];
+  recent: RecentUpdate[];
   /** Applied update count; also seeds deterministic alert ids. */
   version: number;
 }

@@ -31,7 +31,7 @@ export function householdRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (!state) throw notFound('household');
       requireTownship(p, state.household.region.townshipId);
       const now = ctx.now();
-      const portrait = portraitView(state, alertsByHousehold(store, id), p, view, now);
+      const portrait = portraitView(state, alertsByHousehold(store, id), p, view, now, ctx.config.model);
       await appendAudit(
         store,
         { at: now, actor: p.keyId, action: 'household.read', target: id, requestId: req.id, details: { role: p.role, township: state.household.region.townshipId, fullNames: view.fullNames } },

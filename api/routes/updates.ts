@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { validateUpdate } from '../../engine/validate.js';
+import { wasApplied } from '../../engine/process.js';
 import type { Update } from '../../engine/types.js';
 import { guard, type ApiContext } from '../context.js';
 import { ApiError, ERROR_BODY_SCHEMA, unavailable, validation } from '../errors.js';
@@ -81,7 +82,7 @@ export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
           ctx.feeds.observe(u.source, 1, 1);
           continue;
         }
-        if (state.recentUpdateIds.includes(u.id)) {
+        if (wasApplied(state, u.id)) {
           results[index] = { index, id: u.id, status: 'duplicate', reason: 'this update id was already applied' };
           continue;
         }

@@ -1,20 +1,23 @@
 /**
  * The household portrait: score, tier, the seven dimension sub-scores with the indicators that
  * moved them, the nine cause scores, need types, suggestions with reasons, alerts and recent
- * updates, masked for the caller's role.
+ * updates, masked for the caller's role. Explanations and suggestions are derived from the
+ * facts at read time (the store keeps only the numbers), with the engine's model.
  */
 import type { Alert } from '../../engine/alerts/types.js';
 import { DIMENSIONS } from '../../engine/catalogue/departments.js';
+import type { Model } from '../../engine/model.js';
+import { profileOf, recentUpdates } from '../../engine/process.js';
 import type { HouseholdState } from '../../engine/types.js';
 import type { Principal } from '../auth/index.js';
 import { maskHousehold, scrubText, type PrivacyView } from '../privacy/mask.js';
 import { alertView, type AlertViewOf } from './alert.js';
 import { PORTRAIT_RECENT } from '../options.js';
 
-export function portraitView(s: HouseholdState, alerts: readonly Alert[], p: Principal, view: PrivacyView, now: number) {
+export function portraitView(s: HouseholdState, alerts: readonly Alert[], p: Principal, view: PrivacyView, now: number, model: Model) {
   const h = s.household;
   const scrub = (x: string) => scrubText(x, h.persons, view);
-  const prof = s.profile;
+  const prof = profileOf(h, model);
   const alertViews: AlertViewOf[] = alerts
     .slice(-PORTRAIT_RECENT)
     .reverse()
@@ -34,7 +37,7 @@ export function portraitView(s: HouseholdState, alerts: readonly Alert[], p: Pri
     suggestions: prof.suggestions.map((x) => ({ ...x, reason: scrub(x.reason) })),
     household: maskHousehold(h, view),
     alerts: alertViews,
-    recentUpdates: s.recent.slice(0, PORTRAIT_RECENT),
+    recentUpdates: recentUpdates(s).slice(0, PORTRAIT_RECENT),
     version: s.version,
   };
 }

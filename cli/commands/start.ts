@@ -112,7 +112,7 @@ Ctrl-C stops everything cleanly.
 `);
 
   let last = { at: Date.now(), processed: 0 };
-  const pendingGauge = registry.getSingleMetric('lifeline_engine_pending_messages');
+  const pendingGauge = registry.getSingleMetric('lifeline_consumer_pending');
   const statusTimer = setInterval(async () => {
     const s = engine.status();
     const processed = s.partitions.reduce((a, p) => a + p.applied + p.rejected, 0);

@@ -42,10 +42,26 @@ export interface UpdateFlowCounters {
   deduplicated: Counter<'source' | 'kind' | 'stage'>;
 }
 
+/** Per registry: functions that move tallies kept on a hot path into the counters (run before any of them is read). */
+const flushers = new WeakMap<Registry, Set<() => void>>();
+
+function flushAll(registry: Registry): void {
+  const set = flushers.get(registry);
+  if (set) for (const f of set) f();
+}
+
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
   const found = registry.getSingleMetric(name);
   if (found) return found as Counter<L>;
-  return new Counter<L>({ name, help, labelNames, registers: [registry] });
+  return new Counter<L>({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      flushAll(registry);
+    },
+  });
 }
 
 /** The four counters of the update flow in `registry`, created on first use (any layer may come first). */
@@ -72,6 +88,14 @@ export function updateFlowCounters(registry: Registry): UpdateFlowCounters {
 export interface ObservablePublisher {
   observe(listener: (o: PublishOutcome) => void): () => void;
   stats(): PublisherStats;
+}
+
+/** One department and kind's outcomes since the last scrape. */
+interface Tally {
+  published: number;
+  duplicate: number;
+  /** Per error code; null until one fails. */
+  failed: Map<string, number> | null;
 }
 
 interface PublisherSet {
@@ -127,20 +151,50 @@ export function publisherMetrics(publisher: ObservablePublisher, registry: Regis
     ['source', 'kind', 'code'],
   );
   const deadLetters = counter(registry, 'lifeline_dead_letters_published_total', 'Dead letters published to the dead-letter stream, per origin (intake, engine, http); unit: messages.', ['origin']);
+
+  // prom-client's inc costs ~1 µs (label checks, hashing): each message only bumps a tally here, moved into the counters at scrape time
+  const tallies = new Map<string, Map<string, Tally>>();
+  const letters = new Map<string, number>();
   const remove = publisher.observe((o) => {
     if (o.source === 'dead_letter') {
-      if (o.ok && !o.result.duplicate) deadLetters.inc({ origin: o.kind });
+      if (o.ok && !o.result.duplicate) letters.set(o.kind, (letters.get(o.kind) ?? 0) + 1);
       return;
     }
-    const labels = { source: sourceLabel(o.source), kind: kindLabel(o.kind) };
-    flow.received.inc(labels);
-    if (!o.ok) failed.inc({ ...labels, code: codeLabel(o.error.code) });
-    else if (o.result.duplicate) flow.deduplicated.inc({ ...labels, stage: 'stream' });
-    else published.inc(labels);
+    let byKind = tallies.get(o.source);
+    if (!byKind) tallies.set(o.source, (byKind = new Map()));
+    let t = byKind.get(o.kind);
+    if (!t) byKind.set(o.kind, (t = { published: 0, duplicate: 0, failed: null }));
+    if (!o.ok) {
+      t.failed ??= new Map();
+      t.failed.set(o.error.code, (t.failed.get(o.error.code) ?? 0) + 1);
+    } else if (o.result.duplicate) t.duplicate++;
+    else t.published++;
   });
+  const flush = (): void => {
+    for (const [source, byKind] of tallies) {
+      for (const [kind, t] of byKind) {
+        const labels = { source: sourceLabel(source), kind: kindLabel(kind) };
+        let failures = 0;
+        if (t.failed) for (const [code, n] of t.failed) (failed.inc({ ...labels, code: codeLabel(code) }, n), (failures += n));
+        const received = t.published + t.duplicate + failures;
+        if (received) flow.received.inc(labels, received);
+        if (t.published) published.inc(labels, t.published);
+        if (t.duplicate) flow.deduplicated.inc({ ...labels, stage: 'stream' }, t.duplicate);
+      }
+    }
+    tallies.clear();
+    for (const [origin, n] of letters) deadLetters.inc({ origin }, n);
+    letters.clear();
+  };
+  let registryFlushers = flushers.get(registry);
+  if (!registryFlushers) flushers.set(registry, (registryFlushers = new Set()));
+  registryFlushers.add(flush);
   const s = set;
+  const fs = registryFlushers;
   return () => {
     remove();
+    flush();
+    fs.delete(flush);
     s.publishers.delete(publisher);
   };
 }

@@ -2,6 +2,10 @@
  * Derived household facts the alert rules and the suggestions read: who is alive, ages at the
  * model's reference date, means-tested income, out-of-pocket medical spending, assets that rule
  * out assistance. Pure function of the household and the model (never a clock).
+ *
+ * `householdFacts` derives everything and is for suggestions (alert time and reads only); the
+ * per-update alert rules call the narrow functions (`incomeOf`) so an update pays only for what
+ * its events need.
  */
 import { isMember, yearOutOfPocket } from '../apply/household.js';
 import { ageAt, recentAmount, refOf } from '../dimensions/reference.js';
@@ -56,6 +60,30 @@ export interface HouseholdFacts {
 
 const ABLE_EMPLOYMENT = new Set(['employed', 'self_employed', 'farmer', 'flexible', 'unemployed']);
 
+export interface Income {
+  /** Means-tested income (wages, pensions, unemployment benefit, farming), CNY per year. */
+  meansAnnual: number;
+  /** All income including transfers, CNY per year. */
+  totalAnnual: number;
+}
+
+/** The household's yearly income, means-tested and in total; one pass over the members. */
+export function incomeOf(h: Household, model: Model): Income {
+  const ref = refOf(model);
+  const f = h.finances;
+  let earned = 0;
+  let allowances = 0;
+  for (const p of h.persons) {
+    if (!isMember(p)) continue;
+    // same summation order as before, so the figures in reasons do not move by a rounding
+    earned = earned + p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly;
+    allowances = allowances + p.disabilityAllowanceMonthly;
+  }
+  const meansAnnual = Math.max(earned * 12, f.taxYear >= ref.year - 1 ? f.taxableIncomeAnnual : 0) + recentAmount(f.agriculturalIncome, ref);
+  const transfers = (allowances + f.assistanceMonthly + f.elderlyCareSubsidyMonthly + f.veteranBenefitMonthly + f.housingSubsidyMonthly) * 12;
+  return { meansAnnual, totalAnnual: meansAnnual + transfers };
+}
+
 export function householdFacts(h: Household, model: Model): HouseholdFacts {
   const ref = refOf(model);
   const alive = h.persons.filter(isMember);
@@ -69,11 +97,7 @@ export function householdFacts(h: Household, model: Model): HouseholdFacts {
   const registeredCategory = h.assistance.enrolled && (REGISTERED_CATEGORIES as readonly string[]).includes(cat) ? (cat as RegisteredCategory) : null;
   const f = h.finances;
 
-  const earned = alive.reduce((a, p) => a + p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly, 0) * 12;
-  const meansAnnual = Math.max(earned, f.taxYear >= ref.year - 1 ? f.taxableIncomeAnnual : 0) + recentAmount(f.agriculturalIncome, ref);
-  const transfers =
-    (alive.reduce((a, p) => a + p.disabilityAllowanceMonthly, 0) + f.assistanceMonthly + f.elderlyCareSubsidyMonthly + f.veteranBenefitMonthly + f.housingSubsidyMonthly) * 12;
-  const totalAnnual = meansAnnual + transfers;
+  const { meansAnnual, totalAnnual } = incomeOf(h, model);
   const perCapitaMonthly = alive.length > 0 ? meansAnnual / 12 / alive.length : 0;
   const lines = { dibaoMonthly: model.lines.dibaoMonthly, marginalMonthly: model.lines.marginalMonthly };
 

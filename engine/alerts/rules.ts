@@ -8,6 +8,8 @@
  *   school dropout, dangerous housing (C/D), and a score that falls into tier 1 or drops sharply.
  * - An enrolled household (registered category) acquiring a vehicle, property or business gets
  *   an eligibility review instead: no hardship trigger comes from that update.
+ * - Rules read derived facts lazily (`incomeOf` for medical spending only): most updates raise
+ *   no event and pay nothing beyond the event switch.
  * - Level: urgent when the household is tier 1 after the update or the event is severe; else
  *   general. An eligibility review is always general: it checks a recipient, not a hardship.
  */
@@ -15,7 +17,7 @@ import type { FactEvent } from '../apply/events.js';
 import type { Scored } from '../scoring/index.js';
 import type { Model } from '../model.js';
 import { REGISTERED_CATEGORIES, type Household, type Person, type Update } from '../types.js';
-import { householdFacts } from './facts.js';
+import { incomeOf } from './facts.js';
 import type { AlertLevel, AlertTrigger, AlertType } from './types.js';
 
 
@@ -61,7 +63,8 @@ function hardship(e: FactEvent, h: Household, model: Model): Draft | null {
       };
     }
     case 'medical_spend': {
-      const f = householdFacts(h, model);
+      // only the income is needed here: the full household facts are for suggestions
+      const f = incomeOf(h, model);
       const min = model.alerts.medicalOutOfPocketMinCny;
       const limit = Math.max(min, model.alerts.medicalOutOfPocketShare * f.totalAnnual);
       const before = e.yearOutOfPocketCny - e.outOfPocketCny;
@@ -142,6 +145,8 @@ export function evaluateTriggers(
   model: Model,
   at: number = update.occurredAt,
 ): AlertTrigger[] {
+  // the common case: no fact event and no sharp drop, nothing to build
+  if (events.length === 0 && !(after.tier === 1 && before.tier !== 1) && before.score - after.score < model.alerts.sharpDropPoints) return [];
   const drafts = new Map<AlertType, Draft>();
   const enrolled = household.assistance.enrolled && REGISTERED.has(household.assistance.category);
   const assets = events.filter((e) => ASSET_EVENTS.has(e.type));

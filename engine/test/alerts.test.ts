@@ -6,6 +6,7 @@ import { evaluateTriggers } from '../alerts/rules.js';
 import { joinAlert, openAlert, upsertAlerts } from '../alerts/records.js';
 import { MAX_ALERT_TRIGGERS, type Alert, type AlertTrigger } from '../alerts/types.js';
 import { DEFAULT_MODEL } from '../model.js';
+import { storedOf, suggestionsOf } from '../process.js';
 import type { DimensionScore, Household, HouseholdState, Profile, Tier, Update } from '../types.js';
 import { makeHousehold, makePerson } from './fixtures.js';
 
@@ -139,7 +140,7 @@ describe('alert rules', () => {
 });
 
 function state(version: number, score = 72): HouseholdState {
-  return { household: household(), profile: { ...scored(score), suggestions: [] }, watermarks: {}, recentUpdateIds: [], recent: [], version };
+  return { household: household(), profile: storedOf(scored(score)), watermarks: [], recentIds: [], recent: [], version };
 }
 
 function trig(over: Partial<AlertTrigger> = {}): AlertTrigger {
@@ -156,6 +157,18 @@ describe('alert records', () => {
     expect(a.snapshot.score).toBe(72);
     expect(a.snapshot.dimensions.health.max).toBe(model.dimensionMax.health);
     expect(openAlert(trig({ level: 'urgent' }), state(4), model, T0).dueAt).toBe(T0 + 3 * DAY);
+  });
+
+  it('the snapshot carries the suggestions of the household as it is when the alert is opened or joined', () => {
+    const s = state(4);
+    const a = openAlert(trig(), s, model, T0);
+    expect(a.snapshot.suggestions).toEqual(suggestionsOf(s, model));
+    expect(a.snapshot.suggestions.map((x) => x.code)).toContain('education_grant');
+    // the daughter has left the household: a join shows what is suggested now
+    const later: HouseholdState = { ...state(5), household: household({ persons: [head] }) };
+    const joined = joinAlert(a, trig({ updateId: 'u2' }), later, model, T0 + DAY);
+    expect(joined.snapshot.suggestions.map((x) => x.code)).not.toContain('education_grant');
+    expect(joined.snapshot.suggestions).toEqual(suggestionsOf(later, model));
   });
 
   it('joining an urgent trigger raises a general alert and pulls its deadline in; a general one never lowers it', () => {

@@ -4,7 +4,20 @@ import { upsertAlerts } from '../alerts/records.js';
 import type { Alert } from '../alerts/types.js';
 import { examplePayload } from '../catalogue/examples.js';
 import { DEFAULT_MODEL } from '../model.js';
-import { initialState, processUpdate, processValidated, RECENT_IDS_KEPT, RECENT_UPDATES_KEPT, type ProcessResult } from '../process.js';
+import {
+  initialState,
+  processUpdate,
+  processValidated,
+  profileOf,
+  RECENT_IDS_KEPT,
+  RECENT_UPDATES_KEPT,
+  recentUpdates,
+  storedOf,
+  suggestionsOf,
+  wasApplied,
+  watermarkOf,
+  type ProcessResult,
+} from '../process.js';
 import { scoreFull } from '../scoring/index.js';
 import type { HouseholdState, Update } from '../types.js';
 import { validateUpdate } from '../validate.js';
@@ -50,11 +63,13 @@ describe('processUpdate', () => {
     expect(r.state.version).toBe(1);
     expect(r.state.household.finances.medicalTotal.amount).toBe(30_000);
     expect(r.touched).toContain('expenditure');
-    expect(r.state.profile.dimensions.expenditure.score).toBeLessThan(s0.profile.dimensions.expenditure.score);
+    expect(r.state.profile.dimensions.expenditure).toBeLessThan(s0.profile.dimensions.expenditure);
     expect(r.state.profile.score).toBeLessThan(s0.profile.score);
-    expect(r.state.watermarks).toEqual({ medical_insurance: T0 });
-    expect(r.state.recentUpdateIds).toEqual(['u1']);
-    expect(r.state.recent).toEqual([{ id: 'u1', source: 'medical_insurance', kind: 'medical_claim', personId: 'p1', occurredAt: T0, score: r.state.profile.score }]);
+    expect(watermarkOf(r.state, 'medical_insurance')).toBe(T0);
+    expect(watermarkOf(r.state, 'health')).toBeUndefined();
+    expect(wasApplied(r.state, 'u1')).toBe(true);
+    expect(wasApplied(r.state, 'u2')).toBe(false);
+    expect(recentUpdates(r.state)).toEqual([{ source: 'medical_insurance', kind: 'medical_claim', personId: 'p1', occurredAt: T0, score: r.state.profile.score }]);
     expect(s0.version).toBe(0); // the input state is not mutated
     expect(s0.household.finances.medicalTotal.amount).toBe(0);
   });
@@ -96,7 +111,13 @@ describe('processUpdate', () => {
     const same = ok(processUpdate(s1, claim('u3', T0 + HOUR), model, { receivedAt: T0 + 3 * HOUR }));
     const other: Update = { id: 'e1', source: 'education', kind: 'student_enrolled', householdId: 'h1', personId: 'p3', occurredAt: T0 - HOUR, payload: { school: '杭州市文晖中学', stage: 'junior', enrolledAt: '2026-05-31', boarding: false } };
     const older = ok(processUpdate(same.state, other, model, { receivedAt: T0 + 4 * HOUR }));
-    expect(older.state.watermarks).toEqual({ medical_insurance: T0 + HOUR, education: T0 - HOUR });
+    expect(watermarkOf(older.state, 'medical_insurance')).toBe(T0 + HOUR);
+    expect(watermarkOf(older.state, 'education')).toBe(T0 - HOUR);
+    expect(recentUpdates(older.state).map((x) => [x.kind, x.personId])).toEqual([
+      ['student_enrolled', 'p3'],
+      ['medical_claim', 'p1'],
+      ['medical_claim', 'p1'],
+    ]);
   });
 
   it('passes on rejections of the facts (an unknown person) with the state untouched', () => {
@@ -104,16 +125,20 @@ describe('processUpdate', () => {
     expect(r).toMatchObject({ ok: false, code: 'LIFELINE_ERR_UNKNOWN_PERSON', issues: [{ field: 'personId' }] });
   });
 
-  it('keeps the last 64 ids and the last 20 summaries, newest summary first', () => {
+  it(`keeps the last ${RECENT_IDS_KEPT} ids and the last ${RECENT_UPDATES_KEPT} summaries, newest summary first`, () => {
     let s = start();
     const n = RECENT_IDS_KEPT + 6;
     for (let i = 1; i <= n; i++) s = ok(processUpdate(s, claim(`u${i}`, T0 + i * HOUR, 100), model, { receivedAt: T0 + i * HOUR })).state;
     expect(s.version).toBe(n);
-    expect(s.recentUpdateIds).toHaveLength(RECENT_IDS_KEPT);
-    expect(s.recentUpdateIds[0]).toBe('u7');
-    expect(s.recentUpdateIds.at(-1)).toBe(`u${n}`);
-    expect(s.recent).toHaveLength(RECENT_UPDATES_KEPT);
-    expect(s.recent[0]?.id).toBe(`u${n}`);
+    expect(s.recentIds).toHaveLength(RECENT_IDS_KEPT);
+    expect(wasApplied(s, 'u6')).toBe(false);
+    expect(wasApplied(s, 'u7')).toBe(true);
+    expect(wasApplied(s, `u${n}`)).toBe(true);
+    const recent = recentUpdates(s);
+    expect(recent).toHaveLength(RECENT_UPDATES_KEPT);
+    expect(recent.map((x) => x.occurredAt)).toEqual(Array.from({ length: RECENT_UPDATES_KEPT }, (_, i) => T0 + (n - i) * HOUR));
+    // a replay still in the window is a duplicate even with a newer time (a repeated resync dump)
+    expect(processUpdate(s, claim('u7', T0 + (n + 1) * HOUR, 100), model, { receivedAt: T0 })).toMatchObject({ code: 'LIFELINE_ERR_DUPLICATE_UPDATE' });
     // an id that has left the window is no longer recognised as a duplicate, but the watermark still stops it
     expect(processUpdate(s, claim('u1', T0 + HOUR, 100), model, { receivedAt: T0 })).toMatchObject({ code: 'LIFELINE_ERR_STALE_UPDATE' });
   });
@@ -147,11 +172,27 @@ describe('processUpdate', () => {
     expect(JSON.parse(a).alerts.map((x: Alert) => x.type)).toEqual(['major_disease', 'unemployment', 'medical_expense']);
   });
 
-  it('initialState scores the household in full and carries its suggestions', () => {
+  it('initialState scores the household in full; its suggestions are derived from it', () => {
     const s = start();
     expect(s.version).toBe(0);
-    expect(s.watermarks).toEqual({});
-    expect(JSON.stringify({ ...s.profile, suggestions: undefined })).toBe(JSON.stringify({ ...scoreFull(s.household, model), suggestions: undefined }));
-    expect(Array.isArray(s.profile.suggestions)).toBe(true);
+    expect(watermarkOf(s, 'medical_insurance')).toBeUndefined();
+    expect(s.profile).toEqual(storedOf(scoreFull(s.household, model)));
+    const full = profileOf(s.household, model);
+    expect(full.suggestions.length).toBeGreaterThan(0);
+    expect(suggestionsOf(s, model)).toEqual(full.suggestions);
+  });
+
+  it('stores numbers, not text: explanations and suggestions are rebuilt on read and match a full recomputation', () => {
+    const r = ok(processUpdate(start(), claim('u1', T0, 60_000), model, { receivedAt: T0 }));
+    const full = profileOf(r.state.household, model);
+    const stored = JSON.stringify(r.state.profile);
+    expect(full.dimensions.expenditure.indicators.length).toBeGreaterThan(0);
+    for (const d of Object.values(full.dimensions)) {
+      expect(r.state.profile.dimensions[d.dimension]).toBe(d.score);
+      for (const i of d.indicators) expect(stored).not.toContain(i.reason);
+    }
+    expect(JSON.stringify(r.state)).not.toContain('reason');
+    expect(suggestionsOf(r.state, model)).toEqual(full.suggestions);
+    expect(r.state.profile).toEqual(storedOf(full));
   });
 });

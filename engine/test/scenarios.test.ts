@@ -7,7 +7,7 @@ import { upsertAlerts } from '../alerts/records.js';
 import type { Alert, AlertTrigger, AlertType } from '../alerts/types.js';
 import type { Department, Kind } from '../catalogue/departments.js';
 import { DEFAULT_MODEL } from '../model.js';
-import { initialState, processUpdate } from '../process.js';
+import { initialState, processUpdate, suggestionsOf } from '../process.js';
 import { CAUSES, type Cause, type Household, type HouseholdState, type Suggestion } from '../types.js';
 import { makeHousehold, makePerson } from './fixtures.js';
 
@@ -56,7 +56,8 @@ class Desk {
   }
 
   codes(kind?: Suggestion['kind']): string[] {
-    return this.state.profile.suggestions.filter((s) => kind === undefined || s.kind === kind).map((s) => s.code);
+    // derived on demand, as a portrait read does
+    return suggestionsOf(this.state, model).filter((s) => kind === undefined || s.kind === kind).map((s) => s.code);
   }
 }
 

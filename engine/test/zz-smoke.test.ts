@@ -1,6 +1,6 @@
 import { it } from 'vitest';
 import { DEFAULT_MODEL as model } from '../model.js';
-import { initialState, processUpdate } from '../process.js';
+import { initialState, processUpdate, profileOf } from '../process.js';
 import { makeHousehold, makePerson } from './fixtures.js';
 const at = (d: string) => Date.parse(`${d}T10:00:00+08:00`);
 it('smoke', () => {
@@ -23,6 +23,7 @@ it('smoke', () => {
     s = r.state;
     console.log(u.kind, r.touched, s.profile.score, s.profile.tier, JSON.stringify(s.profile.causes), s.profile.needTypes, JSON.stringify(r.triggers.map(t => [t.type, t.level, t.reason])));
   }
-  for (const x of s.profile.suggestions) console.log(x.kind, x.code, '|', x.reason);
-  for (const d of Object.values(s.profile.dimensions)) console.log(d.dimension, d.score, d.max, d.indicators.map(i => i.code + ':' + i.points).join(' '));
+  const full = profileOf(s.household, model);
+  for (const x of full.suggestions) console.log(x.kind, x.code, '|', x.reason);
+  for (const d of Object.values(full.dimensions)) console.log(d.dimension, d.score, d.max, d.indicators.map(i => i.code + ':' + i.points).join(' '));
 });

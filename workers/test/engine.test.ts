@@ -83,9 +83,10 @@ describe('engine end to end: stream → workers → LMDB', () => {
     const c = counts(store, { now: Date.now() });
     expect(c.active).toBe(all.length);
 
+    // every update ends processed, rejected or deduplicated (an id the household already had)
     const metrics = await registry.getMetricsAsJSON();
-    const processed = metrics.find((m) => m.name === 'lifeline_engine_updates_total')!;
-    const total = processed.values.reduce((n, v) => n + v.value, 0);
-    expect(total).toBe(600);
+    const sumOf = (name: string) => metrics.find((m) => m.name === name)!.values.reduce((n, v) => n + v.value, 0);
+    expect(sumOf('lifeline_updates_processed_total')).toBe(applied);
+    expect(sumOf('lifeline_updates_processed_total') + sumOf('lifeline_updates_rejected_total') + sumOf('lifeline_updates_deduplicated_total')).toBe(600);
   });
 });

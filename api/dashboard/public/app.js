@@ -668,7 +668,9 @@ function renderFeeds(feeds, m) {
   } else {
     // without feeds:read, the engine's own per-department counters give the rates
     const now = new Map();
-    for (const s of m.get('lifeline_engine_updates_total') || []) now.set(s.labels.source, (now.get(s.labels.source) || 0) + s.value);
+    for (const name of ['lifeline_updates_processed_total', 'lifeline_updates_rejected_total']) {
+      for (const s of m.get(name) || []) now.set(s.labels.source, (now.get(s.labels.source) || 0) + s.value);
+    }
     const prev = state.last?.bySource;
     const dt = state.last ? (Date.now() - state.last.at) / 1000 : 0;
     rows = [...now.entries()].map(([source, n]) => ({ source, rate: prev && dt > 0 ? Math.max(0, (n - (prev.get(source) || 0)) / dt) : 0, stale: false }));
@@ -720,12 +722,12 @@ async function tick() {
   let backlog = null;
   if (metricsR.status === 'fulfilled') {
     const m = parseMetrics(metricsR.value);
-    const applied = sum(m, 'lifeline_engine_updates_total', (l) => l.outcome === 'applied');
-    const rejected = sum(m, 'lifeline_engine_updates_total', (l) => l.outcome === 'rejected');
-    const intake = sum(m, 'lifeline_api_updates_total', (l) => l.result === 'accepted');
-    const batch = buckets(m, 'lifeline_engine_stage_seconds', (l) => l.stage === 'total');
+    const applied = sum(m, 'lifeline_updates_processed_total');
+    const rejected = sum(m, 'lifeline_updates_rejected_total');
+    const intake = sum(m, 'lifeline_http_updates_total', (l) => l.result === 'accepted');
+    const batch = buckets(m, 'lifeline_engine_batch_stage_seconds', (l) => l.stage === 'total');
     const http = buckets(m, 'lifeline_http_request_duration_seconds', (l) => !String(l.route).endsWith('/stream'));
-    backlog = sum(m, 'lifeline_engine_pending_messages');
+    backlog = sum(m, 'lifeline_consumer_pending');
     const last = state.last;
     if (last) {
       const dt = Math.max(0.001, (now - last.at) / 1000);

@@ -11,15 +11,24 @@
  *
  * The limit it is held against is the LMDB read-modify-write skeleton of shared/limits.md
  * (~40k records/s on one thread): the step must not be what bounds the pipeline.
+ *
+ * Before/after in one run: `LIFELINE_BENCH_BASELINE=<dist root of an older build>` (e.g. made
+ * with `git archive <commit> | tar -x -C /tmp/base && cd /tmp/base && npx tsc`) loads that
+ * build's engine too and times both on the same updates, runs alternating.
  */
 import { loadavg } from 'node:os';
 import { Packr, pack } from 'msgpackr';
 import { generateCity, profileByName } from '../connectors/city/index.js';
 import { CityIndex, FeedSimulator } from '../connectors/feeds/index.js';
-import { snapshotOf } from '../engine/alerts/records.js';
-import { DEFAULT_MODEL } from '../engine/model.js';
-import { initialState, processValidated } from '../engine/process.js';
-import type { Household, HouseholdState, Update } from '../engine/types.js';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as alertRecords from '../engine/alerts/records.js';
+import type { AlertSnapshot } from '../engine/alerts/types.js';
+import * as models from '../engine/model.js';
+import type { Model } from '../engine/model.js';
+import * as engineStep from '../engine/process.js';
+import type { ProcessContext } from '../engine/process.js';
+import type { Household, Update } from '../engine/types.js';
 import { validateUpdate } from '../engine/validate.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
 
@@ -33,13 +42,43 @@ const RUNS = quick ? 2 : 3;
 const SKELETON_PER_SEC = 40_000;
 /** The step should leave the skeleton at least this much headroom. */
 const GOAL = 1;
-const M = DEFAULT_MODEL;
+const BASELINE = process.env['LIFELINE_BENCH_BASELINE'];
+
+/** The engine functions the bench drives; state shapes differ between builds, so they stay opaque. */
+type State = { readonly version: number };
+interface EngineUnderTest {
+  name: string;
+  model: Model;
+  initialState(h: Household, model: Model): State;
+  processValidated(s: State, u: Update, model: Model, ctx: ProcessContext): { ok: true; state: State; triggers: readonly unknown[] } | { ok: false };
+  /** Older builds take the state only; the extra argument is ignored there. */
+  snapshotOf(s: State, model: Model): AlertSnapshot;
+}
+
+const current: EngineUnderTest = {
+  name: 'current',
+  model: models.DEFAULT_MODEL,
+  initialState: engineStep.initialState as EngineUnderTest['initialState'],
+  processValidated: engineStep.processValidated as unknown as EngineUnderTest['processValidated'],
+  snapshotOf: alertRecords.snapshotOf as unknown as EngineUnderTest['snapshotOf'],
+};
+
+async function baseline(root: string): Promise<EngineUnderTest> {
+  const load = (f: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(resolve(root), f)).href) as Promise<Record<string, unknown>>;
+  const [p, r, m] = await Promise.all([load('engine/process.js'), load('engine/alerts/records.js'), load('engine/model.js')]);
+  return {
+    name: 'baseline',
+    model: m['DEFAULT_MODEL'] as Model,
+    initialState: p['initialState'] as EngineUnderTest['initialState'],
+    processValidated: p['processValidated'] as EngineUnderTest['processValidated'],
+    snapshotOf: r['snapshotOf'] as EngineUnderTest['snapshotOf'],
+  };
+}
 
 interface Prepared {
-  initial: Map<string, HouseholdState>;
+  households: Household[];
   updates: Update[];
   invalid: number;
-  initialPerSec: number;
 }
 
 function prepare(): Prepared {
@@ -54,11 +93,19 @@ function prepare(): Prepared {
     if (v.ok) updates.push(v.update);
     else invalid++;
   }
+  return { households, updates, invalid };
+}
+
+interface Initial {
+  states: Map<string, State>;
+  perSec: number;
+}
+
+function initialStates(e: EngineUnderTest, households: readonly Household[]): Initial {
   const t0 = process.hrtime.bigint();
-  const initial = new Map<string, HouseholdState>();
-  for (const h of households) initial.set(h.id, initialState(h, M));
-  const initialPerSec = households.length / (Number(process.hrtime.bigint() - t0) / 1e9);
-  return { initial, updates, invalid, initialPerSec };
+  const states = new Map<string, State>();
+  for (const h of households) states.set(h.id, e.initialState(h, e.model));
+  return { states, perSec: households.length / (Number(process.hrtime.bigint() - t0) / 1e9) };
 }
 
 interface Run {
@@ -66,11 +113,12 @@ interface Run {
   applied: number;
   rejected: number;
   triggered: number;
-  states: Map<string, HouseholdState>;
+  states: Map<string, State>;
 }
 
-function run(p: Prepared, withSnapshots: boolean, limit = p.updates.length): Run {
-  const states = new Map(p.initial);
+function run(e: EngineUnderTest, initial: Initial, p: Prepared, withSnapshots: boolean, limit = p.updates.length): Run {
+  const M = e.model;
+  const states = new Map(initial.states);
   let applied = 0;
   let rejected = 0;
   let triggered = 0;
@@ -83,7 +131,7 @@ function run(p: Prepared, withSnapshots: boolean, limit = p.updates.length): Run
       rejected++;
       continue;
     }
-    const r = processValidated(s, u, M, { receivedAt: u.occurredAt + 5 });
+    const r = e.processValidated(s, u, M, { receivedAt: u.occurredAt + 5 });
     if (!r.ok) {
       rejected++;
       continue;
@@ -92,7 +140,7 @@ function run(p: Prepared, withSnapshots: boolean, limit = p.updates.length): Run
     states.set(u.householdId, r.state);
     if (r.triggers.length > 0) {
       triggered++;
-      if (withSnapshots) sink += snapshotOf(r.state, M).score;
+      if (withSnapshots) sink += e.snapshotOf(r.state, M).score;
     }
   }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -100,59 +148,102 @@ function run(p: Prepared, withSnapshots: boolean, limit = p.updates.length): Run
   return { perSec: limit / secs, applied, rejected, triggered, states };
 }
 
-function sizes(states: Iterable<HouseholdState>): { plain: number; shared: number; packPerSec: number; count: number } {
+interface Sizes {
+  plain: number;
+  shared: number;
+  /** 95th percentile, shared structures. */
+  p95: number;
+  packPerSec: number;
+}
+
+function sizes(states: Iterable<State>): Sizes {
   const list = [...states];
   let plain = 0;
   for (const s of list) plain += pack(s).length;
   // the store's encoder: record shapes written once per database, not once per value
   const packr = new Packr({ structures: [], maxSharedStructures: 8160 });
   for (const s of list) packr.pack(s); // learn the shapes first, as a long-running store has
-  let shared = 0;
+  const each = new Float64Array(list.length);
   const t0 = process.hrtime.bigint();
-  for (const s of list) shared += packr.pack(s).length;
+  for (let i = 0; i < list.length; i++) each[i] = packr.pack(list[i]).length;
   const packPerSec = list.length / (Number(process.hrtime.bigint() - t0) / 1e9);
-  return { plain: plain / list.length, shared: shared / list.length, packPerSec, count: list.length };
+  const shared = each.reduce((a, b) => a + b, 0);
+  each.sort();
+  return { plain: plain / list.length, shared: shared / list.length, p95: each[Math.floor(list.length * 0.95)] ?? 0, packPerSec };
+}
+
+interface Measured {
+  step: Run;
+  withSnapshots: number;
+  initial: Initial;
+  initialSize: Sizes;
+  finalSize: Sizes;
 }
 
 const loadBefore = loadavg()[0]!;
 const t0 = Date.now();
 const p = prepare();
-process.stderr.write(`prepared ${p.updates.length} updates (${p.invalid} invalid) over ${p.initial.size} households in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+process.stderr.write(`prepared ${p.updates.length} updates (${p.invalid} invalid) over ${p.households.length} households in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 
-run(p, true, Math.min(20_000, p.updates.length)); // warm the JIT
-let best: Run | undefined;
-let bestWithSnapshots = 0;
+const engines = [current, ...(BASELINE ? [await baseline(BASELINE)] : [])];
+const initial = new Map(engines.map((e) => [e, initialStates(e, p.households)]));
+for (const e of engines) run(e, initial.get(e)!, p, true, Math.min(20_000, p.updates.length)); // warm the JIT
+const best = new Map<EngineUnderTest, { step?: Run; withSnapshots: number }>(engines.map((e) => [e, { withSnapshots: 0 }]));
 for (let r = 0; r < RUNS; r++) {
-  const a = run(p, false);
-  const b = run(p, true);
-  if (!best || a.perSec > best.perSec) best = a;
-  bestWithSnapshots = Math.max(bestWithSnapshots, b.perSec);
-  process.stderr.write(`run ${r + 1}: step ${fmt(a.perSec)}/s, step + alert snapshots ${fmt(b.perSec)}/s\n`);
+  for (const e of engines) {
+    const a = run(e, initial.get(e)!, p, false);
+    const b = run(e, initial.get(e)!, p, true);
+    const m = best.get(e)!;
+    if (!m.step || a.perSec > m.step.perSec) m.step = a;
+    m.withSnapshots = Math.max(m.withSnapshots, b.perSec);
+    process.stderr.write(`run ${r + 1} ${e.name}: step ${fmt(a.perSec)}/s, step + alert snapshots ${fmt(b.perSec)}/s\n`);
+  }
 }
-const step = best!;
-const initialSize = sizes(p.initial.values());
-const finalSize = sizes(step.states.values());
+const measured = new Map<EngineUnderTest, Measured>(
+  engines.map((e) => {
+    const m = best.get(e)!;
+    const init = initial.get(e)!;
+    return [e, { step: m.step!, withSnapshots: m.withSnapshots, initial: init, initialSize: sizes(init.states.values()), finalSize: sizes(m.step!.states.values()) }];
+  }),
+);
+const now = measured.get(current)!;
+const step = now.step;
+const before = BASELINE ? measured.get(engines[1]!) : undefined;
+const baselineFigures: Record<string, { value: number; unit: string }> = before
+  ? {
+      baselineStep: { value: before.step.perSec, unit: 'updates/s (baseline build, same run)' },
+      baselineStepWithSnapshots: { value: before.withSnapshots, unit: 'updates/s (baseline build, same run)' },
+      baselineInitialState: { value: before.initial.perSec, unit: 'households/s (baseline build)' },
+      baselineStateBytes: { value: before.finalSize.plain, unit: 'bytes (baseline, mean msgpack pack, after the run)' },
+      baselineStateBytesShared: { value: before.finalSize.shared, unit: 'bytes (baseline, shared structures)' },
+      speedup: { value: now.step.perSec / before.step.perSec, unit: '× baseline step' },
+    }
+  : {};
 
 writeResult({
   part: 'engine-step',
   figures: {
     step: { value: step.perSec, unit: 'updates/s (processValidated)' },
-    stepWithSnapshots: { value: bestWithSnapshots, unit: 'updates/s (step + alert snapshot on triggers)' },
-    initialState: { value: p.initialPerSec, unit: 'households/s (initialState)' },
-    stateBytes: { value: finalSize.plain, unit: 'bytes (mean msgpack pack, after the run)' },
-    stateBytesShared: { value: finalSize.shared, unit: 'bytes (mean, shared structures as stored)' },
-    initialStateBytes: { value: initialSize.plain, unit: 'bytes (mean msgpack pack, initial)' },
-    packRate: { value: finalSize.packPerSec, unit: 'states/s (msgpack encode, shared structures)' },
+    stepWithSnapshots: { value: now.withSnapshots, unit: 'updates/s (step + alert snapshot on triggers)' },
+    initialState: { value: now.initial.perSec, unit: 'households/s (initialState)' },
+    stateBytesShared: { value: now.finalSize.shared, unit: 'bytes (mean, msgpack with shared structures as stored, after the run)' },
+    stateBytesSharedP95: { value: now.finalSize.p95, unit: 'bytes (95th percentile, shared structures)' },
+    stateBytes: { value: now.finalSize.plain, unit: 'bytes (mean msgpack pack, after the run)' },
+    initialStateBytes: { value: now.initialSize.plain, unit: 'bytes (mean msgpack pack, initial)' },
+    initialStateBytesShared: { value: now.initialSize.shared, unit: 'bytes (mean, shared structures, initial)' },
+    packRate: { value: now.finalSize.packPerSec, unit: 'states/s (msgpack encode, shared structures)' },
     applied: { value: step.applied, unit: 'updates applied' },
     rejected: { value: step.rejected, unit: 'updates rejected (stale, unknown person…)' },
     triggered: { value: step.triggered, unit: 'updates raising alert triggers' },
-    households: { value: p.initial.size, unit: 'households' },
+    households: { value: p.households.length, unit: 'households' },
+    ...baselineFigures,
   },
   limit: { name: 'LMDB read-modify-write skeleton, one thread (shared/limits.md)', value: SKELETON_PER_SEC, unit: 'records/s' },
   ratio: step.perSec / SKELETON_PER_SEC,
   goal: GOAL,
   notes: [
-    `one thread; ${PROFILE} city (${p.initial.size} households), ${p.updates.length} validated updates of the feed simulator's default kind rates; validation outside the timing`,
+    `one thread; ${PROFILE} city (${p.households.length} households), ${p.updates.length} validated updates of the feed simulator's default kind rates; validation outside the timing`,
+    ...(BASELINE ? [`baseline: the engine of ${BASELINE}, timed on the same updates in the same process, runs alternating`] : []),
     'stepWithSnapshots adds the alert snapshot (suggestions included) of each update that raised a trigger, as the batch task does when opening or joining alerts',
     `1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on shared cores: absolute rates are depressed by other work`,
   ],

@@ -47,7 +47,7 @@ const WARMUP_SECS = quick ? 3 : 5;
 const RAW_SECS = quick ? 8 : 20;
 const OURS_SECS = quick ? 10 : 30;
 /** Messages drained to measure the sustainable rate when no fresh pipeline result exists. */
-const PREFILL = quick ? 3000 : 8000;
+const PREFILL = quick ? 3000 : 20_000;
 /** One message in ALERT_EVERY is a major-disease diagnosis in a watched township. */
 const ALERT_EVERY = 20;
 const WATCHED = 4;
@@ -326,11 +326,12 @@ async function main(): Promise<void> {
     for (const x of oursExpected) {
       if (alertSeen.has(x)) continue;
       alertsMissing++;
+      alertLat.push(cutoff - intendedAt(run, index0.get(x)!));
       const u = updates[index0.get(x)!]!;
+      if (alertsMissing > 5) continue; // the first few are enough to see why
       const st = getHousehold(store, u.householdId);
       const person = st?.household.persons.find((m) => m.id === u.personId);
       say(`alert of ${x} never reached the stream: ${u.householdId} at version ${st?.version}, person ${JSON.stringify({ alive: person?.alive, registered: person?.registered, major: person?.majorDiseases })}; alerts ${JSON.stringify(alertsByHousehold(store, u.householdId).map((a) => ({ id: a.id, status: a.status, triggers: a.triggers.map((t) => t.updateId) })))}`);
-      alertLat.push(cutoff - intendedAt(run, index0.get(x)!));
     }
     const alerts = percentiles(alertLat);
     const status = engine.status();
@@ -383,6 +384,7 @@ async function main(): Promise<void> {
         `ratio = 2 × raw p99 / committed p99 (goal ≥ 1: committed p99 ≤ 2 × raw); met also needs alert-visible p99 < 100 ms (${fmt(alerts.p99)} ms)`,
         `raw run ${RAW_SECS} s, engine run ${OURS_SECS} s, one after the other, each after ${WARMUP_SECS} s of warm-up at the same load without a pause (warm-up figures reported apart), publisher (connectors/publisher) and consumers in this one process; ${PARTITIONS} partitions, batchMax ${config.engine.batchMax}, ${config.engine.threads} worker thread(s), lmdb.noSync ${config.lmdb.noSync}`,
         `city ${PROFILE} ${load.households} households; feed mix from connectors/feeds, 1 in ${ALERT_EVERY} messages a new major-disease diagnosis in ${WATCHED} watched townships, read from GET /v1/townships/:id/alerts/stream by a caseworker key over HTTP`,
+        ...(alertsMissing ? [`${alertsMissing} of ${oursExpected.length} diagnoses raised an alert that never reached the SSE stream within ${ALERT_GRACE_MS / 1000} s of the last commit; each is counted up to the cutoff (a lower bound)`] : []),
         `1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on 2 shared cores: other engineers' tests run beside this`,
       ],
     });

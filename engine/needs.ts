@@ -43,17 +43,20 @@ function registered(h: Household): boolean {
   return a.enrolled && (cat === 'dibao' || cat === 'marginal' || cat === 'extreme_poverty' || cat === 'expenditure_dibao');
 }
 
-/** Monthly means (wages, pensions, unemployment benefit, farm income) and member count. */
-function means(h: Household, model: Model): { monthly: number; n: number } {
-  let n = 0;
+/** Monthly means of the members (wages, pensions, unemployment benefit), without farm income. */
+function memberMeans(h: Household): number {
   let monthly = 0;
-  for (const p of h.persons) {
-    if (!p.alive || !p.registered) continue;
-    n++;
-    monthly += p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly;
-  }
-  return { monthly: monthly + recentAmount(h.finances.agriculturalIncome, refOf(model)) / 12, n };
+  for (const p of h.persons) if (p.alive && p.registered) monthly += p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly;
+  return monthly;
 }
+
+function members(h: Household): number {
+  let n = 0;
+  for (const p of h.persons) if (p.alive && p.registered) n++;
+  return n;
+}
+
+const farmMonthly = (h: Household, model: Model): number => recentAmount(h.finances.agriculturalIncome, refOf(model)) / 12;
 
 function outOfPocket(h: Household, model: Model): number {
   const f = h.finances;
@@ -68,8 +71,8 @@ function outOfPocket(h: Household, model: Model): number {
 
 export function safetyNetNeed(h: Household, _s: Scored, model: Model): boolean {
   if (registered(h)) return true;
-  const m = means(h, model);
-  return m.n > 0 && m.monthly / m.n < model.lines.dibaoMonthly;
+  const n = members(h);
+  return n > 0 && (memberMeans(h) + farmMonthly(h, model)) / n < model.lines.dibaoMonthly;
 }
 
 export function expenditureNeed(h: Household, _s: Scored, model: Model): boolean {
@@ -81,25 +84,26 @@ export function expenditureNeed(h: Household, _s: Scored, model: Model): boolean
   const rent = f.rentMonthly - f.housingSubsidyMonthly;
   const rigid = outOfPocket(h, model) + (tuition > 0 ? tuition : 0) + (rent > 0 ? rent * 12 : 0);
   if (rigid <= 0) return false;
-  let allowances = 0;
-  for (const p of h.persons) if (p.alive && p.registered) allowances += p.disabilityAllowanceMonthly;
-  const income = (means(h, model).monthly + allowances + f.assistanceMonthly + f.elderlyCareSubsidyMonthly + f.veteranBenefitMonthly + f.housingSubsidyMonthly) * 12;
+  // one pass over the members: means and disability allowances
+  let monthly = 0;
+  for (const p of h.persons) if (p.alive && p.registered) monthly += p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly + p.disabilityAllowanceMonthly;
+  const income = (monthly + farmMonthly(h, model) + f.assistanceMonthly + f.elderlyCareSubsidyMonthly + f.veteranBenefitMonthly + f.housingSubsidyMonthly) * 12;
   return income > 0 ? rigid >= model.needs.rigidShare * income : rigid >= model.thresholds.medicalOopLowCny;
 }
 
 export function emergencyNeed(h: Household, scored: Scored, model: Model): boolean {
   if (h.housing.uninhabitable || scored.causes.illness >= 4) return true;
   emergencyFrom(model);
-  let majors = 0;
+  for (const i of h.incidents) if (i.at >= lastFromMs && (i.kind !== 'accident' || i.severity !== 'minor')) return true;
+  // a seriously ill member matters only with high out-of-pocket spending: look at members only then, or for deaths
+  const heavy = outOfPocket(h, model) >= model.thresholds.medicalOopHighCny;
+  let ill = false;
   for (const p of h.persons) {
     if (!p.alive) {
       if (p.deathDate !== null && p.deathDate >= lastFromIso) return true;
-      continue;
-    }
-    if (p.registered && p.majorDiseases.length > 0) majors++;
+    } else if (heavy && !ill && p.registered && p.majorDiseases.length > 0) ill = true;
   }
-  for (const i of h.incidents) if (i.at >= lastFromMs && (i.kind !== 'accident' || i.severity !== 'minor')) return true;
-  return majors > 0 && outOfPocket(h, model) >= model.thresholds.medicalOopHighCny;
+  return ill;
 }
 
 export function developmentNeed(h: Household, _s: Scored, model: Model): boolean {

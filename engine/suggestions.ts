@@ -3,6 +3,8 @@
  * (joint handling of assistance, 16 policies); needs that no policy answers get community
  * services (31 services). Every suggestion says why, naming the facts and cause scores that led
  * to it. Pure and deterministic: policies in catalogue order, then services in catalogue order.
+ * Not part of the per-update step: derived when an alert is opened or joined and when a portrait
+ * is read (`suggestionsOf`, `profileOf` in engine/process.ts), with the same result.
  */
 import { POLICY_CATEGORY_OF, POLICY_CODES, SERVICE_CATEGORY_OF, SERVICE_CODES } from './catalogue/assistance.js';
 import type { PolicyCode, ServiceCode } from './catalogue/assistance.js';

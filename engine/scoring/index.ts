@@ -140,20 +140,23 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
     other: mask & 64 ? s.other(h, model) : p.other,
   };
   const c = prev.causes;
-  const k = CAUSE_SCORERS;
-  const causes: CauseScores = {
-    illness: causeMask & 1 ? k.illness(h, model) : c.illness,
-    disability: causeMask & 2 ? k.disability(h, model) : c.disability,
-    education: causeMask & 4 ? k.education(h, model) : c.education,
-    housing: causeMask & 8 ? k.housing(h, model) : c.housing,
-    disaster: causeMask & 16 ? k.disaster(h, model) : c.disaster,
-    employment: causeMask & 32 ? k.employment(h, model) : c.employment,
-    skills: causeMask & 64 ? k.skills(h, model) : c.skills,
-    labour: causeMask & 128 ? k.labour(h, model) : c.labour,
-    other: causeMask & 256 ? k.other(h, model) : c.other,
-  };
-  // the emergency type reads the illness cause
-  if (causes.illness !== c.illness) needMask |= NEED_BIT.emergency;
+  let causes = c; // shared, like unchanged dimensions, when no cause reads a changed fact
+  if (causeMask !== 0) {
+    const k = CAUSE_SCORERS;
+    causes = {
+      illness: causeMask & 1 ? k.illness(h, model) : c.illness,
+      disability: causeMask & 2 ? k.disability(h, model) : c.disability,
+      education: causeMask & 4 ? k.education(h, model) : c.education,
+      housing: causeMask & 8 ? k.housing(h, model) : c.housing,
+      disaster: causeMask & 16 ? k.disaster(h, model) : c.disaster,
+      employment: causeMask & 32 ? k.employment(h, model) : c.employment,
+      skills: causeMask & 64 ? k.skills(h, model) : c.skills,
+      labour: causeMask & 128 ? k.labour(h, model) : c.labour,
+      other: causeMask & 256 ? k.other(h, model) : c.other,
+    };
+    // the emergency type reads the illness cause
+    if (causes.illness !== c.illness) needMask |= NEED_BIT.emergency;
+  }
   const score = total(dimensions);
   const scored: Scored = { modelVersion: model.version, score, tier: tierOf(score, model), dimensions, causes, needTypes: prev.needTypes };
   if (needMask !== 0) {

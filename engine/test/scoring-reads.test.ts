@@ -94,6 +94,7 @@ describe('indicators and data fields (Hangzhou: 50+ indicators, 100+ data fields
         const calm = { ...s, causes: { ...s.causes, illness: 0 } };
         const housed = { ...h, housing: { ...h.housing, uninhabitable: false } };
         NEED_PREDICATES[t](recording(housed, seen), calm, DEFAULT_MODEL);
+        NEED_PREDICATES[t](recording({ ...housed, incidents: [] }, seen), calm, DEFAULT_MODEL);
         const accidents = { ...housed, persons: h.persons.filter((p) => p.alive), incidents: h.incidents.map((i) => ({ ...i, kind: 'accident' as const })) };
         NEED_PREDICATES[t](recording(accidents, seen), calm, DEFAULT_MODEL);
       }

@@ -114,6 +114,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const unsubs: (() => void)[] = [];
   if (deps.engine) {
     unsubs.push(deps.engine.onAlert((notices) => {
+      // the worker thread committed these: a read snapshot older than that commit would miss them
+      deps.store.env.resetReadTxn();
       for (const n of notices) ctx.alerts.notify(n.id);
     }));
     const b = deps.engine.onBatch?.((r) => {

@@ -175,7 +175,10 @@ export function publisherMetrics(publisher: ObservablePublisher, registry: Regis
       for (const [kind, t] of byKind) {
         const labels = { source: sourceLabel(source), kind: kindLabel(kind) };
         let failures = 0;
-        if (t.failed) for (const [code, n] of t.failed) (failed.inc({ ...labels, code: codeLabel(code) }, n), (failures += n));
+        for (const [code, n] of t.failed ?? []) {
+          failed.inc({ ...labels, code: codeLabel(code) }, n);
+          failures += n;
+        }
         const received = t.published + t.duplicate + failures;
         if (received) flow.received.inc(labels, received);
         if (t.published) published.inc(labels, t.published);

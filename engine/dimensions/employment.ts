@@ -7,7 +7,7 @@
 import type { Model } from '../model.js';
 import type { DimensionScore, Household } from '../types.js';
 import { ageAt, refOf } from './reference.js';
-import { Tally, type IndicatorDef } from './tally.js';
+import { Tally, whole, type IndicatorDef } from './tally.js';
 
 export const EMPLOYMENT_INDICATORS: readonly IndicatorDef[] = [
   { code: 'employment.none_employed', doc: 'members could work but none works' },
@@ -103,7 +103,7 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
   if (lowEdu > 0) t.minus('employment.low_education', w.lowEducation * Math.min(2, lowEdu), `${lowEdu} working-age member(s) with at most primary education`);
   if (able > 0 && skilled === 0) t.minus('employment.unskilled', w.unskilled, 'no working-age member holds a skill certificate or college degree');
   if (elderlyWorkerId !== null) t.minus('employment.elderly_working', w.elderlyWorking, `member ${elderlyWorkerId} still works past retirement age`);
-  if (benefit > 0) t.plus('employment.unemployment_benefit', w.unemploymentBenefit, `unemployment benefit ${benefit} CNY/month`);
+  if (benefit > 0) t.plus('employment.unemployment_benefit', w.unemploymentBenefit, `unemployment benefit ${whole(benefit)} CNY/month`);
   if (provident > 0) t.plus('employment.provident_fund', w.providentFund, `${provident} member(s) pay into the provident fund`);
   if (dependent > 0 && perCapita >= lines.comfortableMonthly) t.plus('employment.high_income', w.highIncome, `earned ${Math.round(perCapita)} CNY/month per non-retired member`);
   return t.result('employment', model.dimensionMax.employment);

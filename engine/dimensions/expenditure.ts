@@ -6,7 +6,7 @@
 import type { Model } from '../model.js';
 import type { DimensionScore, Household } from '../types.js';
 import { recentAmount, refOf } from './reference.js';
-import { Tally, type IndicatorDef } from './tally.js';
+import { Tally, whole, type IndicatorDef } from './tally.js';
 
 export const EXPENDITURE_INDICATORS: readonly IndicatorDef[] = [
   { code: 'expenditure.medical_oop', doc: 'medical out-of-pocket this year, graded low / mid / high' },
@@ -47,36 +47,36 @@ export function scoreExpenditure(h: Household, model: Model): DimensionScore {
     (f.criticalIllnessPaid.year === y ? f.criticalIllnessPaid.amount : 0) +
     (f.medicalAssistance.year === y ? f.medicalAssistance.amount : 0);
   const oop = total > covered ? total - covered : 0;
-  if (oop >= th.medicalOopHighCny) t.minus('expenditure.medical_oop', w.medicalOopHigh, `medical out-of-pocket ${oop} CNY in ${y}`);
-  else if (oop >= th.medicalOopMidCny) t.minus('expenditure.medical_oop', w.medicalOopMid, `medical out-of-pocket ${oop} CNY in ${y}`);
-  else if (oop >= th.medicalOopLowCny) t.minus('expenditure.medical_oop', w.medicalOopLow, `medical out-of-pocket ${oop} CNY in ${y}`);
-  if (total >= th.medicalTotalHighCny) t.minus('expenditure.medical_total_high', w.medicalTotalHigh, `medical bills ${total} CNY in ${y}`);
+  if (oop >= th.medicalOopHighCny) t.minus('expenditure.medical_oop', w.medicalOopHigh, `medical out-of-pocket ${whole(oop)} CNY in ${y}`);
+  else if (oop >= th.medicalOopMidCny) t.minus('expenditure.medical_oop', w.medicalOopMid, `medical out-of-pocket ${whole(oop)} CNY in ${y}`);
+  else if (oop >= th.medicalOopLowCny) t.minus('expenditure.medical_oop', w.medicalOopLow, `medical out-of-pocket ${whole(oop)} CNY in ${y}`);
+  if (total >= th.medicalTotalHighCny) t.minus('expenditure.medical_total_high', w.medicalTotalHigh, `medical bills ${whole(total)} CNY in ${y}`);
   if (total >= th.medicalOopLowCny && oop / total >= th.medicalUncoveredShare) {
     t.minus('expenditure.medical_uncovered', w.medicalUncovered, `${Math.round((oop / total) * 100)}% of ${total} CNY medical bills unpaid by insurance`);
   }
   const tuition = recentAmount(f.tuition, ref);
   const grants = f.educationGrants.year === f.tuition.year ? f.educationGrants.amount : 0;
   const netTuition = tuition > grants ? tuition - grants : 0;
-  if (netTuition >= th.tuitionHighCny) t.minus('expenditure.tuition', w.tuitionHigh, `net tuition ${netTuition} CNY in ${f.tuition.year}`);
-  else if (netTuition >= th.tuitionMidCny) t.minus('expenditure.tuition', w.tuitionMid, `net tuition ${netTuition} CNY in ${f.tuition.year}`);
-  else if (netTuition >= th.tuitionLowCny) t.minus('expenditure.tuition', w.tuitionLow, `net tuition ${netTuition} CNY in ${f.tuition.year}`);
+  if (netTuition >= th.tuitionHighCny) t.minus('expenditure.tuition', w.tuitionHigh, `net tuition ${whole(netTuition)} CNY in ${f.tuition.year}`);
+  else if (netTuition >= th.tuitionMidCny) t.minus('expenditure.tuition', w.tuitionMid, `net tuition ${whole(netTuition)} CNY in ${f.tuition.year}`);
+  else if (netTuition >= th.tuitionLowCny) t.minus('expenditure.tuition', w.tuitionLow, `net tuition ${whole(netTuition)} CNY in ${f.tuition.year}`);
   if (unfunded > 0) {
     t.minus('expenditure.student_fees', w.studentFees * Math.min(2, unfunded), unfunded === 1 ? `student ${unfundedId} pays fees without a grant` : `${unfunded} students pay fees without a grant`);
   }
   const netRent = f.rentMonthly - f.housingSubsidyMonthly;
-  if (netRent >= th.rentHighCny) t.minus('expenditure.rent', w.rentHigh, `net rent ${netRent} CNY/month`);
-  else if (netRent >= th.rentMidCny) t.minus('expenditure.rent', w.rentMid, `net rent ${netRent} CNY/month`);
-  else if (netRent > 0) t.minus('expenditure.rent', w.rentLow, `net rent ${netRent} CNY/month`);
+  if (netRent >= th.rentHighCny) t.minus('expenditure.rent', w.rentHigh, `net rent ${whole(netRent)} CNY/month`);
+  else if (netRent >= th.rentMidCny) t.minus('expenditure.rent', w.rentMid, `net rent ${whole(netRent)} CNY/month`);
+  else if (netRent > 0) t.minus('expenditure.rent', w.rentLow, `net rent ${whole(netRent)} CNY/month`);
   const rigid = oop + netTuition + (netRent > 0 ? netRent * 12 : 0);
   if (n > 0 && rigid / n >= th.rigidPerCapitaCny) {
     t.minus('expenditure.rigid_burden', w.rigidBurden, `rigid spending ${Math.round(rigid / n)} CNY per member this year`);
   }
   const temp = recentAmount(f.temporaryAssistance, ref);
-  if (temp > 0) t.minus('expenditure.temporary_assistance', w.temporaryAssistance, `temporary assistance ${temp} CNY in ${f.temporaryAssistance.year}`);
+  if (temp > 0) t.minus('expenditure.temporary_assistance', w.temporaryAssistance, `temporary assistance ${whole(temp)} CNY in ${f.temporaryAssistance.year}`);
   const assist = recentAmount(f.medicalAssistance, ref);
-  if (assist > 0) t.plus('expenditure.medical_assistance', w.medicalAssistance, `medical assistance ${assist} CNY in ${f.medicalAssistance.year}`);
-  if (f.assistanceMonthly >= th.assistanceOffsetCny) t.plus('expenditure.regular_assistance', w.regularAssistance, `regular assistance ${f.assistanceMonthly} CNY/month`);
-  if (f.housingSubsidyMonthly > 0) t.plus('expenditure.housing_subsidy', w.housingSubsidy, `housing subsidy ${f.housingSubsidyMonthly} CNY/month`);
-  if (f.elderlyCareSubsidyMonthly > 0) t.plus('expenditure.care_subsidy', w.careSubsidy, `elderly care subsidy ${f.elderlyCareSubsidyMonthly} CNY/month`);
+  if (assist > 0) t.plus('expenditure.medical_assistance', w.medicalAssistance, `medical assistance ${whole(assist)} CNY in ${f.medicalAssistance.year}`);
+  if (f.assistanceMonthly >= th.assistanceOffsetCny) t.plus('expenditure.regular_assistance', w.regularAssistance, `regular assistance ${whole(f.assistanceMonthly)} CNY/month`);
+  if (f.housingSubsidyMonthly > 0) t.plus('expenditure.housing_subsidy', w.housingSubsidy, `housing subsidy ${whole(f.housingSubsidyMonthly)} CNY/month`);
+  if (f.elderlyCareSubsidyMonthly > 0) t.plus('expenditure.care_subsidy', w.careSubsidy, `elderly care subsidy ${whole(f.elderlyCareSubsidyMonthly)} CNY/month`);
   return t.result('expenditure', model.dimensionMax.expenditure);
 }

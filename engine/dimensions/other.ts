@@ -5,7 +5,7 @@
 import type { Model } from '../model.js';
 import type { DimensionScore, Household, Incident } from '../types.js';
 import { ageAt, isoDay, recentAmount, refOf } from './reference.js';
-import { Tally, type IndicatorDef } from './tally.js';
+import { Tally, whole, type IndicatorDef } from './tally.js';
 
 export const OTHER_INDICATORS: readonly IndicatorDef[] = [
   { code: 'other.uninhabitable', doc: 'dwelling lost or uninhabitable' },
@@ -48,9 +48,9 @@ export function scoreOther(h: Household, model: Model): DimensionScore {
   if (fire !== null) t.minus('other.fire', incidentPoints(fire, w), `${fire.severity} fire on ${isoDay(fire.at)}`);
   if (accident !== null) t.minus('other.accident', incidentPoints(accident, w), `${accident.severity} accident on ${isoDay(accident.at)}`);
   const dl = recentAmount(h.finances.disasterLoss, ref);
-  if (dl >= th.disasterLossHighCny) t.minus('other.disaster_loss', w.disasterLossHigh, `disaster loss ${dl} CNY in ${h.finances.disasterLoss.year}`);
-  else if (dl >= th.disasterLossLowCny) t.minus('other.disaster_loss', w.disasterLossLow, `disaster loss ${dl} CNY in ${h.finances.disasterLoss.year}`);
-  if (loss >= th.incidentLossCny) t.minus('other.incident_loss', w.incidentLoss, `recent incidents cost ${loss} CNY`);
+  if (dl >= th.disasterLossHighCny) t.minus('other.disaster_loss', w.disasterLossHigh, `disaster loss ${whole(dl)} CNY in ${h.finances.disasterLoss.year}`);
+  else if (dl >= th.disasterLossLowCny) t.minus('other.disaster_loss', w.disasterLossLow, `disaster loss ${whole(dl)} CNY in ${h.finances.disasterLoss.year}`);
+  if (loss >= th.incidentLossCny) t.minus('other.incident_loss', w.incidentLoss, `recent incidents cost ${whole(loss)} CNY`);
   let dropouts = 0;
   let dropoutId = '';
   let outOfSchoolId: string | null = null;

@@ -6,7 +6,7 @@
 import type { Model } from '../model.js';
 import type { DimensionScore, Household } from '../types.js';
 import { ageAt, recentAmount, refOf } from './reference.js';
-import { Tally, type IndicatorDef } from './tally.js';
+import { Tally, tenths, whole, type IndicatorDef } from './tally.js';
 
 export const PROPERTY_INDICATORS: readonly IndicatorDef[] = [
   { code: 'property.no_home', doc: 'renting privately without any residential property' },
@@ -81,33 +81,33 @@ export function scoreProperty(h: Household, model: Model): DimensionScore {
   if (ho.publicRental) t.minus('property.public_rental', w.publicRental, 'lives in public rental housing');
   // an unrecorded dwelling area falls back to the registered residences' area
   const area = ho.areaM2 > 0 ? ho.areaM2 : ownedArea;
-  if (n > 0 && area / n < th.crampedM2PerPerson) t.minus('property.cramped', w.cramped, `${area} m² for ${n} members`);
+  if (n > 0 && area / n < th.crampedM2PerPerson) t.minus('property.cramped', w.cramped, `${whole(area)} m² for ${n} members`);
   if (renting && h.vehicles.length === 0 && h.properties.length === 0 && h.businesses.length === 0 && h.landMu === 0 && h.livestockHeads === 0) {
     t.minus('property.no_assets', w.noAssets, 'no own dwelling, vehicle, property, business, land or livestock');
   }
-  if (balance < th.noSavingsCny) t.minus('property.no_savings', w.noSavings, `provident savings ${balance} CNY`);
+  if (balance < th.noSavingsCny) t.minus('property.no_savings', w.noSavings, `provident savings ${whole(balance)} CNY`);
   if (noPension > 0) t.minus('property.elderly_no_pension', w.elderlyNoPension * Math.min(2, noPension), `${noPension} elderly member(s) without a pension`);
   if (lowPension > 0) t.minus('property.low_pension', w.lowPension * Math.min(2, lowPension), `${lowPension} pension(s) below ${lines.dibaoMonthly} CNY/month`);
   const farm = recentAmount(h.finances.agriculturalIncome, ref);
   if (h.rural && h.landMu === 0) t.minus('property.landless_rural', w.landlessRural, 'rural household without land');
-  if (h.landMu > 0 && farm < th.lowFarmIncomeCny) t.minus('property.low_farm_income', w.lowFarmIncome, `${h.landMu} mu of land earned ${farm} CNY`);
+  if (h.landMu > 0 && farm < th.lowFarmIncomeCny) t.minus('property.low_farm_income', w.lowFarmIncome, `${tenths(h.landMu)} mu of land earned ${whole(farm)} CNY`);
   const f = h.finances;
   const declared = f.taxYear >= ref.year - 2 && n > 0 ? f.taxableIncomeAnnual / 12 / n : 0;
   if (declared > 0 && declared < lines.dibaoMonthly) {
-    t.minus('property.low_declared_income', w.lowDeclaredIncome, `filed ${f.taxableIncomeAnnual} CNY for ${f.taxYear}`);
+    t.minus('property.low_declared_income', w.lowDeclaredIncome, `filed ${whole(f.taxableIncomeAnnual)} CNY for ${f.taxYear}`);
   }
   if (best !== null && best.valueCny >= th.valuableVehicleCny) {
-    t.plus('property.valuable_vehicle', w.valuableVehicle, `owns ${best.kind} ${best.plate} worth ${best.valueCny} CNY since ${best.registeredAt}`);
+    t.plus('property.valuable_vehicle', w.valuableVehicle, `owns ${best.kind} ${best.plate} worth ${whole(best.valueCny)} CNY since ${best.registeredAt}`);
   } else if (cars > 0) t.plus('property.vehicle', w.vehicle, `owns ${cars} car(s) or truck(s)`);
   if (extra !== null) {
-    t.plus('property.real_estate', w.realEstate, `owns ${extra.use} property ${extra.certificate} (${extra.areaM2} m², since ${extra.acquiredAt}) beyond one home`);
-  } else if (realEstateValue >= th.realEstateValueCny) t.plus('property.real_estate', w.realEstate, `owns real estate worth ${realEstateValue} CNY`);
+    t.plus('property.real_estate', w.realEstate, `owns ${extra.use} property ${extra.certificate} (${whole(extra.areaM2)} m², since ${extra.acquiredAt}) beyond one home`);
+  } else if (realEstateValue >= th.realEstateValueCny) t.plus('property.real_estate', w.realEstate, `owns real estate worth ${whole(realEstateValue)} CNY`);
   if (capital >= th.businessCapitalCny || company !== null) {
-    t.plus('property.business', w.business, company !== null ? `runs company ${company.registration} (since ${company.registeredAt}), capital ${capital} CNY` : `business capital ${capital} CNY`);
+    t.plus('property.business', w.business, company !== null ? `runs company ${company.registration} (since ${company.registeredAt}), capital ${whole(capital)} CNY` : `business capital ${whole(capital)} CNY`);
   }
-  if (balance >= th.providentSavingsCny) t.plus('property.provident_savings', w.providentSavings, `provident savings ${balance} CNY`);
-  if (declared >= lines.comfortableMonthly) t.plus('property.declared_income', w.declaredIncome, `filed ${f.taxableIncomeAnnual} CNY for ${f.taxYear}`);
-  if (h.landMu >= th.landMu) t.plus('property.land', w.land, `${h.landMu} mu of land`);
+  if (balance >= th.providentSavingsCny) t.plus('property.provident_savings', w.providentSavings, `provident savings ${whole(balance)} CNY`);
+  if (declared >= lines.comfortableMonthly) t.plus('property.declared_income', w.declaredIncome, `filed ${whole(f.taxableIncomeAnnual)} CNY for ${f.taxYear}`);
+  if (h.landMu >= th.landMu) t.plus('property.land', w.land, `${tenths(h.landMu)} mu of land`);
   if (h.livestockHeads >= th.livestockHeads) t.plus('property.livestock', w.livestock, `${h.livestockHeads} head of livestock`);
   return t.result('property', model.dimensionMax.property);
 }

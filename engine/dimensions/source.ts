@@ -5,7 +5,7 @@
 import type { Model } from '../model.js';
 import type { DimensionScore, Household } from '../types.js';
 import { ageAt, isoDay, refOf } from './reference.js';
-import { Tally, type IndicatorDef } from './tally.js';
+import { Tally, whole, type IndicatorDef } from './tally.js';
 
 export const SOURCE_INDICATORS: readonly IndicatorDef[] = [
   { code: 'source.registered', doc: 'enrolled in a registered category (extreme poverty, dibao, marginal)' },
@@ -63,7 +63,7 @@ export function scoreSource(h: Household, model: Model): DimensionScore {
   }
   if (hardship !== null) t.minus('source.hardship_worker', w.hardshipWorker, `member ${hardship} registered as hardship worker`);
   if (veteran !== null && h.finances.veteranBenefitMonthly > 0) {
-    t.plus('source.veteran', w.veteranCredit, `veteran ${veteran} receives ${h.finances.veteranBenefitMonthly} CNY/month`);
+    t.plus('source.veteran', w.veteranCredit, `veteran ${veteran} receives ${whole(h.finances.veteranBenefitMonthly)} CNY/month`);
   }
   return t.result('source', model.dimensionMax.source);
 }

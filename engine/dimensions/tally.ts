@@ -14,6 +14,18 @@ const MINUS: string[] = Array.from({ length: 101 }, (_, i) => `: ${signed(-i)}`)
 const PLUS: string[] = Array.from({ length: 101 }, (_, i) => `: ${signed(i)}`);
 const suffix = (points: number, table: string[]): string => (Number.isInteger(points) && points <= 100 ? table[points]! : `: ${signed(table === MINUS ? -points : points)}`);
 
+/** Money and areas in reason lines: whole units (formatting an integer is several times cheaper than a fraction). */
+export function whole(x: number): number {
+  return Math.round(x);
+}
+
+/** One decimal, formatted from integers (land in mu). */
+export function tenths(x: number): string {
+  const t = Math.round(x * 10);
+  const r = t % 10;
+  return r === 0 ? `${t / 10}` : `${(t - r) / 10}.${r < 0 ? -r : r}`;
+}
+
 export class Tally {
   points = 0;
   readonly indicators: IndicatorResult[] = [];

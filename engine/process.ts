@@ -38,7 +38,7 @@ export interface ProcessContext {
 export interface ProcessOk {
   ok: true;
   state: HouseholdState;
-  /** Dimensions the update touched (and that were rescored). */
+  /** Dimensions the update touched (rescoring recomputes those of them whose facts changed). */
   touched: Dimension[];
   triggers: AlertTrigger[];
 }

@@ -1,7 +1,13 @@
 /**
  * Resilience scoring: seven dimension scorers, the total (0–100, higher = stronger), tier, the
- * nine cause factors and need types. `rescore` recomputes only what an update could change:
+ * nine cause factors and need types. `rescore` recomputes only what an update could change.
  *
+ * With the `affected` masks `applyFacts` returns (engine/scoring/affected.ts): exactly the
+ * dimension scorers, causes and need types that read a field the update changed (plus the
+ * emergency need type when the illness cause moved); everything when membership changed. The
+ * READS lists behind the masks are checked against the scorers' real reads by a recording proxy.
+ *
+ * Without them, by dimension:
  * - the touched dimensions' scorers (looked up in SCORERS at call time);
  * - when `structure` is touched, every dimension: structure owns membership (births, deaths,
  *   residence), and all scorers count members, so any of them may move;
@@ -107,22 +113,24 @@ export function scoreFull(h: Household, model: Model): Scored {
 
 /**
  * `affected` (from `applyFacts`): the dimensions, causes and need types that read a changed
- * fact. With it, exactly those are recomputed (plus the touched dimensions), and membership
- * changes, which affect everything, rescore in full. Without it, the dimension-level rule of
- * the header applies.
+ * fact. With it, exactly those are recomputed and `touched` is not needed; membership changes,
+ * which affect everything, rescore in full. Without it, the dimension-level rule of the header
+ * applies to `touched`.
  */
 export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>, model: Model, affected?: Affected): Scored {
   if (prev.modelVersion !== model.version) return scoreFull(h, model);
-  let mask = 0;
-  for (const d of touched) mask |= BIT[d];
+  let mask: number;
   let causeMask: number;
   let needMask: number;
   if (affected === undefined) {
+    mask = 0;
+    for (const d of touched) mask |= BIT[d];
     if (mask & BIT.structure) return scoreFull(h, model);
     causeMask = CAUSE_MASK[mask]!;
     needMask = NEED_MASK[mask]!;
   } else {
-    mask |= affected.dims;
+    // a touched dimension none of whose facts changed (a grid visit's observations) would score the same
+    mask = affected.dims;
     if (mask === ALL_DIMS) return scoreFull(h, model);
     causeMask = affected.causes;
     needMask = affected.needs;

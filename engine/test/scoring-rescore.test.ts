@@ -4,6 +4,8 @@ import { DIMENSIONS } from '../catalogue/departments.js';
 import { DEFAULT_MODEL, ModelSchema } from '../model.js';
 import { CAUSE_DIMENSIONS, rescore, SCORERS, scoreFull, type Scorer } from '../scoring/index.js';
 import { CAUSES, type Dimension, type Household } from '../types.js';
+import { applyFacts, changedFacts } from '../apply/index.js';
+import { family, update } from './apply-support.js';
 import { makePerson } from './fixtures.js';
 import { ALL_HOUSEHOLDS, dibaoFamily } from './scoring-households.js';
 
@@ -123,3 +125,86 @@ describe('incremental equals full', () => {
     );
   });
 });
+
+describe('incremental equals full, field by field (the masks applyFacts returns)', () => {
+  it('after any sequence of changes, each rescored with only what reads a changed field (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: MUTATIONS.length - 1 }), fc.integer({ min: 0, max: 20 })), { minLength: 1, maxLength: 12 }),
+        (base, steps) => {
+          const h = structuredClone(ALL_HOUSEHOLDS()[base]!);
+          let state = scoreFull(h, M);
+          for (const [i, k] of steps) {
+            const before = structuredClone(h);
+            MUTATIONS[i]!.apply(h, k);
+            const { touched, affected } = changedFacts(before, h);
+            state = rescore(h, state, touched, M, affected);
+          }
+          expect(state).toEqual(scoreFull(h, M));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('with the affected masks, rescore recomputes only what reads a changed fact', () => {
+  const counted = (): Record<string, number> => {
+    instrument();
+    return calls;
+  };
+
+  it('a medical claim runs only the expenditure scorer, and the illness cause follows the bill', () => {
+    const h = family();
+    const prev = scoreFull(h, M);
+    const a = applyFacts(h, update('medical_claim', { totalCny: 90_000, insurancePaidCny: 20_000, outOfPocketCny: 70_000 }, 'P1'));
+    if (!a.ok) throw new Error(a.message);
+    const c = counted();
+    const s = rescore(a.household, prev, a.touched, M, a.affected);
+    expect(c).toEqual(Object.fromEntries(DIMENSIONS.map((d) => [d, d === 'expenditure' ? 1 : 0])));
+    expect(s).toEqual(scoreFull(a.household, M));
+    expect(s.causes.illness).toBeGreaterThan(prev.causes.illness);
+    expect(s.causes.disability).toBe(prev.causes.disability);
+  });
+
+  it('a social insurance contribution reuses every cause and need type', () => {
+    const h = family();
+    const prev = scoreFull(h, M);
+    const a = applyFacts(h, update('social_insurance_contribution', { months: 3 }, 'P1'));
+    if (!a.ok) throw new Error(a.message);
+    const s = rescore(a.household, prev, a.touched, M, a.affected);
+    expect(a.affected.causes).toBe(0);
+    expect(a.affected.needs).toBe(0);
+    expect(s.causes).toBe(prev.causes); // shared, not recomputed
+    expect(s).toEqual(scoreFull(a.household, M));
+  });
+
+  it('a grid visit rescores the source dimension only, whatever the worker observed', () => {
+    const h = family();
+    const prev = scoreFull(h, M);
+    const a = applyFacts(h, update('grid_visit_recorded', { observed: ['health', 'expenditure'], concern: 3 }));
+    if (!a.ok) throw new Error(a.message);
+    expect(a.touched).toEqual(['source', 'health', 'expenditure']);
+    const c = counted();
+    const s = rescore(a.household, prev, a.touched, M, a.affected);
+    expect(c).toEqual(Object.fromEntries(DIMENSIONS.map((d) => [d, d === 'source' ? 1 : 0])));
+    expect(s).toEqual(scoreFull(a.household, M));
+  });
+
+  it('a marriage (a structure fact, not membership) does not rescore everything; a death does', () => {
+    const h = family();
+    const prev = scoreFull(h, M);
+    const wed = applyFacts(h, update('marriage_registered', { status: 'divorced' }, 'P2'));
+    if (!wed.ok) throw new Error(wed.message);
+    let c = counted();
+    expect(rescore(wed.household, prev, wed.touched, M, wed.affected)).toEqual(scoreFull(wed.household, M));
+    expect(Object.values(c).reduce((x, y) => x + y, 0)).toBeLessThan(DIMENSIONS.length);
+    const died = applyFacts(h, update('death_registered', {}, 'P4'));
+    if (!died.ok) throw new Error(died.message);
+    c = counted();
+    expect(rescore(died.household, prev, died.touched, M, died.affected)).toEqual(scoreFull(died.household, M));
+    expect(Object.values(c)).toEqual(DIMENSIONS.map(() => 1));
+  });
+});
+

@@ -161,6 +161,12 @@ const Thresholds = z
     dependencyRatio: z.number().min(0).max(100).default(2),
     /** Share of elderly members that is an aged household (0–1, default 0.5). */
     elderlyShare: share(0.5),
+    /** Registered unemployed this many months or more is long-term unemployment (months, default 12). */
+    longUnemployedMonths: count(12),
+    /** Barthel ADL index at or below this is severe functional dependence (0–100, default 40). */
+    adlSevere: z.number().int().min(0).max(100).default(40),
+    /** Severe mental illness risk level from which a member may harm self or others (1–5, default 3). */
+    mentalRiskLevel: z.number().int().min(1).max(5).default(3),
   })
   .strict()
   .superRefine(ascending(['medicalOopLowCny', 'medicalOopMidCny', 'medicalOopHighCny', 'medicalTotalHighCny']))
@@ -202,6 +208,8 @@ const SourceWeights = z
     unvisited: pts(1),
     /** Credit: veteran member receiving a benefit (points, default 1). */
     veteranCredit: pts(1),
+    /** A member registered in deep hardship by the trade union (深度困难职工), on top of hardshipWorker (points, default 1). */
+    deepHardship: pts(1),
   })
   .strict()
   .prefault({});
@@ -280,6 +288,12 @@ const HealthWeights = z
     frailElderly: pts(1),
     /** Credit: disabled members all receive a disability allowance (points, default 1). */
     disabilitySupport: pts(1),
+    /** A member with Barthel ADL at or below adlSevere (points, default 1). */
+    adlSevere: pts(1),
+    /** A member with a severe mental illness at mentalRiskLevel or above (points, default 2). */
+    mentalRisk: pts(2),
+    /** A member of disability grade 1–2 without the care subsidy (护理补贴) (points, default 1). */
+    noCareSubsidy: pts(1),
   })
   .strict()
   .prefault({});
@@ -322,6 +336,8 @@ const PropertyWeights = z
     land: pts(1),
     /** Credit: livestockHeads or more (points, default 1). */
     livestock: pts(1),
+    /** Credit: a member draws an employee or institution pension (a stable income for life) (points, default 1). */
+    employeePension: pts(1),
   })
   .strict()
   .prefault({});
@@ -402,6 +418,10 @@ const EmploymentWeights = z
     providentFund: pts(1),
     /** Credit: earned income per person at or above the comfortable line (points, default 2). */
     highIncome: pts(2),
+    /** A member registered unemployed for longUnemployedMonths or more (points, default 2). */
+    longUnemployed: pts(2),
+    /** Each worker insured on a base below the minimum wage (points, default 1; at most 2). */
+    lowInsuranceBase: pts(1),
   })
   .strict()
   .prefault({});
@@ -430,6 +450,8 @@ const OtherWeights = z
     dropout: pts(3),
     /** A child of compulsory school age not in school (points, default 2). */
     notInSchool: pts(2),
+    /** A dropout the school recorded as leaving for financial reasons (因经济条件辍学), on top of dropout (points, default 1). */
+    dropoutFinancial: pts(1),
   })
   .strict()
   .prefault({});

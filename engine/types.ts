@@ -83,6 +83,12 @@ export interface Person {
   careDependency: CareDependency;
   inpatientDays: number;
   admissions: number;
+  /** Barthel activities-of-daily-living index of the last care assessment, 0 (fully dependent) … 100; null if never assessed. */
+  adlScore: number | null;
+  /** Risk level 0–5 of a registered severe mental illness (national grading; 3+ = dangerous behaviour); 0 if none. */
+  mentalRiskLevel: number;
+  /** Receives the disability care subsidy (护理补贴), one of the two disability subsidies. */
+  disabilityCareSubsidy: boolean;
   // employment and income (monthly CNY)
   employment: EmploymentStatus;
   monthlyWage: number;
@@ -90,16 +96,26 @@ export interface Person {
   unemploymentBenefitMonthly: number;
   disabilityAllowanceMonthly: number;
   socialInsuranceMonths: number;
+  /** Monthly base of the last social insurance contribution, CNY; 0 if none on record. */
+  insuranceBaseMonthly: number;
+  /** Registered unemployed since (ISO date); null when not registered unemployed. */
+  unemployedSince: string | null;
   publicWelfarePost: boolean;
   providentFundMonthly: number;
   providentFundBalance: number;
+  /** Kind of pension paid, 'none' if none on record. */
+  pensionType: 'none' | 'urban_employee' | 'urban_rural_resident' | 'institution';
   hardshipWorker: boolean;
+  /** Registered by the trade union in deep hardship (深度困难职工). */
+  deepHardship: boolean;
   veteran: boolean;
   // education
   schoolStage: SchoolStage;
   schoolName: string | null;
   /** Left school before finishing compulsory or enrolled education. */
   droppedOut: boolean;
+  /** Why the person left school, as the school reported it; null if not dropped out. */
+  dropoutReason: 'financial' | 'illness' | 'disability' | 'academic' | 'family' | 'work' | 'other' | null;
   tuitionAnnual: number;
   educationGrantAnnual: number;
   /** Lives away from parents: both parents dead, missing, or absent (事实无人抚养). */

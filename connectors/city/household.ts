@@ -423,6 +423,15 @@ export function buildHousehold(ctx: BuildContext, index: number, category: House
       tuitionAnnual,
       educationGrantAnnual,
       withoutParentalCare: m.noParents,
+      // facts only later department records carry (engine/types.ts): neutral here, no random draw
+      adlScore: null,
+      mentalRiskLevel: 0,
+      disabilityCareSubsidy: disabilityGrade !== 0 && disabilityGrade <= 2 && disabilityAllowanceMonthly > 0,
+      insuranceBaseMonthly: 0,
+      unemployedSince: null,
+      pensionType: 'none',
+      deepHardship: false,
+      dropoutReason: null,
     });
   }
 

@@ -23,13 +23,15 @@ export const disabledPersonsFederation: DepartmentReducers<'disabled_persons_fed
     if (p.allowance !== 'living_subsidy' && grade > CARE_SUBSIDY_MAX_GRADE) {
       return inconsistent('payload.allowance', `the care subsidy needs grade 1 or 2; ${ctx.person.id} is grade ${grade}`);
     }
-    return { household: patchPerson(h, ctx.index, { disabilityAllowanceMonthly: p.monthlyCny }), events: [] };
+    const care = p.allowance !== 'living_subsidy';
+    return { household: patchPerson(h, ctx.index, { disabilityAllowanceMonthly: p.monthlyCny, disabilityCareSubsidy: care }), events: [] };
   },
 
   care_dependency_assessed(h, u, ctx) {
     const from = ctx.person.careDependency;
     const to = u.payload.level;
-    if (from === to) return { household: h, events: [] };
-    return { household: patchPerson(h, ctx.index, { careDependency: to }), events: [{ type: 'care_dependency_changed', personId: ctx.person.id, from, to }] };
+    const adlScore = u.payload.adlScore;
+    if (from === to) return { household: ctx.person.adlScore === adlScore ? h : patchPerson(h, ctx.index, { adlScore }), events: [] };
+    return { household: patchPerson(h, ctx.index, { careDependency: to, adlScore }), events: [{ type: 'care_dependency_changed', personId: ctx.person.id, from, to }] };
   },
 };

@@ -6,14 +6,15 @@ import type { DepartmentReducers } from './types.js';
 export const education: DepartmentReducers<'education'> = {
   student_enrolled(h, u, ctx) {
     const p = u.payload;
-    return { household: patchPerson(h, ctx.index, { schoolStage: p.stage, schoolName: p.school, droppedOut: false }), events: [] };
+    return { household: patchPerson(h, ctx.index, { schoolStage: p.stage, schoolName: p.school, droppedOut: false, dropoutReason: null }), events: [] };
   },
 
   student_dropout(h, u, ctx) {
     const person = ctx.person;
-    if (person.droppedOut && person.schoolStage === 'none') return { household: h, events: [] };
+    const dropoutReason = u.payload.reason;
+    if (person.droppedOut && person.schoolStage === 'none') return { household: person.dropoutReason === dropoutReason ? h : patchPerson(h, ctx.index, { dropoutReason }), events: [] };
     return {
-      household: patchPerson(h, ctx.index, { schoolStage: 'none', schoolName: null, droppedOut: true }),
+      household: patchPerson(h, ctx.index, { schoolStage: 'none', schoolName: null, droppedOut: true, dropoutReason }),
       events: [{ type: 'school_dropout', personId: person.id, stage: u.payload.stage }],
     };
   },

@@ -24,10 +24,12 @@ export const health: DepartmentReducers<'health'> = {
     };
   },
 
-  severe_mental_illness_registered(h, _u, ctx) {
-    if (ctx.person.severeMentalIllness) return { household: h, events: [] };
+  severe_mental_illness_registered(h, u, ctx) {
+    const mentalRiskLevel = u.payload.riskLevel;
+    // a re-registration only updates the risk level
+    if (ctx.person.severeMentalIllness) return { household: ctx.person.mentalRiskLevel === mentalRiskLevel ? h : patchPerson(h, ctx.index, { mentalRiskLevel }), events: [] };
     return {
-      household: patchPerson(h, ctx.index, { severeMentalIllness: true }),
+      household: patchPerson(h, ctx.index, { severeMentalIllness: true, mentalRiskLevel }),
       events: [{ type: 'severe_mental_illness', personId: ctx.person.id }],
     };
   },

@@ -11,15 +11,20 @@ export const humanResources: DepartmentReducers<'human_resources'> = {
       monthlyWage: p.monthlyWageCny,
       publicWelfarePost: false,
       unemploymentBenefitMonthly: 0,
+      unemployedSince: null,
     });
     return { household, events: [] };
   },
 
-  unemployment_registered(h, _u, ctx) {
-    if (ctx.person.employment === 'unemployed') return { household: h, events: [] };
+  unemployment_registered(h, u, ctx) {
+    const since = u.payload.registeredAt;
+    if (ctx.person.employment === 'unemployed') {
+      // already known unemployed: only the registration date may be new
+      return { household: ctx.person.unemployedSince === null ? patchPerson(h, ctx.index, { unemployedSince: since }) : h, events: [] };
+    }
     const mainEarner = isMainEarner(h, ctx.person.id);
     return {
-      household: patchPerson(h, ctx.index, { employment: 'unemployed', monthlyWage: 0, publicWelfarePost: false }),
+      household: patchPerson(h, ctx.index, { employment: 'unemployed', monthlyWage: 0, publicWelfarePost: false, unemployedSince: since }),
       events: [{ type: 'unemployment', personId: ctx.person.id, mainEarner }],
     };
   },
@@ -29,13 +34,18 @@ export const humanResources: DepartmentReducers<'human_resources'> = {
     // an employee or institution pension means retirement; the resident pension is paid to working farmers too
     const retires = p.pensionType !== 'urban_rural_resident';
     return {
-      household: patchPerson(h, ctx.index, { pensionMonthly: p.monthlyCny, ...(retires ? { employment: 'retired' as const, monthlyWage: 0 } : {}) }),
+      household: patchPerson(h, ctx.index, {
+        pensionMonthly: p.monthlyCny,
+        pensionType: p.pensionType,
+        ...(retires ? { employment: 'retired' as const, monthlyWage: 0, unemployedSince: null } : {}),
+      }),
       events: [],
     };
   },
 
   social_insurance_contribution(h, u, ctx) {
-    return { household: patchPerson(h, ctx.index, { socialInsuranceMonths: ctx.person.socialInsuranceMonths + u.payload.months }), events: [] };
+    const p = u.payload;
+    return { household: patchPerson(h, ctx.index, { socialInsuranceMonths: ctx.person.socialInsuranceMonths + p.months, insuranceBaseMonthly: p.baseCny }), events: [] };
   },
 
   unemployment_benefit_granted(h, u, ctx) {
@@ -51,6 +61,7 @@ export const humanResources: DepartmentReducers<'human_resources'> = {
         employment: 'employed',
         monthlyWage: u.payload.monthlyWageCny,
         unemploymentBenefitMonthly: 0,
+        unemployedSince: null,
       }),
       events: [],
     };

@@ -58,5 +58,14 @@ export function newMember(m: NewMember, onDate: string): Person {
     tuitionAnnual: 0,
     educationGrantAnnual: 0,
     withoutParentalCare: false,
+    // recorded by later departments: neutral until they report (kept last: one object shape for every person)
+    adlScore: null,
+    mentalRiskLevel: 0,
+    disabilityCareSubsidy: false,
+    insuranceBaseMonthly: 0,
+    unemployedSince: null,
+    pensionType: 'none',
+    deepHardship: false,
+    dropoutReason: null,
   };
 }

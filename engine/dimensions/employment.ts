@@ -6,12 +6,13 @@
  */
 import type { Model } from '../model.js';
 import type { DimensionScore, Household } from '../types.js';
-import { ageAt, refOf } from './reference.js';
+import { ageAt, monthsSince, refOf } from './reference.js';
 import { Tally, whole, type IndicatorDef } from './tally.js';
 
 export const EMPLOYMENT_INDICATORS: readonly IndicatorDef[] = [
   { code: 'employment.none_employed', doc: 'members could work but none works' },
   { code: 'employment.unemployed', doc: 'unemployed working-age members' },
+  { code: 'employment.long_unemployed', doc: 'a member registered unemployed for longUnemployedMonths or more' },
   { code: 'employment.unable', doc: 'working-age members unable to work' },
   { code: 'employment.income_below_dibao', doc: 'earned income per member below the dibao line' },
   { code: 'employment.income_below_marginal', doc: 'earned income per member below the marginal line' },
@@ -19,6 +20,7 @@ export const EMPLOYMENT_INDICATORS: readonly IndicatorDef[] = [
   { code: 'employment.flexible_only', doc: 'only flexible or farm work, no stable job' },
   { code: 'employment.low_wage', doc: 'employees paid below the minimum wage' },
   { code: 'employment.uninsured', doc: 'workers with fewer than insuredMonths of social insurance' },
+  { code: 'employment.low_insurance_base', doc: 'workers insured on a base below the minimum wage' },
   { code: 'employment.public_welfare_post', doc: 'a member on a subsidised public-welfare post' },
   { code: 'employment.low_education', doc: 'working-age members with at most primary education' },
   { code: 'employment.unskilled', doc: 'no working-age member skilled or college-educated' },
@@ -47,6 +49,9 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
   let unableId = '';
   let lowWage = 0;
   let uninsured = 0;
+  let lowBase = 0;
+  let longId: string | null = null;
+  let longSince = '';
   let lowEdu = 0;
   let skilled = 0;
   let welfareId: string | null = null;
@@ -68,6 +73,8 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
       if (e === 'employed' || e === 'self_employed') stable++;
       if (e === 'employed' && p.monthlyWage > 0 && p.monthlyWage < lines.minimumWageMonthly) lowWage++;
       if (p.socialInsuranceMonths < th.insuredMonths) uninsured++;
+      const base = p.insuranceBaseMonthly;
+      if (base > 0 && base < lines.minimumWageMonthly) lowBase++;
       if (p.publicWelfarePost && welfareId === null) welfareId = p.id;
     }
     if (age >= ag.workFrom && age < (p.sex === 'F' ? ag.retireFemale : ag.retireMale)) {
@@ -79,6 +86,11 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
         if (e === 'unemployed') {
           if (unemployed === 0) unemployedId = p.id;
           unemployed++;
+          const since = p.unemployedSince;
+          if (since != null && longId === null && monthsSince(since, ref) >= th.longUnemployedMonths) {
+            longId = p.id;
+            longSince = since;
+          }
         }
         if (p.educationLevel === 'none' || p.educationLevel === 'primary') lowEdu++;
         if (p.skilled || p.educationLevel === 'college') skilled++;
@@ -89,6 +101,7 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
   }
   if (able > 0 && workers === 0) t.minus('employment.none_employed', w.noneEmployed, `none of ${able} member(s) able to work has work`);
   if (unemployed > 0) t.minus('employment.unemployed', w.unemployed * Math.min(2, unemployed), unemployed === 1 ? `member ${unemployedId} is unemployed` : `${unemployed} members are unemployed`);
+  if (longId !== null) t.minus('employment.long_unemployed', w.longUnemployed, `member ${longId} registered unemployed since ${longSince}`);
   if (unable > 0) t.minus('employment.unable', w.unable * Math.min(2, unable), unable === 1 ? `working-age member ${unableId} cannot work` : `${unable} working-age members cannot work`);
   const perCapita = dependent > 0 ? earned / dependent : 0;
   if (dependent > 0) {
@@ -99,6 +112,7 @@ export function scoreEmployment(h: Household, model: Model): DimensionScore {
   if (workers > 0 && stable === 0) t.minus('employment.flexible_only', w.flexibleOnly, `${workers} worker(s), none in stable employment`);
   if (lowWage > 0) t.minus('employment.low_wage', w.lowWage * Math.min(2, lowWage), `${lowWage} employee(s) paid below ${lines.minimumWageMonthly} CNY/month`);
   if (uninsured > 0) t.minus('employment.uninsured', w.uninsured * Math.min(2, uninsured), `${uninsured} worker(s) with under ${th.insuredMonths} months of social insurance`);
+  if (lowBase > 0) t.minus('employment.low_insurance_base', w.lowInsuranceBase * Math.min(2, lowBase), `${lowBase} worker(s) insured on a base below ${lines.minimumWageMonthly} CNY/month`);
   if (welfareId !== null) t.minus('employment.public_welfare_post', w.publicWelfarePost, `member ${welfareId} holds a public-welfare post`);
   if (lowEdu > 0) t.minus('employment.low_education', w.lowEducation * Math.min(2, lowEdu), `${lowEdu} working-age member(s) with at most primary education`);
   if (able > 0 && skilled === 0) t.minus('employment.unskilled', w.unskilled, 'no working-age member holds a skill certificate or college degree');

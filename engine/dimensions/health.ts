@@ -18,6 +18,9 @@ export const HEALTH_INDICATORS: readonly IndicatorDef[] = [
   { code: 'health.disability_mild', doc: 'a member of disability grade 4' },
   { code: 'health.disability_cognitive', doc: 'intellectual, mental or multiple disability' },
   { code: 'health.severe_mental', doc: 'a member with a severe mental illness' },
+  { code: 'health.mental_risk', doc: 'a severe mental illness at risk level mentalRiskLevel or above' },
+  { code: 'health.adl_severe', doc: 'a member with a Barthel ADL index at or below adlSevere' },
+  { code: 'health.no_care_subsidy', doc: 'a member of disability grade 1–2 without the care subsidy' },
   { code: 'health.care_full', doc: 'a fully care-dependent member' },
   { code: 'health.care_partial', doc: 'a partly care-dependent member' },
   { code: 'health.inpatient_long', doc: 'inpatient stay of inpatientLongDays or more' },
@@ -42,6 +45,11 @@ export function scoreHealth(h: Household, model: Model): DimensionScore {
   let childIllId: string | null = null;
   let frailId: string | null = null;
   let cognitiveId: string | null = null;
+  let riskId: string | null = null;
+  let risk = 0;
+  let adlId: string | null = null;
+  let adl = 0;
+  let noSubsidyId: string | null = null;
   let disabled = 0;
   let supported = 0;
   let maxDays = 0;
@@ -77,8 +85,20 @@ export function scoreHealth(h: Household, model: Model): DimensionScore {
       else t.minus('health.disability_mild', w.disabilityMild, `member ${p.id} has ${p.disabilityType} disability grade 4`);
       const ty = p.disabilityType;
       if (cognitiveId === null && (ty === 'intellectual' || ty === 'mental' || ty === 'multiple')) cognitiveId = p.id;
+      if (grade <= 2 && !p.disabilityCareSubsidy && noSubsidyId === null) noSubsidyId = p.id;
     }
-    if (p.severeMentalIllness) t.minus('health.severe_mental', w.severeMental, `member ${p.id} registered with a severe mental illness`);
+    if (p.severeMentalIllness) {
+      t.minus('health.severe_mental', w.severeMental, `member ${p.id} registered with a severe mental illness`);
+      if (riskId === null && p.mentalRiskLevel >= th.mentalRiskLevel) {
+        riskId = p.id;
+        risk = p.mentalRiskLevel;
+      }
+    }
+    const a = p.adlScore;
+    if (a !== null && adlId === null && a <= th.adlSevere) {
+      adlId = p.id;
+      adl = a;
+    }
     if (p.careDependency === 'full') t.minus('health.care_full', w.careFull, `member ${p.id} is fully care-dependent`);
     else if (p.careDependency === 'partial') t.minus('health.care_partial', w.carePartial, `member ${p.id} is partly care-dependent`);
     if (p.inpatientDays > maxDays) {
@@ -102,6 +122,9 @@ export function scoreHealth(h: Household, model: Model): DimensionScore {
   if (maxAdm >= th.frequentAdmissions) t.minus('health.frequent_admission', w.frequentAdmission, `member ${maxAdmId} admitted ${maxAdm} times`);
   if (childIllId !== null) t.minus('health.child_ill', w.childIll, `minor ${childIllId} seriously ill or severely disabled`);
   if (frailId !== null) t.minus('health.frail_elderly', w.frailElderly, `very old member ${frailId} has a chronic disease`);
+  if (riskId !== null) t.minus('health.mental_risk', w.mentalRisk, `member ${riskId}'s severe mental illness is at risk level ${risk}`);
+  if (adlId !== null) t.minus('health.adl_severe', w.adlSevere, `member ${adlId} scores ${adl} on the ADL index (severe dependence)`);
+  if (noSubsidyId !== null) t.minus('health.no_care_subsidy', w.noCareSubsidy, `severely disabled member ${noSubsidyId} receives no care subsidy`);
   if (disabled > 0 && supported === disabled) t.plus('health.disability_support', w.disabilitySupport, `all ${disabled} disabled member(s) receive an allowance`);
   return t.result('health', model.dimensionMax.health);
 }

@@ -16,6 +16,7 @@ export const OTHER_INDICATORS: readonly IndicatorDef[] = [
   { code: 'other.disaster_loss', doc: 'disaster loss this year, graded' },
   { code: 'other.incident_loss', doc: 'summed recent incident losses of incidentLossCny or more' },
   { code: 'other.dropout', doc: 'school-age members who dropped out' },
+  { code: 'other.dropout_financial', doc: 'a dropout who left school for financial reasons' },
   { code: 'other.not_in_school', doc: 'a child of compulsory school age not in school' },
 ];
 
@@ -54,6 +55,7 @@ export function scoreOther(h: Household, model: Model): DimensionScore {
   let dropouts = 0;
   let dropoutId = '';
   let outOfSchoolId: string | null = null;
+  let financialId: string | null = null;
   for (const p of h.persons) {
     if (!p.alive || !p.registered) continue;
     if (!p.droppedOut && p.schoolStage !== 'none') continue;
@@ -62,9 +64,11 @@ export function scoreOther(h: Household, model: Model): DimensionScore {
     if (p.droppedOut) {
       if (dropouts === 0) dropoutId = p.id;
       dropouts++;
+      if (financialId === null && p.dropoutReason === 'financial') financialId = p.id;
     } else if (age < ag.compulsoryUntil && outOfSchoolId === null) outOfSchoolId = p.id;
   }
   if (dropouts > 0) t.minus('other.dropout', w.dropout * Math.min(2, dropouts), dropouts === 1 ? `member ${dropoutId} dropped out of school` : `${dropouts} members dropped out of school`);
+  if (financialId !== null) t.minus('other.dropout_financial', w.dropoutFinancial, `member ${financialId} left school for financial reasons`);
   if (outOfSchoolId !== null) t.minus('other.not_in_school', w.notInSchool, `child ${outOfSchoolId} of compulsory school age is not in school`);
   return t.result('other', model.dimensionMax.other);
 }

@@ -24,6 +24,7 @@ export const PROPERTY_INDICATORS: readonly IndicatorDef[] = [
   { code: 'property.real_estate', doc: 'credit: commercial property, a second residence, or real estate worth realEstateValueCny' },
   { code: 'property.business', doc: 'credit: a company, or business capital of businessCapitalCny or more' },
   { code: 'property.provident_savings', doc: 'credit: provident savings of providentSavingsCny or more' },
+  { code: 'property.employee_pension', doc: 'credit: a member draws an employee or institution pension' },
   { code: 'property.declared_income', doc: 'credit: filed income per member at or above the comfortable line' },
   { code: 'property.land', doc: 'credit: land of landMu or more' },
   { code: 'property.livestock', doc: 'credit: livestockHeads or more' },
@@ -39,10 +40,13 @@ export function scoreProperty(h: Household, model: Model): DimensionScore {
   let balance = 0;
   let noPension = 0;
   let lowPension = 0;
+  let employeePensions = 0;
   for (const p of h.persons) {
     if (!p.alive || !p.registered) continue;
     n++;
     balance += p.providentFundBalance;
+    const pt = p.pensionType;
+    if (pt === 'urban_employee' || pt === 'institution') employeePensions++;
     if (p.pensionMonthly > 0) {
       if (p.pensionMonthly < lines.dibaoMonthly) lowPension++;
     } else if (ageAt(p.birthDate, ref) >= model.ages.elderlyFrom) noPension++;
@@ -105,6 +109,7 @@ export function scoreProperty(h: Household, model: Model): DimensionScore {
   if (capital >= th.businessCapitalCny || company !== null) {
     t.plus('property.business', w.business, company !== null ? `runs company ${company.registration} (since ${company.registeredAt}), capital ${whole(capital)} CNY` : `business capital ${whole(capital)} CNY`);
   }
+  if (employeePensions > 0) t.plus('property.employee_pension', w.employeePension, `${employeePensions} member(s) draw an employee or institution pension`);
   if (balance >= th.providentSavingsCny) t.plus('property.provident_savings', w.providentSavings, `provident savings ${whole(balance)} CNY`);
   if (declared >= lines.comfortableMonthly) t.plus('property.declared_income', w.declaredIncome, `filed ${whole(f.taxableIncomeAnnual)} CNY for ${f.taxYear}`);
   if (h.landMu >= th.landMu) t.plus('property.land', w.land, `${tenths(h.landMu)} mu of land`);

@@ -63,6 +63,15 @@ export function recentAmount(s: YearSum, ref: Ref): number {
   return s.year >= ref.year - 1 ? s.amount : 0;
 }
 
+/** Whole months between an ISO date and the reference date (negative if after it; no allocation). */
+export function monthsSince(iso: string, ref: Ref): number {
+  const y = digit(iso, 0) * 1000 + digit(iso, 1) * 100 + digit(iso, 2) * 10 + digit(iso, 3);
+  const m = digit(iso, 5) * 10 + digit(iso, 6);
+  const d = digit(iso, 8) * 10 + digit(iso, 9);
+  const refMonth = Math.floor(ref.md / 100);
+  return (ref.year - y) * 12 + (refMonth - m) - (ref.md % 100 < d ? 1 : 0);
+}
+
 /** Whole years between an ISO date and the reference date (negative if after it). */
 export function yearsSince(iso: string, ref: Ref): number {
   return ageAt(iso, ref);

@@ -18,6 +18,7 @@ export const SOURCE_INDICATORS: readonly IndicatorDef[] = [
   { code: 'source.proactive', doc: 'proactively discovered by a worker' },
   { code: 'source.observed_concern', doc: 'concern level a grid worker observed' },
   { code: 'source.hardship_worker', doc: 'member registered as a hardship worker' },
+  { code: 'source.deep_hardship', doc: 'member registered in deep hardship' },
   { code: 'source.unvisited', doc: 'no grid visit within recentDays' },
   { code: 'source.veteran', doc: 'credit: veteran member with a benefit' },
 ];
@@ -56,12 +57,15 @@ export function scoreSource(h: Household, model: Model): DimensionScore {
   }
   let hardship: string | null = null;
   let veteran: string | null = null;
+  let deep: string | null = null;
   for (const p of h.persons) {
     if (!p.alive || !p.registered) continue;
     if (p.hardshipWorker && hardship === null) hardship = p.id;
     if (p.veteran && veteran === null) veteran = p.id;
+    if (p.deepHardship && deep === null) deep = p.id;
   }
   if (hardship !== null) t.minus('source.hardship_worker', w.hardshipWorker, `member ${hardship} registered as hardship worker`);
+  if (deep !== null) t.minus('source.deep_hardship', w.deepHardship, `member ${deep} registered in deep hardship`);
   if (veteran !== null && h.finances.veteranBenefitMonthly > 0) {
     t.plus('source.veteran', w.veteranCredit, `veteran ${veteran} receives ${whole(h.finances.veteranBenefitMonthly)} CNY/month`);
   }

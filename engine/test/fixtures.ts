@@ -41,6 +41,14 @@ export function makePerson(over: Partial<Person> & { id: string }): Person {
     tuitionAnnual: 0,
     educationGrantAnnual: 0,
     withoutParentalCare: false,
+    adlScore: null,
+    mentalRiskLevel: 0,
+    disabilityCareSubsidy: false,
+    insuranceBaseMonthly: 0,
+    unemployedSince: null,
+    pensionType: 'none',
+    deepHardship: false,
+    dropoutReason: null,
     ...over,
   };
 }

@@ -3,8 +3,10 @@
  * same process, same machine, same load generator. Measured: the queue listing, the household
  * portrait (audited read), /metrics (autocannon, 20 connections), and claim+release cycles
  * (16 concurrent clients, each claim followed by a release with its lease token).
- * The city is small (2,000 households) with one major-disease alert per household, loaded
- * through the real pipeline (JetStream → engine workers → LMDB).
+ * Full mode: the whole hangzhou city (223k households, 400k persons) loaded, alerts raised for
+ * ALERTED households through the real pipeline (JetStream → engine workers → LMDB), and medical
+ * claims streaming at STREAM_RATE updates/s through the engine while the API is measured.
+ * Quick mode: 2,000 households, same shape.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { generateCity } from '../connectors/city/generator.js';
 import { layoutByName } from '../connectors/city/regions.js';
 import { openPublisher } from '../connectors/publisher/index.js';
 import type { Update } from '../engine/types.js';
+import { examplePayload } from '../engine/catalogue/examples.js';
 import { initialLoad } from '../workers/initial-load.js';
 import { startEngine } from '../workers/engine.js';
 import { counts, openStore } from '../workers/store/index.js';
@@ -29,7 +32,11 @@ import { hashToken } from '../api/auth/index.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
 
 const quick = isQuick();
-const HOUSEHOLDS = 2000;
+const HOUSEHOLDS = quick ? 2000 : Number.POSITIVE_INFINITY;
+/** Households given a major-disease alert before the measurement (the queues' content). */
+const ALERTED = quick ? 2000 : 20_000;
+/** Department updates per second flowing through the engine during the measurement. */
+const STREAM_RATE = quick ? 100 : 300;
 const DURATION = quick ? 3 : 10;
 const CONNECTIONS = 20;
 const CLAIMERS = 16;
@@ -79,7 +86,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-api-'));
   const admin = 'lifeline_' + randomBytes(24).toString('base64url');
   const cw = 'lifeline_' + randomBytes(24).toString('base64url');
-  const households = [...generateCity('small', 5, { limit: HOUSEHOLDS })];
+  const households = quick ? [...generateCity('small', 5, { limit: HOUSEHOLDS })] : [...generateCity('hangzhou', 20231017)];
   const townships = [...new Set(households.map((h) => h.region.townshipId))];
   const config = loadConfig({
     env: { NATS_URL },
@@ -90,7 +97,7 @@ async function main(): Promise<void> {
       'stream.partitions': 4,
       'lmdb.path': join(dir, 'lmdb'),
       'city.dataDir': join(dir, 'city'),
-      'city.profile': 'small',
+      'city.profile': quick ? 'small' : 'hangzhou',
       'api.rateLimitPerMin': 100_000_000,
       'api.keys': [
         { id: 'bench-admin', sha256: hashToken(admin), role: 'admin', townships: [] },
@@ -107,11 +114,12 @@ async function main(): Promise<void> {
   let engine: Awaited<ReturnType<typeof startEngine>> | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    await initialLoad(config, { threads: 1 });
+    const loaded = await initialLoad(config, { threads: quick ? 1 : 2 });
+    process.stderr.write(`loaded ${loaded.households} households in ${loaded.seconds.toFixed(1)} s\n`);
     engine = await startEngine(config, { registry, store });
     const { publisher } = await openPublisher(nc, config);
     const now = Date.now();
-    const updates: Update[] = households.map((h, i) => ({
+    const updates: Update[] = households.slice(0, ALERTED).map((h, i) => ({
       id: `bench-${i}`,
       source: 'health',
       kind: 'major_disease_diagnosed',
@@ -121,9 +129,8 @@ async function main(): Promise<void> {
       payload: { disease: '胃恶性肿瘤', icd10: 'C16.9', diagnosedAt: '2026-08-02' },
     }));
     await publisher.publishMany(updates);
-    await publisher.close();
     const until = Date.now() + 120_000;
-    while (counts(store, { now: Date.now() }).active < HOUSEHOLDS * 0.9 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    while (counts(store, { now: Date.now() }).active < updates.length * 0.9 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     const active = counts(store, { now: Date.now() }).active;
     process.stderr.write(`alerts active: ${active}\n`);
 
@@ -150,6 +157,27 @@ async function main(): Promise<void> {
     stat.post('/v1/alerts/x/release', async (_req, reply) => reply.type('application/json').send(releaseBody));
     const sbase = await stat.listen({ host: '127.0.0.1', port: 0 });
 
+    // a steady stream of medical claims through the engine while the API is under load
+    let claimSeq = 0;
+    let streamed = 0;
+    const streaming = setInterval(() => {
+      const batch: Update[] = [];
+      for (let i = 0; i < STREAM_RATE / 10; i++) {
+        const h = households[(claimSeq * 7919) % households.length]!;
+        const person = h.persons[0]!;
+        batch.push({
+          id: `bench-claim-${claimSeq++}`,
+          source: 'medical_insurance',
+          kind: 'medical_claim',
+          householdId: h.id,
+          personId: person.id,
+          occurredAt: Date.now(),
+          payload: { ...(examplePayload('medical_claim') as Record<string, unknown>), claimId: `BC${claimSeq}` },
+        });
+      }
+      streamed += batch.length;
+      void publisher.publishMany(batch);
+    }, 100);
     const figures: Record<string, { value: number; unit: string }> = {};
     const ratios: Record<string, number> = {};
     for (const [k, p] of Object.entries(paths)) {
@@ -169,18 +197,36 @@ async function main(): Promise<void> {
     figures['claim_release_p99'] = { value: Math.round(oc.p99 * 100) / 100, unit: 'ms' };
     figures['claim_release_static_cycles'] = { value: Math.round(sc.rps), unit: 'cycles/s' };
     figures['alerts_active'] = { value: active, unit: 'alerts' };
+    clearInterval(streaming);
+    await publisher.close();
+    figures['households_loaded'] = { value: loaded.households, unit: 'households' };
+    figures['updates_streamed_during_measurement'] = { value: streamed, unit: 'updates' };
     ratios['claim'] = oc.rps / sc.rps;
     for (const [k, r] of Object.entries(ratios)) figures[`${k}_ratio`] = { value: Math.round(r * 1000) / 1000, unit: '× static' };
+    // the issue's goals: list and portrait ≥ 0.5× static, claim+ack ≥ 0.25×, p99 < 20 ms each;
+    // the headline is the worst of them as measured/goal, so ≥ 1 means every goal is met
+    const parts = {
+      queue: ratios['queue']! / 0.5,
+      portrait: ratios['portrait']! / 0.5,
+      claim: ratios['claim']! / 0.25,
+      queue_p99: 20 / Math.max(figures['queue_p99']!.value, 0.001),
+      portrait_p99: 20 / Math.max(figures['portrait_p99']!.value, 0.001),
+      metrics_p99: 20 / Math.max(figures['metrics_p99']!.value, 0.001),
+      claim_p99: 20 / Math.max(figures['claim_release_p99']!.value, 0.001),
+    };
+    const worst = Object.entries(parts).sort((a, b) => a[1] - b[1])[0]!;
     writeResult({
       part: 'api',
       figures,
       limit: { name: 'static Fastify route, same body size (queue listing)', value: figures['queue_static_rps']!.value, unit: 'req/s' },
-      ratio: Math.round(ratios['queue']! * 1000) / 1000,
-      goal: 0.3,
+      ratio: Math.round(worst[1] * 1000) / 1000,
+      goal: 1,
       notes: [
+        `headline = worst of the goals as measured/goal (list, portrait ≥ 0.5× static; claim+release ≥ 0.25×; p99 < 20 ms): ${worst[0]}; all: ${Object.entries(parts).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+        `${fmt(streamed)} medical claims streamed through the engine at ${STREAM_RATE}/s during the measurement`,
         `autocannon ${CONNECTIONS} connections × ${DURATION} s per endpoint; claim+release with ${CLAIMERS} fetch clients; load generator in the same process on the same 2 cores`,
         'portrait reads write one audit row each (async LMDB put); claims and releases are one synchronous LMDB transaction each (alert, indexes, audit row)',
-        `${HOUSEHOLDS} households, engine running (idle) in the same process`,
+        `${loaded.households} households loaded (${quick ? 'small city' : 'the whole hangzhou city'}), ${ALERTED} alerted, engine in the same process`,
       ],
     });
   } finally {

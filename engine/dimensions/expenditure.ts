@@ -52,7 +52,7 @@ export function scoreExpenditure(h: Household, model: Model): DimensionScore {
   else if (oop >= th.medicalOopLowCny) t.minus('expenditure.medical_oop', w.medicalOopLow, `medical out-of-pocket ${whole(oop)} CNY in ${y}`);
   if (total >= th.medicalTotalHighCny) t.minus('expenditure.medical_total_high', w.medicalTotalHigh, `medical bills ${whole(total)} CNY in ${y}`);
   if (total >= th.medicalOopLowCny && oop / total >= th.medicalUncoveredShare) {
-    t.minus('expenditure.medical_uncovered', w.medicalUncovered, `${Math.round((oop / total) * 100)}% of ${total} CNY medical bills unpaid by insurance`);
+    t.minus('expenditure.medical_uncovered', w.medicalUncovered, `${Math.round((oop / total) * 100)}% of ${whole(total)} CNY medical bills unpaid by insurance`);
   }
   const tuition = recentAmount(f.tuition, ref);
   const grants = f.educationGrants.year === f.tuition.year ? f.educationGrants.amount : 0;

@@ -1,4 +1,5 @@
 /** Agriculture and rural affairs: return-to-poverty risk flags, land transfers, farm income. */
+import { copyHousehold } from './shapes.js';
 import { addToYear, cents } from './year-sum.js';
 import { inconsistent, patchAssistance, patchFinances } from './household.js';
 import type { DepartmentReducers } from './types.js';
@@ -17,12 +18,12 @@ export const agricultureRural: DepartmentReducers<'agriculture_rural'> = {
     const p = u.payload;
     if (p.direction === 'out' && p.areaMu > h.landMu + 1e-9) return inconsistent('payload.areaMu', `household ${h.id} holds only ${h.landMu} mu`);
     const landMu = cents(p.direction === 'out' ? h.landMu - p.areaMu : h.landMu + p.areaMu);
-    return { household: { ...h, landMu }, events: [] };
+    return { household: copyHousehold(h, { landMu }), events: [] };
   },
 
   agricultural_income_reported(h, u, ctx) {
     const p = u.payload;
-    const household = patchFinances({ ...h, livestockHeads: p.livestockHeads }, { agriculturalIncome: addToYear(h.finances.agriculturalIncome, ctx.year, p.amountCny) });
+    const household = patchFinances(copyHousehold(h, { livestockHeads: p.livestockHeads }), { agriculturalIncome: addToYear(h.finances.agriculturalIncome, ctx.year, p.amountCny) });
     return { household, events: [] };
   },
 };

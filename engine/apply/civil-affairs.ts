@@ -1,4 +1,5 @@
 /** Civil affairs: assistance enrolment and exit, rejections, temporary assistance, deaths, marriages, elderly care. */
+import { copyHousehold, copyPerson } from './shapes.js';
 import type { Household, Person } from '../types.js';
 import { addToYear } from './year-sum.js';
 import { ageAt, inconsistent, isMainEarner, isMember, patchAssistance, patchFinances } from './household.js';
@@ -52,20 +53,20 @@ export const civilAffairs: DepartmentReducers<'civil_affairs'> = {
     const dead = ctx.person;
     if (p.deathDate < dead.birthDate) return inconsistent('payload.deathDate', `before the person's birth date ${dead.birthDate}`);
     const mainEarner = isMainEarner(h, dead.id);
-    const persons = h.persons.map((m, i) => (i === ctx.index ? { ...m, alive: false, deathDate: p.deathDate } : m));
+    const persons = h.persons.map((m, i) => (i === ctx.index ? copyPerson(m, { alive: false, deathDate: p.deathDate }) : m));
     if (isParentRelation(dead)) {
       const parentLeft = persons.some((m) => isParentRelation(m) && isMember(m));
       for (let i = 0; i < persons.length; i++) {
         const m = persons[i];
         if (m === undefined || !isMember(m)) continue;
         if (dead.maritalStatus === 'married' && isParentRelation(m) && m.maritalStatus === 'married') {
-          persons[i] = { ...m, maritalStatus: 'widowed' };
+          persons[i] = copyPerson(m, { maritalStatus: 'widowed' });
         } else if (!parentLeft && m.relation === 'child' && !m.withoutParentalCare && ageAt(m.birthDate, p.deathDate) < ADULT_AGE) {
-          persons[i] = { ...m, withoutParentalCare: true };
+          persons[i] = copyPerson(m, { withoutParentalCare: true });
         }
       }
     }
-    const household: Household = { ...h, persons };
+    const household: Household = copyHousehold(h, { persons });
     return { household, events: [{ type: 'death', personId: dead.id, cause: p.cause, mainEarner }] };
   },
 
@@ -76,10 +77,10 @@ export const civilAffairs: DepartmentReducers<'civil_affairs'> = {
     if (p.status === 'divorced' && from !== 'married') return inconsistent('payload.status', `cannot divorce: marital status is ${from}`);
     // the spouse, when a member too, changes status with the person
     const persons = h.persons.map((m, i) =>
-      i === ctx.index || (m.idNumber === p.spouseIdNumber && m.alive && m.maritalStatus !== p.status) ? { ...m, maritalStatus: p.status } : m,
+      i === ctx.index || (m.idNumber === p.spouseIdNumber && m.alive && m.maritalStatus !== p.status) ? copyPerson(m, { maritalStatus: p.status }) : m,
     );
     return {
-      household: { ...h, persons },
+      household: copyHousehold(h, { persons }),
       events: [{ type: 'marital_status_changed', personId: ctx.person.id, from, to: p.status }],
     };
   },

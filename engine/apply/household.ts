@@ -1,4 +1,5 @@
 /** Copy-on-write edits of a household: only the changed path is copied, the rest is shared. */
+import { copyAssistance, copyFinances, copyHousehold, copyHousing, copyPerson } from './shapes.js';
 import type { AssistanceState, Finances, Household, HousingState, Incident, Person } from '../types.js';
 import { reject, type Rejection } from '../errors.js';
 import { amountIn, cents } from './year-sum.js';
@@ -12,30 +13,30 @@ export function patchPerson(h: Household, index: number, patch: Partial<Person>)
   const persons = h.persons.slice();
   const p = persons[index];
   if (p === undefined) return h;
-  persons[index] = { ...p, ...patch };
-  return { ...h, persons };
+  persons[index] = copyPerson(p, patch);
+  return copyHousehold(h, { persons });
 }
 
 export function addPerson(h: Household, p: Person): Household {
-  return { ...h, persons: [...h.persons, p] };
+  return copyHousehold(h, { persons: [...h.persons, p] });
 }
 
 export function patchFinances(h: Household, patch: Partial<Finances>): Household {
-  return { ...h, finances: { ...h.finances, ...patch } };
+  return copyHousehold(h, { finances: copyFinances(h.finances, patch) });
 }
 
 export function patchAssistance(h: Household, patch: Partial<AssistanceState>): Household {
-  return { ...h, assistance: { ...h.assistance, ...patch } };
+  return copyHousehold(h, { assistance: copyAssistance(h.assistance, patch) });
 }
 
 export function patchHousing(h: Household, patch: Partial<HousingState>): Household {
-  return { ...h, housing: { ...h.housing, ...patch } };
+  return copyHousehold(h, { housing: copyHousing(h.housing, patch) });
 }
 
 export function pushIncident(h: Household, incident: Incident): Household {
   const incidents = h.incidents.length >= MAX_INCIDENTS ? h.incidents.slice(h.incidents.length - MAX_INCIDENTS + 1) : h.incidents.slice();
   incidents.push(incident);
-  return { ...h, incidents };
+  return copyHousehold(h, { incidents });
 }
 
 /** Current members: alive and holding their registration here. */

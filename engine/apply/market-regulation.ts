@@ -1,4 +1,5 @@
 /** Market regulation: businesses registered and deregistered. */
+import { copyHousehold } from './shapes.js';
 import { inconsistent } from './household.js';
 import type { DepartmentReducers } from './types.js';
 
@@ -7,7 +8,7 @@ export const marketRegulation: DepartmentReducers<'market_regulation'> = {
     const p = u.payload;
     if (h.businesses.some((b) => b.registration === p.registration)) return inconsistent('payload.registration', `already registered to household ${h.id}`);
     return {
-      household: { ...h, businesses: [...h.businesses, { registration: p.registration, type: p.type, capitalCny: p.capitalCny, registeredAt: p.registeredAt }] },
+      household: copyHousehold(h, { businesses: [...h.businesses, { registration: p.registration, type: p.type, capitalCny: p.capitalCny, registeredAt: p.registeredAt }] }),
       events: [{ type: 'business_registered', registration: p.registration, valueCny: p.capitalCny }],
     };
   },
@@ -15,6 +16,6 @@ export const marketRegulation: DepartmentReducers<'market_regulation'> = {
   business_deregistered(h, u) {
     const reg = u.payload.registration;
     if (!h.businesses.some((b) => b.registration === reg)) return inconsistent('payload.registration', `household ${h.id} has no business ${reg}`);
-    return { household: { ...h, businesses: h.businesses.filter((b) => b.registration !== reg) }, events: [] };
+    return { household: copyHousehold(h, { businesses: h.businesses.filter((b) => b.registration !== reg) }), events: [] };
   },
 };

@@ -1,4 +1,5 @@
 /** Public security: household registration in and out, vehicles. */
+import { copyHousehold } from './shapes.js';
 import { addPerson, inconsistent, patchPerson } from './household.js';
 import { newMember } from './persons.js';
 import type { DepartmentReducers } from './types.js';
@@ -35,7 +36,7 @@ export const publicSecurity: DepartmentReducers<'public_security'> = {
     const p = u.payload;
     if (h.vehicles.some((v) => v.plate === p.plate)) return inconsistent('payload.plate', `${p.plate} is already registered to household ${h.id}`);
     return {
-      household: { ...h, vehicles: [...h.vehicles, { plate: p.plate, kind: p.vehicleKind, valueCny: p.valueCny, registeredAt: p.registeredAt }] },
+      household: copyHousehold(h, { vehicles: [...h.vehicles, { plate: p.plate, kind: p.vehicleKind, valueCny: p.valueCny, registeredAt: p.registeredAt }] }),
       events: [{ type: 'vehicle_acquired', plate: p.plate, valueCny: p.valueCny }],
     };
   },
@@ -43,6 +44,6 @@ export const publicSecurity: DepartmentReducers<'public_security'> = {
   vehicle_deregistered(h, u) {
     const plate = u.payload.plate;
     if (!h.vehicles.some((v) => v.plate === plate)) return inconsistent('payload.plate', `household ${h.id} has no vehicle ${plate}`);
-    return { household: { ...h, vehicles: h.vehicles.filter((v) => v.plate !== plate) }, events: [] };
+    return { household: copyHousehold(h, { vehicles: h.vehicles.filter((v) => v.plate !== plate) }), events: [] };
   },
 };

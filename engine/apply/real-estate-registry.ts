@@ -1,4 +1,5 @@
 /** Real estate registry: property acquired and disposed. */
+import { copyHousehold } from './shapes.js';
 import { inconsistent } from './household.js';
 import type { DepartmentReducers } from './types.js';
 
@@ -7,7 +8,7 @@ export const realEstateRegistry: DepartmentReducers<'real_estate_registry'> = {
     const p = u.payload;
     if (h.properties.some((x) => x.certificate === p.certificate)) return inconsistent('payload.certificate', `already held by household ${h.id}`);
     return {
-      household: { ...h, properties: [...h.properties, { certificate: p.certificate, use: p.use, areaM2: p.areaM2, valueCny: p.valueCny, acquiredAt: p.acquiredAt }] },
+      household: copyHousehold(h, { properties: [...h.properties, { certificate: p.certificate, use: p.use, areaM2: p.areaM2, valueCny: p.valueCny, acquiredAt: p.acquiredAt }] }),
       events: [{ type: 'property_acquired', certificate: p.certificate, valueCny: p.valueCny }],
     };
   },
@@ -15,6 +16,6 @@ export const realEstateRegistry: DepartmentReducers<'real_estate_registry'> = {
   property_disposed(h, u) {
     const cert = u.payload.certificate;
     if (!h.properties.some((x) => x.certificate === cert)) return inconsistent('payload.certificate', `household ${h.id} holds no property ${cert}`);
-    return { household: { ...h, properties: h.properties.filter((x) => x.certificate !== cert) }, events: [] };
+    return { household: copyHousehold(h, { properties: h.properties.filter((x) => x.certificate !== cert) }), events: [] };
   },
 };

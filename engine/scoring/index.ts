@@ -134,6 +134,8 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
     if (mask === ALL_DIMS) return scoreFull(h, model);
     causeMask = affected.causes;
     needMask = affected.needs;
+    // nothing read a changed fact (a repeated monthly record): the profile stands as it is
+    if ((mask | causeMask | needMask) === 0) return prev;
   }
   const s = SCORERS;
   const p = prev.dimensions;

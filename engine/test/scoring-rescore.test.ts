@@ -149,6 +149,12 @@ describe('incremental equals full, field by field (the masks applyFacts returns)
   });
 });
 
+function applied0(h: Household, u: ReturnType<typeof update>): Household {
+  const a = applyFacts(h, u);
+  if (!a.ok) throw new Error(a.message);
+  return a.household;
+}
+
 describe('with the affected masks, rescore recomputes only what reads a changed fact', () => {
   const counted = (): Record<string, number> => {
     instrument();
@@ -178,6 +184,15 @@ describe('with the affected masks, rescore recomputes only what reads a changed 
     expect(a.affected.needs).toBe(0);
     expect(s.causes).toBe(prev.causes); // shared, not recomputed
     expect(s).toEqual(scoreFull(a.household, M));
+  });
+
+  it('an update no computation reads (the same pension again) keeps the profile as it is', () => {
+    const h = applied0(family(), update('pension_paid', { pensionType: 'urban_rural_resident', monthlyCny: 260 }, 'P4'));
+    const prev = scoreFull(h, M);
+    const a = applyFacts(h, update('pension_paid', { pensionType: 'urban_rural_resident', monthlyCny: 260 }, 'P4'));
+    if (!a.ok) throw new Error(a.message);
+    expect(a.affected).toEqual({ dims: 0, causes: 0, needs: 0 });
+    expect(rescore(a.household, prev, a.touched, M, a.affected)).toBe(prev);
   });
 
   it('a grid visit rescores the source dimension only, whatever the worker observed', () => {

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { causeScores } from '../../engine/causes.js';
 import { DEFAULT_MODEL, ModelSchema } from '../../engine/model.js';
 import { CAUSES, type Cause } from '../../engine/types.js';
 import { generateCity, householdTotal, PROFILES } from '../city/index.js';
 
-const CSV = '/work/shared/calibration/yuanzhou_cause_scores.csv';
+// the survey's real distribution (seed 003), kept with the generator it calibrates
+const CSV = join(import.meta.dirname, '..', 'city', 'data', 'yuanzhou_cause_scores.csv');
 const STEPS = 11; // 0, 0.5, … 5
 
 function realDistributions(): Record<Cause, number[]> {

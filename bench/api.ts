@@ -26,7 +26,7 @@ import { examplePayload } from '../engine/catalogue/examples.js';
 import { initialLoad } from '../workers/initial-load.js';
 import { startEngine } from '../workers/engine.js';
 import { counts, openStore } from '../workers/store/index.js';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { buildApp } from '../api/app.js';
 import { hashToken } from '../api/auth/index.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
@@ -106,7 +106,10 @@ async function main(): Promise<void> {
     },
   });
   mkdirSync(config.city.dataDir, { recursive: true });
-  writeFileSync(join(config.city.dataDir, 'households.ndjson'), households.map((h) => JSON.stringify(h)).join('\n') + '\n');
+  // line by line: the whole city joined into one string would pass V8's string length limit
+  const fd = openSync(join(config.city.dataDir, 'households.ndjson'), 'w');
+  for (const h of households) writeSync(fd, JSON.stringify(h) + '\n');
+  closeSync(fd);
   const nc = await connect({ servers: NATS_URL, noAsyncTraces: true, name: 'bench-api' });
   const store = openStore({ path: config.lmdb.path });
   const registry = new Registry();

@@ -9,7 +9,7 @@ export const bench: Command = {
   usage: 'bench [--quick] [PART...]',
   help: `
   PART        rescore, publisher, city, load, pipeline, latency, resync, api, scale (default: all)
-  --quick     about 2 minutes in all instead of about 15
+  --quick     smaller runs: about 4½ minutes in all instead of about 13
   Results: bench/results/<part>.json and bench/results/RESULTS.md.`,
   flags: { quick: { type: 'boolean' } },
   async run({ values, positionals }) {

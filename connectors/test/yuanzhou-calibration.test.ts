@@ -7,7 +7,7 @@ import { CAUSES, type Cause } from '../../engine/types.js';
 import { generateCity, householdTotal, PROFILES } from '../city/index.js';
 
 // the survey's real distribution (seed 003), kept with the generator it calibrates
-const CSV = join(import.meta.dirname, '..', 'city', 'data', 'yuanzhou_cause_scores.csv');
+const CSV = join(import.meta.dirname, '..', 'city', 'calibration', 'yuanzhou_cause_scores.csv');
 const STEPS = 11; // 0, 0.5, … 5
 
 function realDistributions(): Record<Cause, number[]> {

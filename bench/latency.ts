@@ -14,7 +14,7 @@
  * Goals: committed p99 ≤ 2 × raw p99 (ratio = 2 × raw p99 / ours p99 ≥ 1); alert p99 < 100 ms.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ import { fmt, isQuick, resultPath, RESULTS_DIR, writeResult, type BenchResult } 
 import { startAckOnlyConsumers } from './raw/ack-only-consumer.js';
 import { CommitLog, percentiles, type Percentiles } from './raw/commit-log.js';
 import { intendedAt, openLoop, type OpenLoopRun } from './raw/open-loop.js';
+import { runPart, teardown } from './harness/teardown.js';
 
 const quick = isQuick();
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -389,15 +390,8 @@ async function main(): Promise<void> {
       ],
     });
   } finally {
-    for (const c of closers.reverse()) await c().catch((e: unknown) => say(`cleanup: ${(e as Error).message}`));
-    for await (const s of jsm.streams.list()) if (s.config.name.includes(id)) await jsm.streams.delete(s.config.name).catch(() => undefined);
-    await nc.close();
-    rmSync(dir, { recursive: true, force: true });
+    await teardown({ closers, jsm, nc, streamTag: id, dir, say });
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  rmSync(dir, { recursive: true, force: true });
-  process.exit(1);
-});
+runPart(main, dir);

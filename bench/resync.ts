@@ -18,7 +18,7 @@
  * LIFELINE_BENCH_LMDB_DIR (copied, never changed).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -36,6 +36,7 @@ import { openStore } from '../workers/store/index.js';
 import { Progress } from './harness/progress.js';
 import { fmt, isQuick, writeResult, type BenchResult } from './harness/results.js';
 import { windowedPublish, type RawRow } from './raw/windowed-publish.js';
+import { runPart, teardown } from './harness/teardown.js';
 
 const quick = isQuick();
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -249,15 +250,8 @@ async function main(): Promise<void> {
       ],
     });
   } finally {
-    for (const cl of closers.reverse()) await cl().catch((e: unknown) => say(`cleanup: ${(e as Error).message}`));
-    for await (const s of jsm.streams.list()) if (s.config.name.includes(id)) await jsm.streams.delete(s.config.name).catch(() => undefined);
-    await nc.close();
-    rmSync(dir, { recursive: true, force: true });
+    await teardown({ closers, jsm, nc, streamTag: id, dir, say });
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-  process.exit(1);
-});
+runPart(main, dir);

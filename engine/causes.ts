@@ -31,6 +31,7 @@
 import type { Model } from './model.js';
 import { ageAt, recentAmount, refOf } from './dimensions/reference.js';
 import { CAUSES, type Cause, type CauseScores, type Household, type Person } from './types.js';
+import { MEDICAL_READS } from './dimensions/reads.js';
 
 export type CauseScorer = (h: Household, model: Model) => number;
 
@@ -278,16 +279,7 @@ export function otherCause(h: Household, model: Model): number {
   return halfStep(s);
 }
 
-const MEDICAL = [
-  'finances.medicalTotal.year',
-  'finances.medicalTotal.amount',
-  'finances.medicalInsurancePaid.year',
-  'finances.medicalInsurancePaid.amount',
-  'finances.criticalIllnessPaid.year',
-  'finances.criticalIllnessPaid.amount',
-  'finances.medicalAssistance.year',
-  'finances.medicalAssistance.amount',
-];
+const MEDICAL = MEDICAL_READS;
 
 /**
  * The household fields each cause reads besides membership (MEMBERSHIP_READS): rescoring

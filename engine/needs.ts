@@ -20,6 +20,7 @@
 import type { Model } from './model.js';
 import { ageAt, isoDay, recentAmount, refOf } from './dimensions/reference.js';
 import { NEED_TYPES, type Dimension, type Household, type NeedType, type Profile } from './types.js';
+import { MEDICAL_READS } from './dimensions/reads.js';
 
 type Scored = Omit<Profile, 'suggestions'>;
 export type NeedPredicate = (h: Household, scored: Scored, model: Model) => boolean;
@@ -155,16 +156,7 @@ export const NEED_DIMENSIONS: Readonly<Record<NeedType, readonly Dimension[]>> =
   care: ['structure', 'health'],
 });
 
-const MEDICAL = [
-  'finances.medicalTotal.year',
-  'finances.medicalTotal.amount',
-  'finances.medicalInsurancePaid.year',
-  'finances.medicalInsurancePaid.amount',
-  'finances.criticalIllnessPaid.year',
-  'finances.criticalIllnessPaid.amount',
-  'finances.medicalAssistance.year',
-  'finances.medicalAssistance.amount',
-];
+const MEDICAL = MEDICAL_READS;
 const MEANS = ['persons[].monthlyWage', 'persons[].pensionMonthly', 'persons[].unemploymentBenefitMonthly', 'finances.agriculturalIncome.year', 'finances.agriculturalIncome.amount'];
 
 /**

@@ -8,8 +8,6 @@
  * returning), so a partition moves between processes without an update applied twice or lost.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Piscina } from 'piscina';
@@ -18,6 +16,7 @@ import type { Config } from '../config/index.js';
 import { connectNats } from '../connectors/nats/index.js';
 import { ensureStreams } from '../connectors/publisher/stream.js';
 import { EngineStartError } from './errors.js';
+import { compiledTaskFile } from './task-file.js';
 import { engineMetrics, type EngineMetrics } from './metrics.js';
 import { consumerName, defaultTuning, type EngineTuning } from './options.js';
 import { PartitionConsumer, type PartitionStatus } from './partition-consumer.js';
@@ -64,12 +63,7 @@ export interface Engine {
 
 /** The compiled task file: piscina workers always load dist/, also when this module runs from sources. */
 export function batchTaskFile(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const local = join(here, 'batch-task.js');
-  if (existsSync(local) && !import.meta.url.endsWith('.ts')) return local;
-  let dir = here;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'dist', 'workers', 'batch-task.js');
+  return compiledTaskFile('batch-task.js');
 }
 
 export async function startEngine(config: Readonly<Config>, opts: StartOptions = {}): Promise<Engine> {

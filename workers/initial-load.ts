@@ -4,11 +4,11 @@
  * large async-put transactions, so parsing and scoring use both cores while lmdb commits.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Config } from '../config/index.js';
 import { LoadInputError } from './errors.js';
+import { compiledTaskFile } from './task-file.js';
 import type { LoadChunk, LoadChunkResult } from './load-task.js';
 import type { WorkerSetup } from './types.js';
 
@@ -29,14 +29,6 @@ export interface LoadReport {
   file: string;
 }
 
-function taskFile(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const local = join(here, 'load-task.js');
-  if (existsSync(local) && !import.meta.url.endsWith('.ts')) return local;
-  let dir = here;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'dist', 'workers', 'load-task.js');
-}
 
 export async function initialLoad(config: Readonly<Config>, opts: LoadOptions = {}): Promise<LoadReport> {
   const file = opts.file ?? join(config.city.dataDir, 'households.ndjson');
@@ -50,7 +42,7 @@ export async function initialLoad(config: Readonly<Config>, opts: LoadOptions = 
     cacheSize: 0,
     prefix: config.stream.subjectPrefix,
   };
-  const pool = new Piscina<LoadChunk, LoadChunkResult>({ filename: taskFile(), minThreads: threads, maxThreads: threads, atomics: 'disabled', workerData: setup });
+  const pool = new Piscina<LoadChunk, LoadChunkResult>({ filename: compiledTaskFile('load-task.js'), minThreads: threads, maxThreads: threads, atomics: 'disabled', workerData: setup });
   let households = 0;
   let persons = 0;
   const inFlight = new Set<Promise<void>>();

@@ -18,6 +18,18 @@ export const MEMBERSHIP_READS: readonly string[] = [
   'persons[].relation',
 ];
 
+/** The four medical year sums out-of-pocket spending is derived from: read by expenditure, causes and needs. */
+export const MEDICAL_READS: readonly string[] = [
+  'finances.medicalTotal.year',
+  'finances.medicalTotal.amount',
+  'finances.medicalInsurancePaid.year',
+  'finances.medicalInsurancePaid.amount',
+  'finances.criticalIllnessPaid.year',
+  'finances.criticalIllnessPaid.amount',
+  'finances.medicalAssistance.year',
+  'finances.medicalAssistance.amount',
+];
+
 export const DIMENSION_READS: Readonly<Record<Dimension, readonly string[]>> = Object.freeze({
   source: [
     'assistance.category',
@@ -81,14 +93,7 @@ export const DIMENSION_READS: Readonly<Record<Dimension, readonly string[]>> = O
   expenditure: [
     'persons[].tuitionAnnual',
     'persons[].educationGrantAnnual',
-    'finances.medicalTotal.year',
-    'finances.medicalTotal.amount',
-    'finances.medicalInsurancePaid.year',
-    'finances.medicalInsurancePaid.amount',
-    'finances.criticalIllnessPaid.year',
-    'finances.criticalIllnessPaid.amount',
-    'finances.medicalAssistance.year',
-    'finances.medicalAssistance.amount',
+    ...MEDICAL_READS,
     'finances.tuition.year',
     'finances.tuition.amount',
     'finances.educationGrants.year',

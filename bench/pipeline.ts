@@ -8,7 +8,7 @@
  * The headline runs with lmdb.noSync (the default: the checkpoint is the truth); durable commits
  * are measured too.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
@@ -22,6 +22,7 @@ import { startEngine } from '../workers/engine.js';
 import { initialLoad } from '../workers/initial-load.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { openStore } from '../workers/store/index.js';
+import { copyStore } from './harness/copy-store.js';
 import { Progress } from './harness/progress.js';
 import { isQuick, writeResult } from './harness/results.js';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -58,8 +59,8 @@ try {
   writeFileSync(join(config.city.dataDir, 'households.ndjson'), households.map((h) => JSON.stringify(h)).join('\n') + '\n');
   const load = await initialLoad(config);
   process.stderr.write(`loaded ${load.households} households in ${load.seconds.toFixed(1)} s\n`);
-  cpSync(config.lmdb.path, join(dir, 'lmdb-durable'), { recursive: true });
-  cpSync(config.lmdb.path, join(dir, 'lmdb-skeleton'), { recursive: true });
+  await copyStore(config.lmdb.path, join(dir, 'lmdb-durable'));
+  await copyStore(config.lmdb.path, join(dir, 'lmdb-skeleton'));
 
   // the stream, pre-filled
   const updates = [...simulateUpdates(households.map(simHousehold), MESSAGES, { idPrefix: id })];

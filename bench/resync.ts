@@ -18,7 +18,7 @@
  * LIFELINE_BENCH_LMDB_DIR (copied, never changed).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -33,6 +33,7 @@ import type { Department, Household } from '../engine/types.js';
 import { startEngine } from '../workers/engine.js';
 import { initialLoad } from '../workers/initial-load.js';
 import { openStore } from '../workers/store/index.js';
+import { copyStore } from './harness/copy-store.js';
 import { Progress } from './harness/progress.js';
 import { fmt, isQuick, writeResult, type BenchResult } from './harness/results.js';
 import { windowedPublish, type RawRow } from './raw/windowed-publish.js';
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   try {
     let t = performance.now();
     if (GIVEN_LMDB) {
-      cpSync(GIVEN_LMDB, config.lmdb.path, { recursive: true });
+      await copyStore(GIVEN_LMDB, config.lmdb.path);
       say(`LMDB copied from ${GIVEN_LMDB} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     } else {
       const bar = new Progress('initial load', c.households);

@@ -2,6 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface BenchEnv {
   cpuModel: string;
@@ -22,12 +24,14 @@ function quiet(cmd: string, args: string[]): string {
   }
 }
 
+/** The installed version: the nearest node_modules above this file (compiled or not), as Node resolves it. */
 function pkgVersion(name: string): string {
-  try {
-    const url = new URL(`../../node_modules/${name}/package.json`, import.meta.url);
-    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      if (dirname(dir) === dir) return 'unknown';
+    }
   }
 }
 

@@ -9,7 +9,7 @@
  * are measured too.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -24,13 +24,15 @@ import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { openStore } from '../workers/store/index.js';
 import { copyStore } from './harness/copy-store.js';
 import { Progress } from './harness/progress.js';
-import { isQuick, writeResult } from './harness/results.js';
+import { cpuMeter, type CpuShares } from './harness/thread-cpu.js';
+import { fmt, isQuick, writeResult } from './harness/results.js';
 import { writeFileSync, mkdirSync } from 'node:fs';
 
 const quick = isQuick();
 const HOUSEHOLDS = quick ? 10_000 : 100_000;
 const MESSAGES = quick ? 15_000 : 60_000;
 const PARTITIONS = 8;
+const cores = availableParallelism();
 const BATCH = 500;
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const id = `B${Date.now().toString(36)}`;
@@ -76,7 +78,8 @@ try {
   const bytes = updates.reduce((n, u) => n + JSON.stringify(u).length, 0) / updates.length;
 
   // (a) raw ack-only consumer and (b) raw skeleton share this driver: batches per partition, one in flight
-  async function rawRun(tag: string, handle: ((p: number, batch: JsMsg[]) => void) | null): Promise<number> {
+  async function rawRun(tag: string, handle: ((p: number, batch: JsMsg[]) => void) | null): Promise<{ rate: number; cpu: CpuShares }> {
+    const meter = cpuMeter();
     const t0 = performance.now();
     let done = 0;
     let finish!: () => void;
@@ -119,15 +122,17 @@ try {
     }
     await all;
     const secs = (performance.now() - t0) / 1000;
+    const cpu = meter.perMessage(MESSAGES);
     await Promise.all(stops.map((s) => s()));
-    return MESSAGES / secs;
+    return { rate: MESSAGES / secs, cpu };
   }
 
-  const raw = await rawRun('raw', null);
+  const rawOut = await rawRun('raw', null);
+  const raw = rawOut.rate;
   process.stderr.write(`raw ack-only: ${Math.round(raw)} msgs/s\n`);
 
   const skStore = openStore({ path: join(dir, 'lmdb-skeleton'), noSync: true });
-  const skeleton = await rawRun('skeleton', (p, batch) => {
+  const skeletonOut = await rawRun('skeleton', (p, batch) => {
     skStore.env.transactionSync(() => {
       for (const m of batch) {
         const hid = (JSON.parse(Buffer.from(m.data).toString('utf8')) as Update).householdId;
@@ -138,9 +143,13 @@ try {
     });
   });
   await skStore.close();
+  const skeleton = skeletonOut.rate;
   process.stderr.write(`raw skeleton: ${Math.round(skeleton)} msgs/s\n`);
 
-  async function engineRun(cfg: Readonly<Config>, tag: string): Promise<{ rate: number; p50: number }> {
+  async function engineRun(cfg: Readonly<Config>, tag: string): Promise<{ rate: number; p50: number; cpu: CpuShares }> {
+    // CPU is counted from the first batch's result on: thread start-up and module loading are not per-update work
+    let meter: ReturnType<typeof cpuMeter> | undefined;
+    let meteredFrom = 0;
     const store = openStore({ path: cfg.lmdb.path, noSync: cfg.lmdb.noSync });
     let first = 0;
     let lastAt = 0;
@@ -153,17 +162,22 @@ try {
     engine.onBatch((r) => {
       if (!first) first = performance.now() - r.timings.totalMs;
       seen += r.messages;
+      if (!meter) {
+        meter = cpuMeter();
+        meteredFrom = seen;
+      }
       totals.push(r.timings.totalMs);
       lastAt = performance.now();
       bar.update(seen);
       if (seen >= MESSAGES) finish();
     });
     await all;
+    const cpu = meter!.perMessage(seen - meteredFrom);
     bar.done();
     await engine.stop();
     await store.close();
     totals.sort((a, b) => a - b);
-    return { rate: MESSAGES / ((lastAt - first) / 1000), p50: totals[Math.floor(totals.length / 2)] ?? 0 };
+    return { rate: MESSAGES / ((lastAt - first) / 1000), p50: totals[Math.floor(totals.length / 2)] ?? 0, cpu };
   }
   const fast = await engineRun(withPath(config.lmdb.path, true), 'nosync');
   process.stderr.write(`engine noSync: ${Math.round(fast.rate)} msgs/s\n`);
@@ -194,6 +208,14 @@ try {
       ratioVsSkeleton: { value: vsSkeleton, unit: '× raw skeleton (goal 0.8)' },
       engineStepOneThread: { value: step, unit: 'updates/s (processValidated, no I/O)' },
       batchP50NoSync: { value: fast.p50, unit: 'ms per batch in the worker' },
+      cpuWorker: { value: fast.cpu.worker, unit: 'µs CPU per update, piscina worker thread (noSync run)' },
+      cpuMain: { value: fast.cpu.main, unit: 'µs CPU per update, main thread (NATS, dispatch)' },
+      cpuOtherThreads: { value: fast.cpu.otherThreads, unit: 'µs CPU per update, other threads (V8 GC and compiler, LMDB writer, libuv)' },
+      ...(fast.cpu.natsServer === null ? {} : { cpuNatsServer: { value: fast.cpu.natsServer, unit: 'µs CPU per update, nats-server (shared: includes any other client)' } }),
+      cpuTotal: { value: fast.cpu.total, unit: 'µs CPU per update, all of the above' },
+      cpuCeiling: { value: (cores * 1e6) / fast.cpu.total, unit: `updates/s if all ${cores} cores did nothing else (cores / cpuTotal)` },
+      cpuSkeletonTotal: { value: skeletonOut.cpu.total, unit: 'µs CPU per message, raw skeleton, same accounting' },
+      cpuRawTotal: { value: rawOut.cpu.total, unit: 'µs CPU per message, raw ack-only consumer, same accounting' },
       messages: { value: MESSAGES, unit: 'messages' },
       households: { value: HOUSEHOLDS, unit: 'households' },
       messageSize: { value: bytes, unit: 'bytes (mean JSON body)' },
@@ -207,6 +229,7 @@ try {
       `${PARTITIONS} partitions, batchMax ${BATCH}, ${config.engine.threads} worker thread(s), AckAll on each batch's last message, maxAckPending ${config.engine.maxAckPending}`,
       'met requires both ≥ 0.35 × raw ack-only and ≥ 0.8 × raw skeleton',
       'the engine step itself (validate excluded: processValidated) is the ceiling shown as engineStepOneThread',
+      `CPU per update (noSync run): worker ${fmt(fast.cpu.worker)} µs, main ${fmt(fast.cpu.main)} µs, other threads ${fmt(fast.cpu.otherThreads)} µs, nats-server ${fast.cpu.natsServer === null ? 'n/a' : `${fmt(fast.cpu.natsServer)} µs`}: ${fmt(fast.cpu.total)} µs in all, so ${cores} cores cap the pipeline near ${fmt((cores * 1e6) / fast.cpu.total)} updates/s; the raw skeleton spends ${fmt(skeletonOut.cpu.total)} µs per message, the ack-only consumer ${fmt(rawOut.cpu.total)} µs`,
     ],
   });
 } finally {

@@ -191,7 +191,14 @@ export function processValidated(state: HouseholdState, update: Update, model: M
 }
 
 function withWatermark(marks: readonly number[], dept: number, at: number): number[] {
-  const out = marks.length === DEPARTMENT_CODES.length ? marks.slice() : Array.from({ length: DEPARTMENT_CODES.length }, (_, i) => marks[i] ?? 0);
+  const n = DEPARTMENT_CODES.length;
+  let out: number[];
+  if (marks.length === n) out = marks.slice();
+  else {
+    // a state's first update (stored states start with no watermarks)
+    out = new Array<number>(n).fill(0);
+    for (let i = 0; i < marks.length && i < n; i++) out[i] = marks[i] ?? 0;
+  }
   out[dept] = at;
   return out;
 }

@@ -10,10 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { open } from 'lmdb';
-import { pack } from 'msgpackr';
 import { loadConfig } from '../config/index.js';
 import { generateCity } from '../connectors/city/generator.js';
-import { initialState } from '../engine/process.js';
 import { initialLoad } from '../workers/initial-load.js';
 import { Progress } from './harness/progress.js';
 import { isQuick, writeResult } from './harness/results.js';
@@ -49,27 +47,28 @@ try {
   const out = createWriteStream(file);
   let n = 0;
   let persons = 0;
-  let sampleBytes = 0;
   for await (const h of city) {
     if (!out.write(JSON.stringify(h) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
-    if (n < 2000) sampleBytes += pack(initialState(h, config.model)).length;
     n++;
     persons += h.persons.length;
   }
   await new Promise<void>((r) => out.end(() => r()));
-  const meanBytes = Math.round(sampleBytes / Math.min(n, 2000));
-  process.stderr.write(`city: ${n} households, ${persons} persons, ~${meanBytes} B per state\n`);
+  process.stderr.write(`city: ${n} households, ${persons} persons\n`);
   const rssBefore = process.resourceUsage().maxRSS * 1024;
 
   const bar = new Progress('load', n);
   const report = await initialLoad(config, { file, onProgress: (d) => bar.update(d) });
   bar.done();
   const rss = process.resourceUsage().maxRSS * 1024;
+  // the raw writes get records of the size the store really wrote (shared structures make them a fraction of a plain msgpack pack)
+  const meanBytes = storedBytes(config.lmdb.path);
+  process.stderr.write(`stored: ~${meanBytes} B per household state\n`);
 
   const raw = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--raw', String(n), String(meanBytes), join(dir, 'raw')], { encoding: 'utf8' });
   const rawFig = JSON.parse(raw.stdout.trim().split('\n').pop() ?? '{}') as { secs: number; rssBytes: number };
 
   const goalSecs = 15 * (n / 223_000);
+  const vsRaw = rawFig.secs / report.seconds;
   writeResult({
     part: 'load',
     figures: {
@@ -81,18 +80,37 @@ try {
       rawPeakRss: { value: rawFig.rssBytes / GIB, unit: 'GiB' },
       households: { value: n, unit: 'households' },
       persons: { value: persons, unit: 'persons' },
-      meanStateBytes: { value: meanBytes, unit: 'bytes (msgpack)' },
+      meanStateBytes: { value: meanBytes, unit: 'bytes (mean household record as stored: msgpack with shared structures)' },
+      goalSeconds: { value: goalSecs, unit: 's (15 s for 223k households, scaled)' },
     },
     limit: { name: 'raw LMDB batched async puts, same count and size, same run', value: rawFig.secs, unit: 's' },
-    ratio: goalSecs / report.seconds,
-    goal: 1,
-    met: report.seconds <= goalSecs && rss <= 1.5 * GIB,
+    ratio: vsRaw,
+    goal: 0.5,
+    met: vsRaw >= 0.5 && report.seconds <= goalSecs && rss <= 1.5 * GIB,
     notes: [
-      `goal: 15 s for 223k households (scaled to ${n}: ${goalSecs.toFixed(1)} s) and peak RSS ≤ 1.5 GiB; ratio = goal seconds / measured seconds`,
+      `ratio = raw seconds / load seconds (the load's write rate as a share of raw writes; goal ≥ 0.5); met also needs ≤ ${goalSecs.toFixed(1)} s (15 s for 223k households, scaled to ${n}) and peak RSS ≤ 1.5 GiB`,
       `load × raw: ${(report.seconds / rawFig.secs).toFixed(1)} (initialState scoring dominates: it is not in the raw writes)`,
       '2 worker threads parse and score; lmdb noSync',
     ],
   });
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Mean stored size of the household records (a sample of up to 5,000, as LMDB holds them). */
+function storedBytes(path: string): number {
+  const env = open({ path, readOnly: true });
+  try {
+    const db = env.openDB<Buffer, string>({ name: 'households', encoding: 'binary' });
+    let n = 0;
+    let bytes = 0;
+    for (const { key, value } of db.getRange({ limit: 5001 })) {
+      if (typeof key !== 'string') continue; // the shared-structures entry
+      bytes += value.length;
+      if (++n === 5000) break;
+    }
+    return Math.round(bytes / Math.max(1, n));
+  } finally {
+    void env.close();
+  }
 }

@@ -20,6 +20,11 @@ export function compare(before: readonly BenchResult[], after: readonly BenchRes
       lines.push(`${key(r).padEnd(22)} new        ratio ${fmt(r.ratio)} (goal ${r.goal}, ${r.met ? 'met' : 'missed'})`);
       continue;
     }
+    if (o.goal !== r.goal || o.limit?.name !== r.limit?.name) {
+      // a ratio against another limit or goal is another figure: no percentage
+      lines.push(`${key(r).padEnd(22)} redefined  ratio ${fmt(o.ratio)} (goal ${o.goal}, vs ${o.limit?.name ?? '?'}) → ${fmt(r.ratio)} (goal ${r.goal}, vs ${r.limit?.name ?? '?'}), ${r.met ? 'met' : 'missed'}`);
+      continue;
+    }
     const change = o.ratio === 0 ? Infinity : (r.ratio / o.ratio - 1) * 100;
     const flag = change <= -10 ? '  ← REGRESSION' : change >= 10 ? '  ← better' : '';
     lines.push(

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../workers/store/index.js';
+import { compare } from '../compare.js';
 import { copyStore } from '../harness/copy-store.js';
 import { benchEnv } from '../harness/env.js';
+import type { BenchResult } from '../harness/results.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -43,5 +45,37 @@ describe('copyStore', () => {
     } finally {
       await copy.close();
     }
+  });
+});
+
+describe('compare', () => {
+  const result = (part: string, ratio: number, over: Partial<BenchResult> = {}): BenchResult => ({
+    part,
+    figures: {},
+    limit: { name: 'raw', value: 1, unit: 'msgs/s' },
+    ratio,
+    goal: 0.5,
+    met: ratio >= 0.5,
+    notes: [],
+    quick: false,
+    env: benchEnv(),
+    ...over,
+  });
+
+  it('flags a ratio that fell by 10 % or more as a regression and a rise as better', () => {
+    const lines = compare([result('pipeline', 0.4), result('load', 0.4), result('api', 0.4)], [result('pipeline', 0.3), result('load', 0.5), result('api', 0.41)]);
+    expect(lines.find((l) => l.startsWith('pipeline'))).toMatch(/0\.4 +→ +0\.3 .*-25 %.*REGRESSION/);
+    expect(lines.find((l) => l.startsWith('load'))).toMatch(/\+25 %.*missed → met.*better/);
+    expect(lines.find((l) => l.startsWith('api'))).not.toMatch(/REGRESSION|better/);
+  });
+
+  it('does not compare ratios held against another limit or goal', () => {
+    const lines = compare([result('load', 0.95, { goal: 1, limit: { name: 'goal time', value: 15, unit: 's' } })], [result('load', 0.3)]);
+    expect(lines[0]).toMatch(/^load +redefined/);
+    expect(lines[0]).not.toMatch(/%/);
+  });
+
+  it('lists a part without an earlier result as new', () => {
+    expect(compare([], [result('scale', 1.1)])[0]).toMatch(/^scale +new +ratio 1\.1/);
   });
 });

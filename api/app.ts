@@ -9,13 +9,15 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from '../config/index.js';
 import { KeyResolver } from './auth/index.js';
 import { AlertService } from './alerts/service.js';
+import { AlertTally } from './alerts/tally.js';
 import { AggregateCache } from './aggregates.js';
 import type { ApiContext } from './context.js';
 import { ApiError, ERROR_BODY_SCHEMA, errorHandler, notFoundHandler } from './errors.js';
 import { FeedTracker } from './feeds.js';
 import { createApiMetrics, instrument } from './metrics.js';
-import { SWEEP_INTERVAL_MS } from './options.js';
+import { SWEEP_INTERVAL_MS, TALLY_RECOUNT_MS } from './options.js';
 import { RateLimiter } from './rate-limit.js';
+import { AlertJsonCache, PortraitJsonCache } from './views/cache.js';
 import { alertRoutes } from './routes/alerts.js';
 import { alertClaimRoutes } from './routes/alert-claim.js';
 import { dashboardPlugin } from './dashboard/plugin.js';
@@ -59,7 +61,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     routerOptions: { ignoreTrailingSlash: true },
   });
 
-  const metrics = createApiMetrics(deps.registry, { store: deps.store, now, publisher: deps.publisher ?? null });
+  const tally = new AlertTally(deps.store);
+  const metrics = createApiMetrics(deps.registry, { tally, now, publisher: deps.publisher ?? null });
+  const alertViews = new AlertJsonCache(deps.store);
   const ctx: ApiContext = {
     config,
     deps,
@@ -67,9 +71,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     keys: new KeyResolver(config.api.keys, deps.keyStore ?? null),
     limiter: new RateLimiter(config.api.rateLimitPerMin, now),
     metrics,
-    alerts: new AlertService(deps.store, metrics, now),
+    alerts: new AlertService(deps.store, metrics, now, tally, alertViews),
     aggregates: new AggregateCache(deps.store, now),
     feeds: new FeedTracker(config.feeds.staleAfterSec, now, metrics.registry),
+    views: { alerts: alertViews, portraits: new PortraitJsonCache(deps.store, alertViews, config.model) },
     feedsFromEngine: false,
   };
   (app as unknown as LifelineApp).lifeline = ctx;
@@ -129,7 +134,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     }
   }
   if (deps.sweeper !== false) ctx.alerts.startSweeper(SWEEP_INTERVAL_MS, (err) => app.log.error({ err }, 'lease sweep failed'));
+  tally.start(TALLY_RECOUNT_MS, (err) => app.log.error({ err }, 'alert recount failed'));
   app.addHook('onClose', (_i, done) => {
+    tally.stop();
     ctx.alerts.stopSweeper();
     for (const u of unsubs) u();
     done();

@@ -7,6 +7,7 @@ import type { AggregateCache } from './aggregates.js';
 import type { FeedTracker } from './feeds.js';
 import type { ApiMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { AlertJsonCache, PortraitJsonCache } from './views/cache.js';
 import type { AppDeps } from './types.js';
 
 export interface ApiContext {
@@ -19,6 +20,8 @@ export interface ApiContext {
   alerts: AlertService;
   aggregates: AggregateCache;
   feeds: FeedTracker;
+  /** Serialised alert views and portraits, kept while the stored record is unchanged. */
+  views: { alerts: AlertJsonCache; portraits: PortraitJsonCache };
   /** The engine reports every applied and rejected update: HTTP intake then counts only what it refuses itself. */
   feedsFromEngine: boolean;
 }

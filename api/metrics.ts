@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics of the API process: default process metrics (CPU, memory, GC, event loop),
  * the event-loop lag, HTTP request durations per route template, what the HTTP intake refuses
- * before publishing, and gauges read from LMDB at scrape time (alert queue depth, overdue). The
+ * before publishing, and the alert queue depth and overdue gauges (from the in-memory AlertTally,
+ * recounted from LMDB every minute: a scrape reads no database). The
  * engine and the publisher register theirs in the same registry, so `/metrics` shows the whole
  * process.
  */
@@ -10,8 +11,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ALERT_LEVELS, ALERT_STATUSES, type AlertLevel } from '../engine/alerts/types.js';
 import { codeLabel, kindLabel, publisherMetrics, sourceLabel, updateFlowCounters, type ObservablePublisher } from '../connectors/publisher/metrics.js';
-import { counts, LEVEL_RANK, type Store } from '../workers/store/index.js';
+import { LEVEL_RANK, type Store } from '../workers/store/index.js';
+import { TALLY_RECOUNT_MS } from './options.js';
 import type { UpdatePublisher } from './types.js';
+import type { AlertTally } from './alerts/tally.js';
 
 /** Sub-millisecond buckets: most API answers are LMDB reads of well under a millisecond. */
 export const HTTP_DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -21,7 +24,8 @@ export const EVENT_LOOP_RESOLUTION_MS = 10;
 
 /** What the scrape-time gauges read. */
 export interface MetricSources {
-  store: Store;
+  /** Alert counts per status and level, and the sorted deadlines behind the overdue count. */
+  tally: AlertTally;
   now: () => number;
   /** The process's publisher: its outcomes are counted through its `observe` hook when it has one. */
   publisher?: UpdatePublisher | null;
@@ -67,7 +71,7 @@ function hasObserve(p: UpdatePublisher | null | undefined): p is UpdatePublisher
   return typeof o?.observe === 'function' && typeof o.stats === 'function';
 }
 
-/** Open or claimed alerts past their verification deadline, per level (the per-level split of `counts().overdue`). */
+/** Open or claimed alerts past their verification deadline, per level, counted afresh in LMDB (the per-level split of `counts().overdue`; what the tally must equal). */
 export function overdueByLevel(store: Store, now: number): Record<AlertLevel, number> {
   const out: Record<AlertLevel, number> = { urgent: 0, general: 0 };
   const townships = new Set<string>();
@@ -174,36 +178,28 @@ function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
     leasesExpired: new Counter({ name: 'lifeline_alert_leases_expired_total', help: 'Claimed alerts returned to the queue because their lease expired; unit: alerts.', registers }),
     overdueAlerts: new Gauge({
       name: 'lifeline_alerts_overdue',
-      help: 'Open or claimed alerts past their verification deadline, per level (read from LMDB at scrape time); unit: alerts.',
+      help: `Open or claimed alerts past their verification deadline, per level (counted in memory on every alert change this process makes or its engine reports, recounted from LMDB every ${TALLY_RECOUNT_MS / 1000} s); unit: alerts.`,
       labelNames: ['level'],
       registers,
       collect() {
         const s = bound.sources;
         if (!s) return;
-        try {
-          const by = overdueByLevel(s.store, s.now());
-          for (const level of ALERT_LEVELS) this.set({ level }, by[level]);
-        } catch {
-          // the store is closing: no figure rather than a failed scrape
-        }
+        const by = s.tally.overdueByLevel(s.now());
+        for (const level of ALERT_LEVELS) this.set({ level }, by[level]);
       },
     }),
     queueDepth: new Gauge({
       name: 'lifeline_alert_queue_depth',
-      help: 'Alerts in the queues (every status but closed), per status and level (read from LMDB at scrape time); unit: alerts.',
+      help: `Alerts in the queues (every status but closed), per status and level (counted in memory on every alert change this process makes or its engine reports, recounted from LMDB every ${TALLY_RECOUNT_MS / 1000} s); unit: alerts.`,
       labelNames: ['status', 'level'],
       registers,
       collect() {
         const s = bound.sources;
         if (!s) return;
-        try {
-          const c = counts(s.store, { now: s.now() });
-          for (const status of ALERT_STATUSES) {
-            if (status === 'closed') continue;
-            for (const level of ALERT_LEVELS) this.set({ status, level }, c.byStatus[status][level]);
-          }
-        } catch {
-          // the store is closing: no figure rather than a failed scrape
+        const by = s.tally.byStatus();
+        for (const status of ALERT_STATUSES) {
+          if (status === 'closed') continue;
+          for (const level of ALERT_LEVELS) this.set({ status, level }, by[status][level]);
         }
       },
     }),

@@ -19,3 +19,9 @@ export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
 /** Recent updates and alerts shown in a portrait (20 each). */
 export const PORTRAIT_RECENT = 20;
+/** The in-memory alert counts behind /metrics are recounted from LMDB this often (ms, 60000). */
+export const TALLY_RECOUNT_MS = 60_000;
+/** Serialised alert views kept while the stored alert is unchanged (alerts, 10000; 4–6 kB each with both privacy views). */
+export const VIEW_CACHE_ALERTS = 10_000;
+/** Serialised portraits kept while the stored household state is unchanged (households, 2000; 10–20 kB each). */
+export const VIEW_CACHE_HOUSEHOLDS = 2_000;

@@ -24,7 +24,8 @@ export class RateLimiter {
   take(key: string): void {
     const t = this.now();
     const b = this.buckets.get(key) ?? { tokens: this.perMin, at: t };
-    b.tokens = Math.min(this.perMin, b.tokens + (t - b.at) * this.perMs);
+    // a clock stepped back refills nothing (rather than draining the bucket for the time it stepped)
+    b.tokens = Math.min(this.perMin, b.tokens + Math.max(0, t - b.at) * this.perMs);
     b.at = t;
     if (b.tokens < 1) {
       this.buckets.set(key, b);

@@ -7,11 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Alert, AlertStatus } from '../../engine/alerts/types.js';
 import { isOverdue, leaseExpired, transition, type LifecycleOk, type LifecycleRequest } from '../../engine/alerts/lifecycle.js';
-import { getAlert, listAlerts, transitionAlert, type AuditEntry, type Store } from '../../workers/store/index.js';
+import { getAlert, transitionAlert, type AuditEntry, type Store } from '../../workers/store/index.js';
 import { ApiError, fromLifecycle, notFound } from '../errors.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { Principal } from '../auth/index.js';
 import { requireTownship } from '../auth/index.js';
+import type { AlertTally } from './tally.js';
+import type { AlertJsonCache } from '../views/cache.js';
+import { queuePage } from './queue.js';
 
 /** Thrown inside the write transaction to leave it without writing (a replayed request). */
 class Replayed {
@@ -20,8 +23,24 @@ class Replayed {
 
 const LEASED: readonly AlertStatus[] = ['claimed', 'verified', 'disposed'];
 
+function leaseExpiredNow(store: Store, id: string, now: number): boolean {
+  const a = getAlert(store, id);
+  return a !== undefined && leaseExpired(a, now);
+}
+
+const TOKEN_BYTES = 18;
+/** Random bytes drawn 4 KiB at a time: one call to the CSPRNG per ~220 tokens. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 export function newLeaseToken(): string {
-  return randomBytes(18).toString('base64url');
+  if (poolAt + TOKEN_BYTES > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  const t = pool.toString('base64url', poolAt, poolAt + TOKEN_BYTES);
+  poolAt += TOKEN_BYTES;
+  return t;
 }
 
 /** What an audit row keeps of an alert before and after a transition. */
@@ -44,6 +63,10 @@ export class AlertService {
     readonly store: Store,
     private readonly metrics: ApiMetrics,
     private readonly now: () => number,
+    /** Counts behind /metrics: told of every change this service commits or the engine reports. */
+    readonly tally: AlertTally | null = null,
+    /** Alerts as stored, decoded only when changed: lets a replayed claim skip the alerts others hold. */
+    private readonly views: AlertJsonCache | null = null,
   ) {
     this.events.setMaxListeners(0);
   }
@@ -56,9 +79,16 @@ export class AlertService {
     return a;
   }
 
+  /** 404 when the alert does not exist; 403 when outside the caller's townships. */
+  private checkScope(id: string, p: Principal): void {
+    const township = this.views ? this.views.get(id)?.townshipId : getAlert(this.store, id)?.region.townshipId;
+    if (township === undefined) throw notFound('alert');
+    requireTownship(p, township);
+  }
+
   /** Applies one life-cycle request to one alert; a repeated request id returns the first result unchanged. */
   apply(id: string, req: LifecycleRequest, actor: string, requestId: string | null, p: Principal | null): LifecycleOk {
-    if (p) this.read(id, p);
+    if (p) this.checkScope(id, p);
     let result: LifecycleOk | null = null;
     let prior: Alert | null = null;
     const at = this.now();
@@ -74,15 +104,19 @@ export class AlertService {
           result = r;
           return r.alert;
         },
-        (after): AuditEntry => ({
-          at,
-          actor,
-          action: `alert.${req.action}`,
-          target: id,
-          // unique per row: one request id may cover several alerts (a queue claim)
-          requestId,
-          details: { requestId, township: after.region.townshipId, before: prior ? auditState(prior) : null, after: auditState(after) },
-        }),
+        (after): AuditEntry => {
+          // inside the transaction, after the write: the view cache keeps the record with its new bytes
+          this.views?.remember(after);
+          return {
+            at,
+            actor,
+            action: `alert.${req.action}`,
+            target: id,
+            // unique per row: one request id may cover several alerts (a queue claim)
+            requestId,
+            details: { requestId, township: after.region.townshipId, before: prior ? auditState(prior) : null, after: auditState(after) },
+          };
+        },
       );
     } catch (err) {
       if (err instanceof Replayed) {
@@ -97,6 +131,7 @@ export class AlertService {
     if (!r) throw new ApiError('LIFELINE_ERR_API_INTERNAL', 500, 'transition produced no result');
     this.metrics.alertTransitions.inc({ action: req.action, result: 'ok' });
     this.metrics.auditWrites.inc({ action: `alert.${req.action}` });
+    this.tally?.observe(r.alert);
     this.events.emit('alert', r.alert);
     return r;
   }
@@ -113,11 +148,11 @@ export class AlertService {
     let cursor: string | null = null;
     // a few pages at most: alerts taken by others between listing and claiming are skipped
     for (let page = 0; page < 5 && out.length < opts.max; page++) {
-      const { items, nextCursor } = listAlerts(this.store, township, { status: 'open', limit: Math.max(opts.max * 2, 10) }, cursor);
-      for (const a of items) {
+      const { ids, nextCursor } = queuePage(this.store, township, { status: 'open', limit: Math.max(opts.max * 2, 10) }, cursor);
+      for (const id of ids) {
         if (out.length >= opts.max) break;
         try {
-          const r = this.apply(a.id, { action: 'claim', leaseMs: opts.leaseMs, token: newLeaseToken() }, p.keyId, opts.requestId, null);
+          const r = this.apply(id, { action: 'claim', leaseMs: opts.leaseMs, token: newLeaseToken() }, p.keyId, opts.requestId, null);
           if (!r.replayed) out.push(r.alert);
         } catch (err) {
           if (err instanceof ApiError && (err.status === 409 || err.status === 404)) continue;
@@ -135,9 +170,13 @@ export class AlertService {
     const out: Alert[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 20; page++) {
-      const { items, nextCursor } = listAlerts(this.store, township, { status: LEASED, limit: 500 }, cursor);
-      for (const a of items) {
-        if (a.lease?.holder === holder && a.history.some((h) => h.requestId === requestId && h.to === 'claimed' && h.from === 'open')) out.push(a);
+      const { ids, nextCursor } = queuePage(this.store, township, { status: LEASED, limit: 500 }, cursor);
+      for (const id of ids) {
+        // held by someone else or taken by another request: no need to decode it
+        const c = this.views?.get(id);
+        if (c && (c.lease?.holder !== holder || !c.claimRequests.includes(requestId))) continue;
+        const a = getAlert(this.store, id);
+        if (a && a.lease?.holder === holder && a.history.some((h) => h.requestId === requestId && h.to === 'claimed' && h.from === 'open')) out.push(a);
       }
       if (!nextCursor) break;
       cursor = nextCursor;
@@ -180,11 +219,13 @@ export class AlertService {
     for (const t of this.leasedTownships()) {
       let cursor: string | null = null;
       for (let page = 0; page < 100; page++) {
-        const { items, nextCursor } = listAlerts(this.store, t, { status: LEASED, limit: 500 }, cursor);
-        for (const a of items) {
-          if (!leaseExpired(a, now)) continue;
+        const { ids, nextCursor } = queuePage(this.store, t, { status: LEASED, limit: 500 }, cursor);
+        for (const id of ids) {
+          // the lease as stored, decoded only when the alert changed since the last look
+          const c = this.views?.get(id);
+          if (c ? c.lease === null || c.lease.expiresAt > now : !leaseExpiredNow(this.store, id, now)) continue;
           try {
-            this.apply(a.id, { action: 'expire' }, 'system', null, null);
+            this.apply(id, { action: 'expire' }, 'system', null, null);
             n++;
           } catch (err) {
             // taken, extended or released meanwhile: nothing to sweep
@@ -219,6 +260,7 @@ export class AlertService {
   /** Re-reads an alert the engine committed and tells listeners. */
   notify(id: string): void {
     const a = getAlert(this.store, id);
+    this.tally?.observe(a, id);
     if (a) this.events.emit('alert', a);
   }
 

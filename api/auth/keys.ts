@@ -82,22 +82,40 @@ export async function revokeKey(store: KeyStore, keyId: string, now = Date.now()
   return true;
 }
 
+/** Township scopes kept per distinct (role, townships) list: one Set, not one per request (lists, 1000). */
+const SCOPE_CACHE = 1000;
+
 /** Resolves tokens to callers: configured keys first, then the LMDB store. */
 export class KeyResolver {
-  private readonly configured = new Map<string, ApiKeyRecord>();
+  /** Configured keys never change (the configuration is frozen): their callers are made once. */
+  private readonly configured = new Map<string, Principal | null>();
+  private readonly scopes = new Map<string, ReadonlySet<string> | null>();
   constructor(
     keys: Config['api']['keys'],
     private readonly store: KeyStore | null,
   ) {
-    for (const k of keys) this.configured.set(k.sha256, { ...k, townships: [...k.townships], createdAt: 0, revokedAt: null });
+    for (const k of keys) this.configured.set(k.sha256, this.principalOf({ ...k, townships: [...k.townships], createdAt: 0, revokedAt: null }));
   }
 
   /** The caller for a token, or null when the token is unknown or revoked. */
   resolve(token: string): Principal | null {
     if (!looksLikeToken(token)) return null;
     const sha = hashToken(token);
-    const rec = this.configured.get(sha) ?? this.store?.get(sha);
-    if (!rec || rec.revokedAt !== null) return null;
-    return { keyId: rec.id, role: rec.role, townships: scopeOf(rec.role, rec.townships) };
+    const conf = this.configured.get(sha);
+    if (conf !== undefined) return conf;
+    // issued keys are read on every request, so a revocation counts from the next one
+    const rec = this.store?.get(sha);
+    return rec ? this.principalOf(rec) : null;
+  }
+
+  private principalOf(rec: ApiKeyRecord): Principal | null {
+    if (rec.revokedAt !== null) return null;
+    const key = `${rec.role}\u0000${rec.townships.join('\u0000')}`;
+    let scope = this.scopes.get(key);
+    if (scope === undefined) {
+      if (this.scopes.size >= SCOPE_CACHE) this.scopes.clear();
+      this.scopes.set(key, (scope = scopeOf(rec.role, rec.townships)));
+    }
+    return { keyId: rec.id, role: rec.role, townships: scope };
   }
 }

@@ -1,13 +1,12 @@
 /** GET /v1/households/:id — the household portrait, masked per role; every read is audited. */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { alertsByHousehold, appendAudit, getHousehold } from '../../workers/store/index.js';
+import { appendAudit } from '../../workers/store/index.js';
 import { requireTownship } from '../auth/index.js';
 import { guard, type ApiContext } from '../context.js';
 import { ERROR_BODY_SCHEMA, forbidden, notFound } from '../errors.js';
 import { privacyViewOf } from '../privacy/mask.js';
 import { IdParams, toSchema } from '../schemas.js';
-import { portraitView } from '../views/portrait.js';
 
 export function householdRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const store = ctx.deps.store;
@@ -22,22 +21,19 @@ export function householdRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = guard(ctx, req, 'households:read');
       const view = privacyViewOf(p.role);
       if (!view) throw forbidden(`role ${p.role} has no access to personal data`);
       const { id } = req.params as z.output<typeof IdParams>;
-      const state = getHousehold(store, id);
-      if (!state) throw notFound('household');
-      requireTownship(p, state.household.region.townshipId);
       const now = ctx.now();
-      const portrait = portraitView(state, alertsByHousehold(store, id), p, view, now, ctx.config.model);
-      await appendAudit(
-        store,
-        { at: now, actor: p.keyId, action: 'household.read', target: id, requestId: req.id, details: { role: p.role, township: state.household.region.townshipId, fullNames: view.fullNames } },
-      );
+      const portrait = ctx.views.portraits.json(id, p, view, now, (township) => requireTownship(p, township));
+      if (portrait === undefined) throw notFound('household');
+      const township = portrait.townshipId;
+      await appendAudit(store, { at: now, actor: p.keyId, action: 'household.read', target: id, requestId: req.id, details: { role: p.role, township, fullNames: view.fullNames } });
       ctx.metrics.auditWrites.inc({ action: 'household.read' });
-      return portrait;
+      // already UTF-8 JSON (portraitView, serialised through the view cache): sent as it is
+      return reply.type('application/json; charset=utf-8').send(portrait.body);
     },
   );
 }

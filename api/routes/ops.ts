@@ -62,8 +62,19 @@ export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(failing.length ? 503 : 200).send({ status: failing.length ? 'unavailable' : 'ready', failing, checks });
   });
 
+  // scrapes that arrive in the same event-loop turn share one exposition, built after all of them
+  // arrived (so none gets figures older than its request); a build costs ~1.5 ms of CPU
+  let building: Promise<Buffer> | null = null;
+  const exposition = (): Promise<Buffer> =>
+    (building ??= new Promise<Buffer>((resolve, reject) => {
+      setImmediate(() => {
+        building = null;
+        ctx.metrics.registry.metrics().then((text) => resolve(Buffer.from(text)), reject);
+      });
+    }));
+
   app.get('/metrics', { schema: { summary: 'Prometheus metrics of this process (API and engine)', tags: ['ops'] } }, async (_req, reply) => {
-    const body = await ctx.metrics.registry.metrics();
+    const body = await exposition();
     return reply.type(ctx.metrics.registry.contentType).send(body);
   });
 

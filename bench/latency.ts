@@ -222,9 +222,14 @@ async function main(): Promise<void> {
     const engine = await startEngine(config, { registry, store });
     closers.push(() => engine.stop());
     let oursLog: CommitLog | null = null;
+    /** The engine run's batches: [returned at, messages, waitMs, scoreMs, commitMs, totalMs] (where a tail comes from). */
+    const oursBatches: number[][] = [];
     engine.onBatch((r) => {
       const at = performance.now();
-      if (oursLog) oursLog.record(r.partition, r.checkpoint, r.messages, at);
+      if (oursLog) {
+        oursLog.record(r.partition, r.checkpoint, r.messages, at);
+        oursBatches.push([at, r.messages, r.timings.waitMs, r.timings.scoreMs, r.timings.commitMs, r.timings.totalMs]);
+      }
       else {
         prefillCommitted += r.messages;
         if (!drain.first) drain.first = at - r.timings.totalMs;
@@ -335,6 +340,13 @@ async function main(): Promise<void> {
       say(`alert of ${x} never reached the stream: ${u.householdId} at version ${st?.version}, person ${JSON.stringify({ alive: person?.alive, registered: person?.registered, major: person?.majorDiseases })}; alerts ${JSON.stringify(alertsByHousehold(store, u.householdId).map((a) => ({ id: a.id, status: a.status, triggers: a.triggers.map((t) => t.updateId) })))}`);
     }
     const alerts = percentiles(alertLat);
+    // the worker side of the measured window: how busy the pool was and what one batch took
+    const windowStart = intendedAt(run, warmN);
+    const measured = oursBatches.filter((b) => b[0]! >= windowStart);
+    const windowMs = Math.max(1, (measured.at(-1)?.[0] ?? windowStart) - windowStart);
+    const col = (k: number) => percentiles(measured.map((b) => b[k]!));
+    const batchMessages = measured.reduce((n, b) => n + b[1]!, 0);
+    const workerBusy = measured.reduce((n, b) => n + b[5]!, 0) / windowMs / config.engine.threads;
     const status = engine.status();
     const rejected = status.partitions.reduce((a, p) => a + p.rejected, 0);
     say(`engine committed: p50 ${fmt(ours.lat.p50)} ms, p99 ${fmt(ours.lat.p99)} ms; alert visible p99 ${fmt(alerts.p99)} ms (${alerts.count} alerts)`);
@@ -356,6 +368,12 @@ async function main(): Promise<void> {
       raw_ack_only_max: { value: r2(rawOut.lat.max), unit: 'ms' },
       offered_load: { value: r2(offered), unit: 'msg/s (¼ of sustainable)' },
       sustainable_rate: { value: r2(sustainable.rate), unit: 'msg/s' },
+      engine_batches: { value: measured.length, unit: 'batches committed in the measured window' },
+      engine_batch_mean_messages: { value: r2(batchMessages / Math.max(1, measured.length)), unit: 'messages per batch' },
+      engine_worker_busy: { value: r2(100 * workerBusy), unit: '% of the window the worker thread(s) ran a batch' },
+      engine_batch_wait_p99: { value: r2(col(2).p99), unit: 'ms a batch waited for a worker thread' },
+      engine_batch_score_p99: { value: r2(col(3).p99), unit: 'ms parse + validate + score per batch' },
+      engine_batch_commit_p99: { value: r2(col(4).p99), unit: 'ms encode + LMDB commit per batch' },
       committed_p99_warmup: { value: r2(oursWarm.lat.p99), unit: `ms (first ${WARMUP_SECS} s at the same load, not in the headline)` },
       committed_max_warmup: { value: r2(oursWarm.lat.max), unit: 'ms' },
       messages_engine: { value: oursN - warmN, unit: 'messages measured' },

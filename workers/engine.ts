@@ -20,8 +20,9 @@ import { compiledTaskFile } from './task-file.js';
 import { engineMetrics, type EngineMetrics } from './metrics.js';
 import { consumerName, defaultTuning, type EngineTuning } from './options.js';
 import { PartitionConsumer, type PartitionStatus } from './partition-consumer.js';
+import { PoolSlots, type SlotWaiter } from './pool-slots.js';
 import { openStore, type Store } from './store/index.js';
-import type { AlertEvent, BatchResult, BatchTask, WorkerSetup } from './types.js';
+import type { AlertEvent, BatchResult, BatchTask, WarmTask, WorkerSetup } from './types.js';
 
 export interface StartOptions {
   /** Registry the engine's metrics are registered in (the API's); none = no metrics. */
@@ -98,12 +99,16 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     maxThreads: config.engine.threads,
     atomics: 'disabled',
     idleTimeout: Number.MAX_SAFE_INTEGER,
+    // the default puts a task that finds every thread busy back at the tail: not first in, first out
+    stricterFIFO: true,
     workerData: setup,
   });
+  const onError = opts.onError ?? ((err: Error) => process.emitWarning(err.message, { code: (err as { code?: string }).code ?? 'LIFELINE_ERR_WORKERS' }));
+  const slots = new PoolSlots(tuning.batchesInFlight ?? config.engine.threads);
+  const warm = tuning.warmUpUpdates > 0 ? warmUp(pool, slots, tuning.warmUpUpdates, (err) => onError(err)) : undefined;
   const metrics: EngineMetrics | undefined = opts.registry ? engineMetrics(opts.registry) : undefined;
   const alertListeners = new Set<AlertListener>();
   const batchListeners = new Set<BatchListener>();
-  const onError = opts.onError ?? ((err: Error) => process.emitWarning(err.message, { code: (err as { code?: string }).code ?? 'LIFELINE_ERR_WORKERS' }));
   const consumers = new Map<number, PartitionConsumer>();
 
   const onResult = (r: BatchResult): void => {
@@ -122,7 +127,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     if (!Number.isInteger(p) || p < 0 || p >= partitionCount) throw new RangeError(`partition must be 0 … ${partitionCount - 1}, got ${p}`);
     let c = consumers.get(p);
     if (!c) {
-      c = new PartitionConsumer({ partition: p, config, tuning, js, jsm, pool, store, metrics, onResult, onError });
+      c = new PartitionConsumer({ partition: p, config, tuning, js, jsm, pool, slots, store, metrics, onResult, onError });
       consumers.set(p, c);
     }
     await c.start();
@@ -155,6 +160,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     await Promise.all(initial.map((p) => startPartition(p)));
   } catch (err) {
     await Promise.all([...consumers.values()].map((c) => c.stop()));
+    await warm?.stop();
     if (poll) clearInterval(poll);
     unbindMetrics?.();
     await pool.destroy();
@@ -176,6 +182,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
       if (poll) clearInterval(poll);
       unbindMetrics?.();
       await Promise.all([...consumers.keys()].map((p) => stopPartition(p)));
+      await warm?.stop();
       await pool.close();
       await nc.drain().catch(() => nc.close());
       if (ownStore) await store.close();
@@ -196,6 +203,52 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     onBatch(l) {
       batchListeners.add(l);
       return () => batchListeners.delete(l);
+    },
+  };
+}
+
+/**
+ * Runs the warm-up task in chunks, each only when no partition is waiting for the pool (it is the
+ * lowest-priority slot waiter), so it never holds a batch back by more than one chunk.
+ */
+function warmUp(pool: Piscina<BatchTask, BatchResult>, slots: PoolSlots, total: number, onError: (err: Error) => void): { stop(): Promise<void> } {
+  const CHUNK = 100;
+  const filename = compiledTaskFile('warm-task.js');
+  let left = total;
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  const waiter: SlotWaiter = { oldest: () => Infinity, onSlot: () => run() };
+  const next = (): void => {
+    if (!stopped && left > 0 && slots.acquire(waiter)) run();
+  };
+  const run = (): void => {
+    if (stopped || left <= 0) {
+      slots.release();
+      return;
+    }
+    const updates = Math.min(CHUNK, left);
+    left -= updates;
+    const task: WarmTask = { updates };
+    running = (pool as unknown as Piscina<WarmTask, number>).run(task, { filename }).then(
+      () => {
+        running = null;
+        slots.release();
+        next();
+      },
+      (err: unknown) => {
+        running = null;
+        left = 0;
+        slots.release();
+        if (!stopped) onError(new EngineStartError(`the warm-up task failed: ${(err as Error).message}`, err));
+      },
+    );
+  };
+  next();
+  return {
+    async stop() {
+      stopped = true;
+      slots.cancel(waiter);
+      if (running) await running;
     },
   };
 }

@@ -2,9 +2,10 @@
  * One partition: a durable pull consumer feeding batches to the worker pool, one batch in flight.
  *
  * Design note (state machine): stopped → starting (consumer re-created at checkpoint + 1: the
- * checkpoint in LMDB is the truth) → running (messages queue; whenever no batch is in flight,
- * whatever is queued, up to batchMax, goes to a worker; the batch's last message is acked after
- * the commit — AckAll) → stopping (no new batches; the in-flight one finishes and is acked) →
+ * checkpoint in LMDB is the truth) → running (messages queue; when no batch is in flight the
+ * partition asks the process's PoolSlots for a slot, and only when it gets one does whatever is
+ * queued, up to batchMax, go to a worker — slots go to the partition with the oldest queued
+ * message; the batch's last message is acked after the commit — AckAll) → stopping (no new batches; the in-flight one finishes and is acked) →
  * stopped. A failed batch (worker crash, write error) is retried message by message ("isolating")
  * so the culprit is found; a message that fails maxDeliver times is written as a dead letter with
  * the checkpoint moved past it, and the partition flows on.
@@ -23,6 +24,7 @@ import type { Config } from '../config/index.js';
 import { BatchFailedError } from './errors.js';
 import type { EngineMetrics } from './metrics.js';
 import { consumerName, type EngineTuning } from './options.js';
+import type { PoolSlots, SlotWaiter } from './pool-slots.js';
 import { getCheckpoint, type Store, type DeadLetter } from './store/index.js';
 import { packBatch, type BatchResult, type BatchTask } from './types.js';
 
@@ -41,6 +43,8 @@ export interface PartitionDeps {
   js: JetStreamClient;
   jsm: JetStreamManager;
   pool: Piscina<BatchTask, BatchResult>;
+  /** The pool's batch slots, shared by the process's partitions (oldest waiting message first). */
+  slots: PoolSlots;
   /** The main thread's handle on the store (checkpoint reads, poison dead letters). */
   store: Store;
   metrics: EngineMetrics | undefined;
@@ -62,13 +66,15 @@ export interface PartitionStatus {
   poisoned: number;
 }
 
-export class PartitionConsumer {
+export class PartitionConsumer implements SlotWaiter {
   private state: PartitionState = 'stopped';
   private queue: Queued[] = [];
   private head = 0;
   private inFlight: Promise<void> | null = null;
   private inFlightCount = 0;
   private scheduled = false;
+  /** Waiting for a pool slot: the batch is formed when it comes (onSlot). */
+  private awaitingSlot = false;
   private messages: ConsumerMessages | null = null;
   private highestSeen = 0;
   private checkpoint = 0;
@@ -118,6 +124,8 @@ export class PartitionConsumer {
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopping';
+    this.d.slots.cancel(this);
+    this.awaitingSlot = false;
     const m = this.messages;
     this.messages = null;
     if (m) await m.close().catch(() => undefined);
@@ -154,7 +162,7 @@ export class PartitionConsumer {
   }
 
   private schedule(delayMs: number): void {
-    if (this.scheduled || this.inFlight || this.state !== 'running') return;
+    if (this.scheduled || this.inFlight || this.awaitingSlot || this.state !== 'running') return;
     this.scheduled = true;
     // setImmediate lets a burst arriving in one read land in one batch
     if (delayMs > 0) setTimeout(() => this.dispatch(), delayMs);
@@ -163,9 +171,24 @@ export class PartitionConsumer {
 
   private dispatch(): void {
     this.scheduled = false;
-    if (this.inFlight || this.state !== 'running') return;
+    if (this.inFlight || this.awaitingSlot || this.state !== 'running' || this.queue.length === this.head) return;
+    if (this.d.slots.acquire(this)) this.send();
+    else this.awaitingSlot = true;
+  }
+
+  oldest(): number {
+    return this.head < this.queue.length ? this.queue[this.head]!.storedAt : Infinity;
+  }
+
+  onSlot(): void {
+    this.awaitingSlot = false;
+    if (this.inFlight || this.state !== 'running' || this.queue.length === this.head) this.d.slots.release();
+    else this.send();
+  }
+
+  /** Holding a slot: everything queued now, up to batchMax, goes to a worker. */
+  private send(): void {
     const available = this.queue.length - this.head;
-    if (available === 0) return;
     const take = this.isolate > 0 ? 1 : Math.min(available, this.d.config.engine.batchMax);
     const batch = this.queue.slice(this.head, this.head + take);
     this.head += take;
@@ -182,18 +205,20 @@ export class PartitionConsumer {
   }
 
   private async run(batch: Queued[]): Promise<void> {
-    const { task, transfer } = packBatch(
-      this.d.partition,
-      batch.map((q) => ({ data: q.msg.data, seq: q.seq, receivedAt: q.receivedAt })),
-      this.resetCache,
-    );
     let result: BatchResult;
     try {
+      const { task, transfer } = packBatch(
+        this.d.partition,
+        batch.map((q) => ({ data: q.msg.data, seq: q.seq, receivedAt: q.receivedAt })),
+        this.resetCache,
+      );
       result = await this.d.pool.run(task, { transferList: transfer });
     } catch (err) {
+      this.d.slots.release();
       await this.failed(batch, err);
       return;
     }
+    this.d.slots.release(); // first: the next batch goes to the worker before this one's ack and listeners run
     this.resetCache = false;
     if (this.isolate > 0) this.isolate--;
     for (const q of batch) this.failures.delete(q.seq);

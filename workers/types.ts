@@ -71,6 +71,11 @@ export interface BatchResult {
   lmdbBytes: number;
 }
 
+/** The warm-up task (workers/warm-task): validate and apply this many made-up updates in memory. */
+export interface WarmTask {
+  updates: number;
+}
+
 /** Packs message bodies and their metadata into one BatchTask (main thread side). */
 export function packBatch(
   partition: number,

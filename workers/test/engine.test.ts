@@ -41,7 +41,11 @@ describe('engine end to end: stream → workers → LMDB', () => {
     store = openStore({ path: env.config.lmdb.path });
     engine = await startEngine(env.config, { registry, store });
     engine.onAlert((events) => alertEvents.push(...events.map((e) => e.id)));
+    // a commit is visible in LMDB before its result (and its alert events) reaches this thread
+    const reported = new Map<number, number>();
+    engine.onBatch((r) => reported.set(r.partition, Math.max(reported.get(r.partition) ?? 0, r.checkpoint)));
     await waitForCheckpoints(store, last);
+    await until(() => [...last].every(([p, seq]) => (reported.get(p) ?? 0) >= seq), 'every batch result reported');
 
     // the reference: the pure engine applied in publish order
     const ref = new Map<string, HouseholdState>(households.map((h) => [h.id, initialState(h, env.config.model)]));
@@ -90,3 +94,11 @@ describe('engine end to end: stream → workers → LMDB', () => {
     expect(sumOf('lifeline_updates_processed_total') + sumOf('lifeline_updates_rejected_total') + sumOf('lifeline_updates_deduplicated_total')).toBe(600);
   });
 });
+
+async function until(done: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -28,7 +28,7 @@ import { scoreProperty } from '../dimensions/property.js';
 import { scoreSource } from '../dimensions/source.js';
 import { scoreStructure } from '../dimensions/structure.js';
 import type { Model } from '../model.js';
-import { NEED_DIMENSIONS, NEED_PREDICATES, needTypes } from '../needs.js';
+import { NEED_DIMENSIONS, NEED_PREDICATES, needTypes, type NeedPredicate } from '../needs.js';
 import { CAUSES, NEED_TYPES, type Cause, type CauseScores, type Dimension, type DimensionScore, type Household, type NeedType, type Profile } from '../types.js';
 import { ALL_DIMS, type Affected } from './affected.js';
 import { tierOf } from './tiers.js';
@@ -140,44 +140,79 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
   const s = SCORERS;
   const p = prev.dimensions;
   // one literal per result keeps a single object shape (spreads and keyed writes are slower here)
-  const dimensions: Record<Dimension, DimensionScore> = {
-    source: mask & 1 ? s.source(h, model) : p.source,
-    structure: mask & 2 ? s.structure(h, model) : p.structure,
-    health: mask & 4 ? s.health(h, model) : p.health,
-    property: mask & 8 ? s.property(h, model) : p.property,
-    expenditure: mask & 16 ? s.expenditure(h, model) : p.expenditure,
-    employment: mask & 32 ? s.employment(h, model) : p.employment,
-    other: mask & 64 ? s.other(h, model) : p.other,
-  };
+  const dimensions: Record<Dimension, DimensionScore> =
+    mask === 0
+      ? p
+      : {
+          source: mask & 1 ? s.source(h, model) : p.source,
+          structure: mask & 2 ? s.structure(h, model) : p.structure,
+          health: mask & 4 ? s.health(h, model) : p.health,
+          property: mask & 8 ? s.property(h, model) : p.property,
+          expenditure: mask & 16 ? s.expenditure(h, model) : p.expenditure,
+          employment: mask & 32 ? s.employment(h, model) : p.employment,
+          other: mask & 64 ? s.other(h, model) : p.other,
+        };
   const c = prev.causes;
-  let causes = c; // shared, like unchanged dimensions, when no cause reads a changed fact
+  let causes = c; // shared, like unchanged dimensions, while no cause moves
   if (causeMask !== 0) {
     const k = CAUSE_SCORERS;
-    causes = {
-      illness: causeMask & 1 ? k.illness(h, model) : c.illness,
-      disability: causeMask & 2 ? k.disability(h, model) : c.disability,
-      education: causeMask & 4 ? k.education(h, model) : c.education,
-      housing: causeMask & 8 ? k.housing(h, model) : c.housing,
-      disaster: causeMask & 16 ? k.disaster(h, model) : c.disaster,
-      employment: causeMask & 32 ? k.employment(h, model) : c.employment,
-      skills: causeMask & 64 ? k.skills(h, model) : c.skills,
-      labour: causeMask & 128 ? k.labour(h, model) : c.labour,
-      other: causeMask & 256 ? k.other(h, model) : c.other,
-    };
+    const illness = causeMask & 1 ? k.illness(h, model) : c.illness;
+    const disability = causeMask & 2 ? k.disability(h, model) : c.disability;
+    const education = causeMask & 4 ? k.education(h, model) : c.education;
+    const housing = causeMask & 8 ? k.housing(h, model) : c.housing;
+    const disaster = causeMask & 16 ? k.disaster(h, model) : c.disaster;
+    const employment = causeMask & 32 ? k.employment(h, model) : c.employment;
+    const skills = causeMask & 64 ? k.skills(h, model) : c.skills;
+    const labour = causeMask & 128 ? k.labour(h, model) : c.labour;
+    const other = causeMask & 256 ? k.other(h, model) : c.other;
+    if (
+      illness !== c.illness ||
+      disability !== c.disability ||
+      education !== c.education ||
+      housing !== c.housing ||
+      disaster !== c.disaster ||
+      employment !== c.employment ||
+      skills !== c.skills ||
+      labour !== c.labour ||
+      other !== c.other
+    ) {
+      causes = { illness, disability, education, housing, disaster, employment, skills, labour, other };
+    }
     // the emergency type reads the illness cause
-    if (causes.illness !== c.illness) needMask |= NEED_BIT.emergency;
+    if (illness !== c.illness) needMask |= NEED_BIT.emergency;
   }
   const score = total(dimensions);
   const scored: Scored = { modelVersion: model.version, score, tier: tierOf(score, model), dimensions, causes, needTypes: prev.needTypes };
   if (needMask !== 0) {
-    const needs: NeedType[] = [];
-    for (let i = 0; i < NEED_TYPES.length; i++) {
-      const t = NEED_TYPES[i]!;
-      if (needMask & (1 << i) ? NEED_PREDICATES[t](h, scored, model) : prev.needTypes.includes(t)) needs.push(t);
+    // shared like the causes while no re-evaluated type changes its answer
+    const was = needBits(prev.needTypes);
+    let now = was & ~needMask;
+    for (let i = 0; i < NEED_LIST.length; i++) if (needMask & (1 << i) && NEED_LIST[i]!(h, scored, model)) now |= 1 << i;
+    if (now !== was) {
+      const needs: NeedType[] = [];
+      for (let i = 0; i < NEED_TYPES.length; i++) if (now & (1 << i)) needs.push(NEED_TYPES[i]!);
+      scored.needTypes = needs;
     }
-    scored.needTypes = needs;
   }
   return scored;
+}
+
+/** The need predicates by catalogue position (an element load is cheaper than a keyed one by name). */
+const NEED_LIST: readonly NeedPredicate[] = NEED_TYPES.map((t) => NEED_PREDICATES[t]);
+
+/** The catalogue positions (bits) of the need types in `list`; other names are ignored. */
+function needBits(list: readonly NeedType[]): number {
+  let bits = 0;
+  for (let j = 0; j < list.length; j++) {
+    const x = list[j];
+    for (let i = 0; i < NEED_TYPES.length; i++) {
+      if (x === NEED_TYPES[i]) {
+        bits |= 1 << i;
+        break;
+      }
+    }
+  }
+  return bits;
 }
 
 const BIT = Object.fromEntries(DIMENSIONS.map((d, i) => [d, 1 << i])) as Record<Dimension, number>;

@@ -186,6 +186,25 @@ describe('with the affected masks, rescore recomputes only what reads a changed 
     expect(s).toEqual(scoreFull(a.household, M));
   });
 
+  it('recomputed causes and need types that do not move keep the cached objects; moved ones are rebuilt', () => {
+    const h = family();
+    const prev = scoreFull(h, M);
+    const small = applyFacts(h, update('medical_claim', { totalCny: 120, insurancePaidCny: 80, outOfPocketCny: 40 }, 'P1'));
+    if (!small.ok) throw new Error(small.message);
+    expect(small.affected.causes).not.toBe(0);
+    expect(small.affected.needs).not.toBe(0);
+    const s = rescore(small.household, prev, small.touched, M, small.affected);
+    expect(s).toEqual(scoreFull(small.household, M));
+    expect(s.causes).toBe(prev.causes);
+    expect(s.needTypes).toBe(prev.needTypes);
+    const big = applyFacts(h, update('medical_claim', { totalCny: 400_000, insurancePaidCny: 20_000, outOfPocketCny: 380_000 }, 'P1'));
+    if (!big.ok) throw new Error(big.message);
+    const b = rescore(big.household, prev, big.touched, M, big.affected);
+    expect(b).toEqual(scoreFull(big.household, M));
+    expect(b.causes).not.toBe(prev.causes);
+    expect(b.needTypes).not.toEqual(prev.needTypes);
+  });
+
   it('an update no computation reads (the same pension again) keeps the profile as it is', () => {
     const h = applied0(family(), update('pension_paid', { pensionType: 'urban_rural_resident', monthlyCny: 260 }, 'P4'));
     const prev = scoreFull(h, M);

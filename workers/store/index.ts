@@ -5,6 +5,7 @@ export {
   getHousehold,
   getAlert,
   alertsByHousehold,
+  listAlertIds,
   listAlerts,
   counts,
   getCheckpoint,
@@ -12,6 +13,7 @@ export {
   listDeadLetters,
   type AlertFilters,
   type AlertPage,
+  type AlertIdPage,
   type AlertCounts,
 } from './reads.js';
 export { outboxKey, parseOutboxKey, queueKey, openAlertKey, LEVEL_RANK, type QueueKey, type OpenAlertKey } from './keys.js';

@@ -60,38 +60,59 @@ function cmp(a: CursorPos, b: CursorPos): number {
   return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
 }
 
+export interface AlertIdPage {
+  ids: string[];
+  /** Pass back to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
 /**
- * One township's queue: urgent before general, then by due time, then id. Several statuses are
- * merged in that order. The cursor is the last (level, due, id) handed out.
+ * One township's queue as alert ids, from the queue keys alone (no alert record decoded): urgent
+ * before general, then by due time, then id. Several statuses are merged in that order. The
+ * cursor is the last (level, due, id) handed out.
  */
-export function listAlerts(store: Store, township: string, filters: AlertFilters = {}, cursor?: string | null): AlertPage {
+export function listAlertIds(store: Store, township: string, filters: AlertFilters = {}, cursor?: string | null): AlertIdPage {
   const limit = Math.min(Math.max(filters.limit ?? 50, 1), 500);
   const statuses: readonly AlertStatus[] =
     filters.status === undefined ? ALERT_STATUSES.filter((s) => s !== 'closed') : typeof filters.status === 'string' ? [filters.status] : filters.status;
   const after = cursor ? decodeCursor(cursor) : null;
   const ranks = filters.level === undefined ? [0, 1] : [LEVEL_RANK[filters.level]];
   const found: CursorPos[] = [];
+  const take = (start: readonly unknown[], end: readonly unknown[], exclusiveStart: boolean): void => {
+    let n = 0;
+    for (const key of store.alertQueue.getKeys({ start: start as QueueKey, end: end as QueueKey, exclusiveStart })) {
+      found.push([key[2], key[3], key[4]]);
+      if (++n > limit) break;
+    }
+  };
   for (const status of statuses) {
+    if (filters.level === undefined && filters.dueBefore === undefined) {
+      // both levels in one range: the keys already run urgent before general, then by due time
+      take(after ? [township, status, after[0], after[1], after[2]] : [township, status], [township, status, ranks.length], after !== null);
+      continue;
+    }
     for (const rank of ranks) {
       if (after && rank < after[0]) continue;
-      const start: QueueKey | [string, AlertStatus, number] = after && rank === after[0] ? [township, status, rank, after[1], after[2]] : [township, status, rank];
+      const start = after && rank === after[0] ? [township, status, rank, after[1], after[2]] : [township, status, rank];
       const end = filters.dueBefore === undefined ? [township, status, rank + 1] : [township, status, rank, filters.dueBefore];
-      let n = 0;
-      for (const key of store.alertQueue.getKeys({ start, end, exclusiveStart: after !== null && rank === after[0] })) {
-        found.push([key[2], key[3], key[4]]);
-        if (++n > limit) break;
-      }
+      take(start, end, after !== null && rank === after[0]);
     }
   }
   found.sort(cmp);
   const page = found.slice(0, limit);
+  const last = page[page.length - 1];
+  return { ids: page.map((k) => k[2]), nextCursor: found.length > limit && last ? encodeCursor(last) : null };
+}
+
+/** One township's queue page with the alert records (order and cursor as `listAlertIds`). */
+export function listAlerts(store: Store, township: string, filters: AlertFilters = {}, cursor?: string | null): AlertPage {
+  const { ids, nextCursor } = listAlertIds(store, township, filters, cursor);
   const items: Alert[] = [];
-  for (const [, , id] of page) {
+  for (const id of ids) {
     const a = store.alerts.get(id);
     if (a) items.push(a);
   }
-  const last = page[page.length - 1];
-  return { items, nextCursor: found.length > limit && last ? encodeCursor(last) : null };
+  return { items, nextCursor };
 }
 
 export interface AlertCounts {

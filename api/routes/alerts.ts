@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Alert, AlertStatus } from '../../engine/alerts/types.js';
-import type { LifecycleRequest } from '../../engine/alerts/lifecycle.js';
+import { revisionOf, type LifecycleRequest } from '../../engine/alerts/lifecycle.js';
 import { counts, getHousehold, type AlertFilters } from '../../workers/store/index.js';
 import { queuePage } from '../alerts/queue.js';
 import { requireTownship, type Principal } from '../auth/index.js';
@@ -205,7 +205,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const onAlert = (a: Alert) => {
         if (a.region.townshipId !== id) return;
         const v = viewsOf(ctx, [a], p)[0]!;
-        res.write(`id: ${a.id}:${a.history.length}\nevent: alert\ndata: ${JSON.stringify(v)}\n\n`);
+        res.write(`id: ${a.id}:${revisionOf(a)}\nevent: alert\ndata: ${JSON.stringify(v)}\n\n`);
       };
       const beat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
       beat.unref();

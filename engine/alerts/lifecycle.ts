@@ -13,10 +13,13 @@
  * - Each request carries a request id; one that already appears in the history is answered with
  *   the current alert and the original history entry (no second transition), so client retries
  *   are safe. The same id reused for a different action is a conflict.
- * - Every transition appends one history entry; `from === to` marks an extension.
+ * - Every transition appends one history entry (`from === to` marks an extension) and adds one
+ *   to `revision`; the history keeps its opening entry and the latest MAX_ALERT_HISTORY - 1, so a
+ *   request id older than that is no longer recognised as a retry (the audit log keeps them all).
  */
 import { POLICY_CODES, SERVICE_CODES } from '../catalogue/assistance.js';
 import {
+  MAX_ALERT_HISTORY,
   VERIFICATION_OUTCOMES,
   type Alert,
   type AlertReferral,
@@ -150,8 +153,19 @@ function checkReferrals(refs: AlertReferral[]): LifecycleFailure | null {
 
 function step(alert: Alert, to: AlertStatus, ctx: LifecycleContext, patch: Partial<Alert>): LifecycleOk {
   const entry: AlertTransition = { from: alert.status, to, by: ctx.actor, at: ctx.now, requestId: ctx.requestId };
-  const next: Alert = { ...alert, ...patch, status: to, updatedAt: ctx.now, history: [...alert.history, entry] };
+  const next: Alert = { ...alert, ...patch, status: to, updatedAt: ctx.now, history: appendBounded(alert.history, entry), revision: revisionOf(alert) + 1 };
   return { ok: true, alert: next, entry, replayed: false };
+}
+
+/** Transitions applied to an alert so far (records written before `revision` existed: their history length). */
+export function revisionOf(alert: Alert): number {
+  return alert.revision ?? alert.history.length;
+}
+
+/** The history plus `entry`, keeping the opening entry and the latest ones within MAX_ALERT_HISTORY. */
+function appendBounded(history: readonly AlertTransition[], entry: AlertTransition): AlertTransition[] {
+  if (history.length < MAX_ALERT_HISTORY) return [...history, entry];
+  return [history[0]!, ...history.slice(history.length - MAX_ALERT_HISTORY + 2), entry];
 }
 
 /** Applies one request to an alert; never mutates its input, never throws. */

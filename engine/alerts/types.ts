@@ -37,6 +37,12 @@ export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
 
 /** Most triggers an alert keeps; older ones are dropped first so a busy household cannot grow the record without bound. */
 export const MAX_ALERT_TRIGGERS = 32;
+/**
+ * Most history entries an alert keeps: the first (its opening) and the latest ones. A tool that
+ * extends a lease every few minutes for days would otherwise grow the record, rewritten at every
+ * transition, without bound; the audit log keeps every transition.
+ */
+export const MAX_ALERT_HISTORY = 64;
 
 /** One reason to alert, produced by one applied update. */
 export interface AlertTrigger {
@@ -117,5 +123,8 @@ export interface Alert {
   verification: AlertVerification | null;
   disposition: AlertDisposition | null;
   closedAt: number | null;
+  /** Bounded to MAX_ALERT_HISTORY: the opening entry, then the latest transitions. */
   history: AlertTransition[];
+  /** Transitions applied so far, dropped history included (absent on records written before it: the history length). */
+  revision?: number;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Alert } from '../alerts/types.js';
-import { isOverdue, leaseExpired, transition, type LifecycleContext, type LifecycleRequest } from '../alerts/lifecycle.js';
+import { MAX_ALERT_HISTORY, type Alert } from '../alerts/types.js';
+import { isOverdue, leaseExpired, revisionOf, transition, type LifecycleContext, type LifecycleRequest } from '../alerts/lifecycle.js';
 
 const T0 = Date.UTC(2026, 10, 2, 8);
 
@@ -52,6 +52,24 @@ function ok(r: ReturnType<typeof transition>) {
 }
 
 describe('alert life cycle', () => {
+  it('keeps the opening entry and the latest transitions of a long-lived alert, and counts every transition', () => {
+    let a = makeAlert();
+    // a caseworker tool that claims and keeps extending its lease for days
+    a = ok(transition(a, { action: 'claim', leaseMs: 600_000, token: TOKEN }, ctx('cw1', 'claim-1'))).alert;
+    for (let i = 0; i < 300; i++) a = ok(transition(a, { action: 'extend', token: TOKEN, leaseMs: 600_000 }, ctx('cw1', `ext-${i}`, T0 + 2000 + i * 300_000))).alert;
+    expect(a.history).toHaveLength(MAX_ALERT_HISTORY);
+    expect(a.history[0]).toEqual({ from: null, to: 'open', by: 'engine', at: T0, requestId: null });
+    expect(a.history.at(-1)?.requestId).toBe('ext-299');
+    expect(a.history[1]?.requestId).toBe(`ext-${300 - (MAX_ALERT_HISTORY - 1)}`);
+    expect(revisionOf(a)).toBe(302);
+    // a retry of a recent request is still answered from the history
+    const retry = ok(transition(a, { action: 'extend', token: TOKEN, leaseMs: 600_000 }, ctx('cw1', 'ext-299', T0 + 10_000_000)));
+    expect(retry.replayed).toBe(true);
+    expect(revisionOf(retry.alert)).toBe(302);
+    // a record written before revisions existed counts its history
+    expect(revisionOf(makeAlert())).toBe(1);
+  });
+
   it('walks open → claimed → verified → disposed → closed, one history entry per step', () => {
     let a = makeAlert();
     a = ok(transition(a, { action: 'claim', leaseMs: 60_000, token: TOKEN }, ctx('cw1', 'r1'))).alert;

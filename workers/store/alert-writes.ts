@@ -8,6 +8,7 @@ import type { AuditEntry } from './types.js';
 import { AlertNotFoundError } from '../errors.js';
 import { countKey, householdAlertKey, openAlertKey, queueKey } from './keys.js';
 import type { Store } from './open.js';
+import { revisionOf } from '../../engine/alerts/lifecycle.js';
 
 function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -65,7 +66,7 @@ export function transitionAlert(store: Store, id: string, fn: (current: Alert) =
     writeAlertInTxn(store, before, after);
     if (audit) {
       const row = audit(after);
-      store.audit.putSync([row.at, `${row.requestId ?? ''}|${id}|${after.history.length}`], row);
+      store.audit.putSync([row.at, `${row.requestId ?? ''}|${id}|${revisionOf(after)}`], row);
     }
     return after;
   });

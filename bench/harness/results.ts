@@ -92,6 +92,10 @@ export function markdownTable(results: readonly BenchResult[]): string {
     return `| ${r.part} | ${fig} | ${r.limit.name}: ${fmt(r.limit.value)} ${r.limit.unit} | ${fmt(r.ratio)} | ≥ ${r.goal} | ${r.met ? 'met' : '**missed**'} |`;
   });
   const env = results[0]?.env;
-  const head = env ? `Measured ${env.at.slice(0, 10)} on ${env.cpuModel} (${env.cores} cores), Node ${env.node}, nats-server ${env.natsServer}, commit ${env.gitCommit}.\n\n` : '';
+  // parts re-run alone carry their own commit: name each commit with its parts rather than one for all
+  const byCommit = new Map<string, string[]>();
+  for (const r of results) byCommit.set(r.env.gitCommit, [...(byCommit.get(r.env.gitCommit) ?? []), r.part]);
+  const commits = byCommit.size <= 1 ? `commit ${env?.gitCommit ?? 'unknown'}` : `commits ${[...byCommit].map(([c, parts]) => `${c} (${parts.join(', ')})`).join(', ')}`;
+  const head = env ? `Measured ${env.at.slice(0, 10)} on ${env.cpuModel} (${env.cores} cores), Node ${env.node}, nats-server ${env.natsServer}, ${commits}.\n\n` : '';
   return `${head}| part | headline figure | raw limit (same run) | ratio | goal | |\n| --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}\n`;
 }

@@ -18,7 +18,6 @@ import Fastify from 'fastify';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Registry } from 'prom-client';
-import { loadConfig } from '../config/index.js';
 import { generateCity } from '../connectors/city/generator.js';
 import { layoutByName } from '../connectors/city/regions.js';
 import { openPublisher } from '../connectors/publisher/index.js';
@@ -31,6 +30,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { buildApp } from '../api/app.js';
 import { hashToken } from '../api/auth/index.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
+import { NATS_URL, benchConfig } from './harness/streams.js';
 
 const quick = isQuick();
 const HOUSEHOLDS = quick ? 2000 : Number.POSITIVE_INFINITY;
@@ -41,7 +41,6 @@ const STREAM_RATE = quick ? 100 : 300;
 const DURATION = quick ? 3 : 10;
 const CONNECTIONS = 20;
 const CLAIMERS = 16;
-const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 interface Measured {
   rps: number;
@@ -145,22 +144,15 @@ async function main(): Promise<void> {
   }
   closeSync(fd);
   const townships = [...new Set(townshipIds)];
-  const config = loadConfig({
-    env: { NATS_URL },
-    overrides: {
-      'stream.name': `BENCH_${id}_UPD`,
-      'stream.deadLetterName': `BENCH_${id}_DLQ`,
-      'stream.subjectPrefix': `bench.${id}`,
-      'stream.partitions': 4,
-      'lmdb.path': join(dir, 'lmdb'),
-      'city.dataDir': cityDir,
-      'city.profile': quick ? 'small' : 'hangzhou',
-      'api.rateLimitPerMin': 100_000_000,
-      'api.keys': [
-        { id: 'bench-admin', sha256: hashToken(admin), role: 'admin', townships: [] },
-        { id: 'bench-cw', sha256: hashToken(cw), role: 'caseworker', townships },
-      ],
-    },
+  const config = benchConfig(id, 4, {
+    'lmdb.path': join(dir, 'lmdb'),
+    'city.dataDir': cityDir,
+    'city.profile': quick ? 'small' : 'hangzhou',
+    'api.rateLimitPerMin': 100_000_000,
+    'api.keys': [
+      { id: 'bench-admin', sha256: hashToken(admin), role: 'admin', townships: [] },
+      { id: 'bench-cw', sha256: hashToken(cw), role: 'caseworker', townships },
+    ],
   });
   const nc = await connect({ servers: NATS_URL, noAsyncTraces: true, name: 'bench-api' });
   const store = openStore({ path: config.lmdb.path });

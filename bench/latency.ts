@@ -23,7 +23,7 @@ import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { buildApp } from '../api/app.js';
 import { hashToken } from '../api/auth/index.js';
-import { loadConfig, type Config } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { layoutByName, MAJOR_DISEASES, profileByName, readCity, writeCity, type ProfileName } from '../connectors/city/index.js';
 import { CityIndex, FeedSimulator, ICD10 } from '../connectors/feeds/index.js';
 import { P_ALIVE, P_MAJOR, P_REGISTERED } from '../connectors/feeds/city-index.js';
@@ -38,9 +38,9 @@ import { startAckOnlyConsumers } from './raw/ack-only-consumer.js';
 import { CommitLog, percentiles, type Percentiles } from './raw/commit-log.js';
 import { intendedAt, openLoop, type OpenLoopRun } from './raw/open-loop.js';
 import { runPart, teardown } from './harness/teardown.js';
+import { NATS_URL, benchConfig } from './harness/streams.js';
 
 const quick = isQuick();
-const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const PROFILE: ProfileName = quick ? 'small' : 'hangzhou';
 const HOUSEHOLDS = Number(process.env['LIFELINE_BENCH_LATENCY_HOUSEHOLDS']) || (quick ? 2000 : 20_000);
 /** Sent at the same rate before each measured window and reported apart: cold caches, JIT, first LMDB pages. */
@@ -154,20 +154,13 @@ async function main(): Promise<void> {
     });
   });
 
-  const config: Readonly<Config> = loadConfig({
-    env: { NATS_URL },
-    overrides: {
-      'stream.name': `BENCH_${id}_UPD`,
-      'stream.deadLetterName': `BENCH_${id}_DLQ`,
-      'stream.subjectPrefix': `bench.${id}`,
-      'stream.partitions': PARTITIONS,
-      'stream.maxBytes': 256 * 1024 ** 2, // the server reserves max_bytes up front: keep it small on a shared server
-      'lmdb.path': join(dir, 'lmdb'),
-      'city.dataDir': cityDir,
-      'city.profile': PROFILE,
-      'api.rateLimitPerMin': 100_000_000,
-      'api.keys': [{ id: 'bench-cw', sha256: hashToken(caseworker), role: 'caseworker', townships: watched }],
-    },
+  const config: Readonly<Config> = benchConfig(id, PARTITIONS, {
+    'stream.maxBytes': 256 * 1024 ** 2, // the server reserves max_bytes up front: keep it small on a shared server
+    'lmdb.path': join(dir, 'lmdb'),
+    'city.dataDir': cityDir,
+    'city.profile': PROFILE,
+    'api.rateLimitPerMin': 100_000_000,
+    'api.keys': [{ id: 'bench-cw', sha256: hashToken(caseworker), role: 'caseworker', townships: watched }],
   });
   const nc = await connect({ servers: NATS_URL, noAsyncTraces: true, name: 'bench-latency' });
   const jsm = await jetstreamManager(nc);

@@ -13,7 +13,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { loadConfig, type Config } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { generateCity } from '../connectors/city/generator.js';
 import { openPublisher } from '../connectors/publisher/index.js';
 import { initialState, processValidated } from '../engine/process.js';
@@ -27,6 +27,7 @@ import { Progress } from './harness/progress.js';
 import { cpuMeter, type CpuShares } from './harness/thread-cpu.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { NATS_URL, benchConfig, deleteStreams } from './harness/streams.js';
 
 const quick = isQuick();
 const HOUSEHOLDS = quick ? 10_000 : 100_000;
@@ -34,19 +35,11 @@ const MESSAGES = quick ? 15_000 : 60_000;
 const PARTITIONS = 8;
 const cores = availableParallelism();
 const BATCH = 500;
-const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const id = `B${Date.now().toString(36)}`;
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
-const config: Readonly<Config> = loadConfig({
-  env: { NATS_URL },
-  overrides: {
-    'stream.name': `BENCH_${id}_UPD`,
-    'stream.deadLetterName': `BENCH_${id}_DLQ`,
-    'stream.subjectPrefix': `bench.${id}`,
-    'stream.partitions': PARTITIONS,
-    'lmdb.path': join(dir, 'lmdb'),
-    'city.dataDir': join(dir, 'city'),
-  },
+const config: Readonly<Config> = benchConfig(id, PARTITIONS, {
+  'lmdb.path': join(dir, 'lmdb'),
+  'city.dataDir': join(dir, 'city'),
 });
 const withPath = (path: string, noSync: boolean): Readonly<Config> => ({ ...config, lmdb: { ...config.lmdb, path, noSync } });
 
@@ -233,7 +226,7 @@ try {
     ],
   });
 } finally {
-  for await (const s of jsm.streams.list()) if (s.config.name.includes(id)) await jsm.streams.delete(s.config.name).catch(() => undefined);
+  await deleteStreams(jsm, id);
   await nc.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -11,9 +11,9 @@ import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { Update } from '../engine/types.js';
-import { loadConfig } from '../config/index.js';
 import { ensureStreams, partitionOf, Publisher, subjectFor } from '../connectors/publisher/index.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
+import { NATS_URL, benchConfig } from './harness/streams.js';
 
 const quick = isQuick();
 const N = quick ? 20_000 : 200_000;
@@ -21,7 +21,6 @@ const ROUND = quick ? 5_000 : 20_000;
 const ROUNDS = N / ROUND;
 const WINDOW = 1000;
 const PARTITIONS = 8;
-const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 const SOURCES = [
   ['medical_insurance', 'medical_claim'],
@@ -49,15 +48,8 @@ function makeUpdates(n: number, tag: string): Update[] {
 
 async function freshStreams(jsm: JetStreamManager, tag: string) {
   const id = `${tag}${randomBytes(3).toString('hex')}`;
-  const cfg = loadConfig({
-    env: { NATS_URL },
-    overrides: {
-      'stream.name': `BENCH_${id}_UPD`,
-      'stream.deadLetterName': `BENCH_${id}_DLQ`,
-      'stream.subjectPrefix': `bench.${id}`,
-      'stream.partitions': PARTITIONS,
-      'stream.maxBytes': 512 * 1024 ** 2, // JetStream reserves max_bytes up front: keep the reservation small on a shared server
-    },
+  const cfg = benchConfig(id, PARTITIONS, {
+    'stream.maxBytes': 512 * 1024 ** 2, // JetStream reserves max_bytes up front: keep the reservation small on a shared server
   });
   await ensureStreams(jsm, cfg.stream);
   return cfg.stream;

@@ -23,7 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { loadConfig, type Config } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { generateCity, householdTotal, HOUSEHOLDS_FILE, profileByName, readCity, readManifest, type ProfileName } from '../connectors/city/index.js';
 import { CityIndex, FeedSimulator } from '../connectors/feeds/index.js';
 import { runIntake } from '../connectors/intake/index.js';
@@ -38,9 +38,9 @@ import { Progress } from './harness/progress.js';
 import { fmt, isQuick, writeResult, type BenchResult } from './harness/results.js';
 import { windowedPublish, type RawRow } from './raw/windowed-publish.js';
 import { runPart, teardown } from './harness/teardown.js';
+import { NATS_URL, benchConfig } from './harness/streams.js';
 
 const quick = isQuick();
-const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const PROFILE: ProfileName = 'hangzhou';
 const LIMIT = Number(process.env['LIFELINE_BENCH_RESYNC_HOUSEHOLDS']) || (quick ? 6000 : undefined);
 const DEPARTMENT = (process.env['LIFELINE_BENCH_RESYNC_DEPARTMENT'] ?? 'human_resources') as Department;
@@ -109,17 +109,10 @@ async function main(): Promise<void> {
   if (!DEPARTMENT_CODES.includes(DEPARTMENT)) throw new RangeError(`LIFELINE_BENCH_RESYNC_DEPARTMENT: unknown department '${DEPARTMENT}'`);
   const c = await city(join(dir, 'city'));
   say(`city: ${c.households.toLocaleString('en-US')} households, ${c.persons.toLocaleString('en-US')} persons (${c.seconds.toFixed(1)} s)`);
-  const config: Readonly<Config> = loadConfig({
-    env: { NATS_URL },
-    overrides: {
-      'stream.name': `BENCH_${id}_UPD`,
-      'stream.deadLetterName': `BENCH_${id}_DLQ`,
-      'stream.subjectPrefix': `bench.${id}`,
-      'stream.partitions': PARTITIONS,
-      'stream.maxBytes': 512 * 1024 ** 2, // the server reserves max_bytes up front: keep it small on a shared server
-      'lmdb.path': join(dir, 'lmdb'),
-      'city.dataDir': c.dir,
-    },
+  const config: Readonly<Config> = benchConfig(id, PARTITIONS, {
+    'stream.maxBytes': 512 * 1024 ** 2, // the server reserves max_bytes up front: keep it small on a shared server
+    'lmdb.path': join(dir, 'lmdb'),
+    'city.dataDir': c.dir,
   });
   const nc = await connect({ servers: NATS_URL, noAsyncTraces: true, name: 'bench-resync' });
   const jsm = await jetstreamManager(nc);

@@ -27,12 +27,12 @@ import type { Update } from '../engine/types.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { openStateBucket, seedChangelog } from '../workers/changelog/index.js';
 import { fmt, isQuick, projectRoot, writeResult } from './harness/results.js';
+import { NATS_URL, benchConfig, deleteStreams } from './harness/streams.js';
 
 const quick = isQuick();
 const HOUSEHOLDS = quick ? 2_000 : 20_000;
 const UPDATES = quick ? 60_000 : 300_000;
 const PARTITIONS = 8;
-const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const NODE_JS = join(projectRoot(), 'dist', 'workers', 'leases', 'engine-node.js');
 
 interface Line {
@@ -52,17 +52,10 @@ interface RunResult {
 }
 
 function config(id: string, dir: string): Readonly<Config> {
-  return loadConfig({
-    env: { NATS_URL },
-    overrides: {
-      'stream.name': `BENCH_${id}_UPD`,
-      'stream.deadLetterName': `BENCH_${id}_DLQ`,
-      'stream.subjectPrefix': `bench.${id}`,
-      'stream.partitions': PARTITIONS,
-      'stream.maxBytes': 2 * 1024 ** 3,
-      'engine.leaseTtlSec': 5,
-      'lmdb.path': join(dir, 'lmdb'),
-    },
+  return benchConfig(id, PARTITIONS, {
+    'stream.maxBytes': 2 * 1024 ** 3,
+    'engine.leaseTtlSec': 5,
+    'lmdb.path': join(dir, 'lmdb'),
   });
 }
 
@@ -79,10 +72,6 @@ async function publishAll(nc: NatsConnection, cfg: Readonly<Config>, updates: re
     );
   }
   return last;
-}
-
-async function removeStreams(jsm: JetStreamManager, id: string): Promise<void> {
-  for await (const s of jsm.streams.list()) if (s.config.name.includes(id)) await jsm.streams.delete(s.config.name).catch(() => undefined);
 }
 
 async function run(processes: number, nc: NatsConnection, jsm: JetStreamManager, updates: readonly Update[], states: ReturnType<typeof initialState>[]): Promise<RunResult> {
@@ -151,7 +140,7 @@ async function run(processes: number, nc: NatsConnection, jsm: JetStreamManager,
     const seconds = (endAt - shareAt) / 1000;
     return { processes, updatesPerSec: measured / seconds, measured, seconds, startupMs: shareAt - started };
   } finally {
-    await removeStreams(jsm, id);
+    await deleteStreams(jsm, id);
     rmSync(dir, { recursive: true, force: true });
   }
 }

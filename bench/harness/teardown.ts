@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { deleteStreams } from './streams.js';
 
 export async function teardown(opts: {
   closers: (() => Promise<unknown>)[];
@@ -16,7 +17,7 @@ export async function teardown(opts: {
   say: (line: string) => void;
 }): Promise<void> {
   for (const close of opts.closers.reverse()) await close().catch((e: unknown) => opts.say(`cleanup: ${(e as Error).message}`));
-  for await (const s of opts.jsm.streams.list()) if (s.config.name.includes(opts.streamTag)) await opts.jsm.streams.delete(s.config.name).catch(() => undefined);
+  await deleteStreams(opts.jsm, opts.streamTag);
   await opts.nc.close();
   rmSync(opts.dir, { recursive: true, force: true });
 }

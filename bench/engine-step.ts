@@ -35,6 +35,7 @@ import type { Household, Update } from '../engine/types.js';
 import { validateUpdate } from '../engine/validate.js';
 import { openStore, type Store } from '../workers/store/index.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
+import { rewriteBatch } from './raw/rewrite-skeleton.js';
 
 const quick = isQuick();
 const PROFILE = 'hangzhou';
@@ -151,20 +152,12 @@ function run(e: EngineUnderTest, initial: Initial, p: Prepared, withSnapshots: b
   return { perSec: limit / secs, applied, rejected, triggered, states };
 }
 
-/** The raw limit: read and rewrite each update's household record, batches in one transaction each. */
+/** The raw limit: each update's household record read and written back, batches in one transaction each. */
 function skeleton(store: Store, p: Prepared, limit = p.updates.length): number {
-  const db = store.households;
   const t0 = process.hrtime.bigint();
   for (let from = 0; from < limit; from += SKELETON_BATCH) {
     const to = Math.min(limit, from + SKELETON_BATCH);
-    store.env.transactionSync(() => {
-      for (let i = from; i < to; i++) {
-        const id = p.updates[i]!.householdId;
-        const rec = db.get(id);
-        if (rec !== undefined) db.putSync(id, rec);
-      }
-      store.checkpoints.putSync(0, to);
-    });
+    rewriteBatch(store, p.updates.slice(from, to).map((u) => u.householdId), 0, to);
   }
   return limit / (Number(process.hrtime.bigint() - t0) / 1e9);
 }

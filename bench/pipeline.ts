@@ -23,6 +23,7 @@ import { initialLoad } from '../workers/initial-load.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { openStore } from '../workers/store/index.js';
 import { copyStore } from './harness/copy-store.js';
+import { rewriteBatch } from './raw/rewrite-skeleton.js';
 import { Progress } from './harness/progress.js';
 import { cpuMeter, type CpuShares } from './harness/thread-cpu.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
@@ -126,14 +127,8 @@ try {
 
   const skStore = openStore({ path: join(dir, 'lmdb-skeleton'), noSync: true });
   const skeletonOut = await rawRun('skeleton', (p, batch) => {
-    skStore.env.transactionSync(() => {
-      for (const m of batch) {
-        const hid = (JSON.parse(Buffer.from(m.data).toString('utf8')) as Update).householdId;
-        const rec = skStore.households.get(hid);
-        if (rec) skStore.households.putSync(hid, rec);
-      }
-      skStore.checkpoints.putSync(p, batch[batch.length - 1]!.seq);
-    });
+    const ids = batch.map((m) => (JSON.parse(Buffer.from(m.data).toString('utf8')) as Update).householdId);
+    rewriteBatch(skStore, ids, p, batch[batch.length - 1]!.seq);
   });
   await skStore.close();
   const skeleton = skeletonOut.rate;

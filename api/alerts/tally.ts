@@ -12,10 +12,9 @@
  * township per event-loop turn.
  */
 import { ALERT_STATUSES, type Alert, type AlertLevel, type AlertStatus } from '../../engine/alerts/types.js';
-import type { Store } from '../../workers/store/index.js';
+import { RANK_LEVEL, type Store } from '../../workers/store/index.js';
 import { TALLY_RECOUNT_MS } from '../options.js';
 
-const RANK_LEVEL: readonly AlertLevel[] = ['urgent', 'general'];
 const ACTIVE: readonly AlertStatus[] = ALERT_STATUSES.filter((s) => s !== 'closed');
 
 interface Entry {

@@ -16,5 +16,5 @@ export {
   type AlertIdPage,
   type AlertCounts,
 } from './reads.js';
-export { outboxKey, parseOutboxKey, queueKey, openAlertKey, LEVEL_RANK, type QueueKey, type OpenAlertKey } from './keys.js';
+export { outboxKey, parseOutboxKey, queueKey, openAlertKey, LEVEL_RANK, RANK_LEVEL, type QueueKey, type OpenAlertKey } from './keys.js';
 export type { DeadLetter, OutboxEntry, AuditEntry, DeadLetterOrigin } from './types.js';

@@ -57,6 +57,28 @@ class Lru<V> {
   }
 }
 
+/**
+ * The cache entry of `id` while the stored bytes are those it was made from (no decode: the
+ * record is null), else a fresh one made from the record as stored now; undefined when it is gone.
+ */
+function lookUp<T, E extends { bytes: Buffer }>(
+  db: { getBinaryFast(id: string): Buffer | undefined; get(id: string): T | undefined },
+  lru: Lru<E>,
+  id: string,
+  make: (record: T, bytes: Buffer) => E,
+): [E, T | null] | undefined {
+  const raw = db.getBinaryFast(id);
+  if (raw === undefined) return undefined;
+  const e = lru.get(id);
+  if (e && sameBytes(e.bytes, raw)) return [e, null];
+  const bytes = keep(raw);
+  const record = db.get(id);
+  if (record === undefined) return undefined;
+  const fresh = make(record, bytes);
+  lru.set(id, fresh);
+  return [fresh, record];
+}
+
 /** What a cached alert keeps besides its fragments: the fields the per-caller parts need. */
 export interface CachedAlert {
   id: string;
@@ -111,16 +133,7 @@ export class AlertJsonCache {
   }
 
   private entry(id: string): [AlertEntry, Alert | null] | undefined {
-    const raw = this.store.alerts.getBinaryFast(id);
-    if (raw === undefined) return undefined;
-    const e = this.lru.get(id);
-    if (e && sameBytes(e.bytes, raw)) return [e, null];
-    const bytes = keep(raw);
-    const a = this.store.alerts.get(id);
-    if (a === undefined) return undefined;
-    const fresh = entryOf(a, bytes);
-    this.lru.set(id, fresh);
-    return [fresh, a];
+    return lookUp(this.store.alerts, this.lru, id, entryOf);
   }
 
   /**
@@ -208,21 +221,12 @@ export class PortraitJsonCache {
   }
 
   private entry(id: string): [HouseholdEntry, HouseholdState | null] | undefined {
-    const raw = this.store.households.getBinaryFast(id);
-    if (raw === undefined) return undefined;
-    const e = this.lru.get(id);
-    if (e && sameBytes(e.bytes, raw)) return [e, null];
-    const bytes = keep(raw);
-    const s = this.store.households.get(id);
-    if (s === undefined) return undefined;
-    const fresh: HouseholdEntry = {
+    return lookUp(this.store.households, this.lru, id, (s, bytes) => ({
       bytes,
       townshipId: s.household.region.townshipId,
       persons: s.household.persons.map((x) => ({ name: x.name, idNumber: x.idNumber })),
       frags: new Map(),
-    };
-    this.lru.set(id, fresh);
-    return [fresh, s];
+    }));
   }
 
   /** The persons of a household (names and ID numbers), for masking its alerts. */

@@ -33,5 +33,8 @@ export const StreamSection = z
     duplicateWindowSec: z.number().positive().default(120).describe('Window in which a repeated Nats-Msg-Id is dropped by the server (seconds, default 2 min).'),
     replicas: z.number().int().min(1).max(5).default(1).describe('Stream replicas (1 on one server; 3 on a cluster).'),
     deadLetterName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_DEAD').describe('Stream holding dead letters (rejected input, crashing messages).'),
+    auditName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_AUDIT').describe('Append-only audit stream (deny delete and purge, kept forever), subjects `<prefix>.audit.<action>`.'),
+    keysBucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_KEYS').describe('JetStream KV bucket of issued API keys (sha256 → record), watched by every API node.'),
+    feedsBucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_FEEDS').describe('JetStream KV bucket of feed health, one key per department, so it survives a restart.'),
   })
   .strict();

@@ -31,6 +31,9 @@ export function testEnv(overrides: Record<string, unknown> = {}): TestEnv {
     overrides: {
       'stream.name': `T_${id}_UPD`,
       'stream.deadLetterName': `T_${id}_DLQ`,
+      'stream.auditName': `T_${id}_AUDIT`,
+      'stream.keysBucket': `T_${id}_KEYS`,
+      'stream.feedsBucket': `T_${id}_FEEDS`,
       'stream.subjectPrefix': `t.${id}`,
       'stream.partitions': 4,
       // nats-server reserves max_bytes when a stream is created: 8 GiB per test stream exhausts it

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { describe, expect, it } from 'vitest';
 import { IdNumberAllocator, idCheckChar, isValidIdNumber, makeIdNumber, parseIdNumber } from '../city/ids.js';
 import { generateCity } from '../city/generator.js';
@@ -22,8 +23,8 @@ describe('resident ID numbers (GB 11643)', () => {
     expect(() => makeIdNumber('330106', '1980-01-01', 2, 'M')).toThrow(/parity/);
   });
 
-  it('round-trips region, birth date and sex for any valid input', () => {
-    fc.assert(
+  it('round-trips region, birth date and sex for any valid input', { tags: ['property'] }, () => {
+    assertProperty(
       fc.property(
         fc.constantFrom(...birthRegionCodes(hangzhouLayout())),
         fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }),

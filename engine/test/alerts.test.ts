@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { describe, expect, it } from 'vitest';
 import type { FactEvent } from '../apply/events.js';
 import { DIMENSIONS, type Dimension } from '../catalogue/departments.js';
@@ -219,8 +220,8 @@ describe('alert records', () => {
     expect(out[1]?.alert.triggers).toHaveLength(2);
   });
 
-  it('over any sequence of joins the level only rises, the deadline only comes sooner, the id stays', () => {
-    fc.assert(
+  it('over any sequence of joins the level only rises, the deadline only comes sooner, the id stays', { tags: ['property'] }, () => {
+    assertProperty(
       fc.property(fc.array(fc.record({ urgent: fc.boolean(), dt: fc.integer({ min: 0, max: 5 * DAY }) }), { minLength: 1, maxLength: 30 }), (joins) => {
         let a = openAlert(trig(), state(1), model, T0);
         let t = T0;

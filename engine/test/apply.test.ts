@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { describe, expect, it } from 'vitest';
 import { DEPARTMENTS, KIND_CODES, KIND_SOURCE, type Kind } from '../catalogue/departments.js';
 import { KIND_DIMENSIONS, personRole } from '../catalogue/payloads.js';
@@ -214,8 +215,8 @@ const householdArb = fc
   });
 
 describe('applyFacts properties', () => {
-  it('never throws or mutates; touched ⊆ KIND_DIMENSIONS ⊆ the department; touched is what changed', () => {
-    fc.assert(
+  it('never throws or mutates; touched ⊆ KIND_DIMENSIONS ⊆ the department; touched is what changed', { tags: ['property'] }, () => {
+    assertProperty(
       fc.property(householdArb, fc.array(updateArb, { minLength: 1, maxLength: 30 }), (h0, updates) => {
         let h = deepFreeze(h0);
         const snapshot = JSON.stringify(h);

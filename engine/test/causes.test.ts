@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { causeScores, halfStep } from '../causes.js';
 import { DEFAULT_MODEL, ModelSchema } from '../model.js';
 import { CAUSES, type Household } from '../types.js';
@@ -157,8 +158,8 @@ describe('Yuanzhou cause factors', () => {
     expect(causeScores(h, m).illness).toBe(4);
   });
 
-  it('never decrease when a member falls seriously ill or becomes disabled (fast-check)', () => {
-    fc.assert(
+  it('never decrease when a member falls seriously ill or becomes disabled (fast-check)', { tags: ['property'] }, () => {
+    assertProperty(
       fc.property(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 8 }), fc.constantFrom(1, 2, 3, 4 as const), (base, who, grade) => {
         const h = ALL_HOUSEHOLDS()[base]!;
         const before = causeScores(h, M);

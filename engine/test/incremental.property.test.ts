@@ -7,6 +7,7 @@
  * numbers only; the suggestions derived from it on demand must equal those of the full profile.
  */
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { KIND_CODES, KIND_SOURCE, type Kind } from '../catalogue/departments.js';
@@ -160,11 +161,11 @@ function rawUpdate(state: HouseholdState, step: Step, i: number, t: number, last
 }
 
 describe('incremental rescoring equals full rescoring', () => {
-  it(`holds over ${RUNS} random update sequences of all 54 kinds`, () => {
+  it(`holds over ${RUNS} random update sequences of all 54 kinds`, { tags: ['property'] }, () => {
     let applied = 0;
     let rejected = 0;
     const kindsApplied = new Set<string>();
-    fc.assert(
+    assertProperty(
       fc.property(householdArb, fc.array(stepArb, { minLength: 1, maxLength: 25 }), (h, steps) => {
         let state = initialState(h, model);
         let t = T0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { MAX_ALERT_HISTORY, type Alert } from '../alerts/types.js';
 import { isOverdue, leaseExpired, revisionOf, transition, type LifecycleContext, type LifecycleRequest } from '../alerts/lifecycle.js';
 
@@ -185,7 +186,7 @@ describe('alert life cycle', () => {
     expect(isOverdue(verified, a.dueAt + 1)).toBe(false);
   });
 
-  it('never mutates its input and never throws, whatever the sequence of requests', () => {
+  it('never mutates its input and never throws, whatever the sequence of requests', { tags: ['property'] }, () => {
     const reqArb: fc.Arbitrary<LifecycleRequest> = fc.oneof(
       fc.record({ action: fc.constant('claim' as const), leaseMs: fc.integer({ min: 0, max: 100_000 }), token: fc.constantFrom(TOKEN, OTHER) }),
       fc.record({ action: fc.constant('extend' as const), leaseMs: fc.integer({ min: 0, max: 100_000 }), token: fc.constantFrom(TOKEN, OTHER) }),
@@ -195,7 +196,7 @@ describe('alert life cycle', () => {
       fc.record({ action: fc.constant('close' as const), token: fc.constantFrom(TOKEN, OTHER) }),
       fc.constant({ action: 'expire' as const }),
     );
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(fc.tuple(reqArb, fc.constantFrom('cw1', 'cw2'), fc.integer({ min: 0, max: 5_000 }), fc.option(fc.constantFrom('a', 'b', 'c', 'd'))), { maxLength: 30 }), (steps) => {
         let a = makeAlert();
         let now = T0;

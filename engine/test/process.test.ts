@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { describe, expect, it } from 'vitest';
 import { upsertAlerts } from '../alerts/records.js';
 import type { Alert } from '../alerts/types.js';
@@ -83,9 +84,9 @@ describe('processUpdate', () => {
     }
   });
 
-  it('never throws and never accepts arbitrary junk', () => {
+  it('never throws and never accepts arbitrary junk', { tags: ['property'] }, () => {
     const s0 = start();
-    fc.assert(
+    assertProperty(
       fc.property(fc.anything(), (raw) => {
         const r = processUpdate(s0, raw, model, { receivedAt: T0 });
         expect(r.ok).toBe(false);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { DIMENSIONS } from '../catalogue/departments.js';
 import { DEFAULT_MODEL, ModelSchema } from '../model.js';
 import { CAUSE_DIMENSIONS, rescore, SCORERS, scoreFull, type Scorer } from '../scoring/index.js';
@@ -105,8 +106,8 @@ const MUTATIONS: Mutation[] = [
 ];
 
 describe('incremental equals full', () => {
-  it('after any sequence of updates, each rescored with only its own dimension (fast-check)', () => {
-    fc.assert(
+  it('after any sequence of updates, each rescored with only its own dimension (fast-check)', { tags: ['property'] }, () => {
+    assertProperty(
       fc.property(
         fc.integer({ min: 0, max: 4 }),
         fc.array(fc.tuple(fc.integer({ min: 0, max: MUTATIONS.length - 1 }), fc.integer({ min: 0, max: 20 })), { minLength: 1, maxLength: 12 }),
@@ -127,8 +128,8 @@ describe('incremental equals full', () => {
 });
 
 describe('incremental equals full, field by field (the masks applyFacts returns)', () => {
-  it('after any sequence of changes, each rescored with only what reads a changed field (fast-check)', () => {
-    fc.assert(
+  it('after any sequence of changes, each rescored with only what reads a changed field (fast-check)', { tags: ['property'] }, () => {
+    assertProperty(
       fc.property(
         fc.integer({ min: 0, max: 4 }),
         fc.array(fc.tuple(fc.integer({ min: 0, max: MUTATIONS.length - 1 }), fc.integer({ min: 0, max: 20 })), { minLength: 1, maxLength: 12 }),

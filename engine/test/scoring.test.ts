@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { DIMENSIONS } from '../catalogue/departments.js';
 import { EMPLOYMENT_INDICATORS } from '../dimensions/employment.js';
 import { EXPENDITURE_INDICATORS } from '../dimensions/expenditure.js';
@@ -110,7 +111,7 @@ describe('explanations', () => {
     expect(unclamped).toBeGreaterThan(20);
   });
 
-  it('hold for random households too (fast-check)', () => {
+  it('hold for random households too (fast-check)', { tags: ['property'] }, () => {
     const person = fc.record({
       birthDate: fc.date({ min: new Date('1930-01-01'), max: new Date('2026-10-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
       alive: fc.boolean(),
@@ -124,7 +125,7 @@ describe('explanations', () => {
       droppedOut: fc.boolean(),
       sex: fc.constantFrom('M', 'F' as const),
     });
-    fc.assert(
+    assertProperty(
       fc.property(
         fc.array(person, { minLength: 0, maxLength: 7 }),
         fc.integer({ min: 0, max: 300_000 }),
@@ -340,9 +341,9 @@ describe('model weights', () => {
 });
 
 describe('reference dates', () => {
-  it('isoDay formats epoch ms as the UTC day, like Date, without a clock', async () => {
+  it('isoDay formats epoch ms as the UTC day, like Date, without a clock', { tags: ['property'] }, async () => {
     const { isoDay } = await import('../dimensions/reference.js');
-    fc.assert(
+    assertProperty(
       fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 11, 31) }), (ms) => {
         expect(isoDay(ms)).toBe(new Date(ms).toISOString().slice(0, 10));
       }),

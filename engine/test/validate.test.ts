@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import { describe, expect, it } from 'vitest';
 import { KIND_CODES, KIND_SOURCE, type Kind } from '../catalogue/departments.js';
 import { examplePayload } from '../catalogue/examples.js';
@@ -128,8 +129,8 @@ describe('validateUpdate', () => {
     expect(r.message).toContain('boom');
   });
 
-  it('never throws on arbitrary JSON, and its verdict is a known code', () => {
-    fc.assert(
+  it('never throws on arbitrary JSON, and its verdict is a known code', { tags: ['property'] }, () => {
+    assertProperty(
       fc.property(fc.jsonValue(), (v) => {
         const r = validateUpdate(v);
         if (!r.ok) {
@@ -141,10 +142,10 @@ describe('validateUpdate', () => {
     );
   });
 
-  it('never throws on mutated valid updates', () => {
+  it('never throws on mutated valid updates', { tags: ['property'] }, () => {
     const kinds = fc.constantFrom(...KIND_CODES);
     const keys = fc.constantFrom('id', 'source', 'kind', 'householdId', 'personId', 'occurredAt', 'payload', '__proto__', 'x');
-    fc.assert(
+    assertProperty(
       fc.property(kinds, keys, fc.jsonValue(), fc.jsonValue(), (kind, key, v, pv) => {
         const raw = envelope(kind, { [key]: v });
         const payload = raw['payload'];

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { assertProperty } from '../../test/support/seed.js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { testConnection, testEnv, type TestEnv } from '../../test/support/nats.js';
 import { LeaseError, LeaseManager, fairShare, startLeaseManager, type LostReason } from '../leases/index.js';
@@ -164,8 +165,8 @@ describe('partition leases', () => {
 });
 
 describe('fair share', () => {
-  it('splits every partition exactly once over the live nodes, each getting floor or ceil of P/N', () => {
-    fc.assert(
+  it('splits every partition exactly once over the live nodes, each getting floor or ceil of P/N', { tags: ['property'] }, () => {
+    assertProperty(
       fc.property(fc.integer({ min: 1, max: 1024 }), fc.uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 20 }), (p, nodes) => {
         const shares = nodes.map((n) => fairShare(p, nodes, n));
         expect(shares.reduce((s, x) => s + x, 0)).toBe(p);

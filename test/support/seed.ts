@@ -1,0 +1,70 @@
+/**
+ * One seed for every random choice of a test run, printed on failure and replayable.
+ *
+ * - `testSeed()`: the run's seed — LIFELINE_TEST_SEED when set, else FIXED_TEST_SEED. With
+ *   LIFELINE_TEST_FRESH_SEED=1 the global setup (`seed-setup.ts`) draws a fresh one, prints it and
+ *   hands it to every test file.
+ * - `assertProperty(prop, opts)`: `fc.assert` with that seed; a failure names the seed and the
+ *   command that replays it.
+ *
+ * `npm test` runs everything with the fixed seed, then the tests tagged `property` once more with
+ * a fresh printed seed (see vitest.config.ts).
+ */
+import { relative } from 'node:path';
+import fc from 'fast-check';
+import { expect, inject } from 'vitest';
+import { FIXED_TEST_SEED, parseSeed } from './seed-setup.js';
+
+export { FIXED_TEST_SEED, parseSeed };
+
+/** Tag of the tests that `npm test` repeats with a fresh seed. */
+export const PROPERTY_TAG = 'property';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    lifelineTestSeed: number;
+  }
+}
+
+/** The run's seed: the one the global setup provided, else LIFELINE_TEST_SEED, else the fixed one. */
+export function testSeed(): number {
+  let provided: number | undefined;
+  try {
+    provided = inject('lifelineTestSeed');
+  } catch {
+    // outside a vitest worker (a script importing the helper): fall back to the environment
+  }
+  if (typeof provided === 'number') return provided;
+  return parseSeed(process.env['LIFELINE_TEST_SEED']) ?? FIXED_TEST_SEED;
+}
+
+/** The command that replays a run with `seed`, limited to the current test file when vitest knows it. */
+export function replayCommand(seed: number): string {
+  let file = '';
+  try {
+    const path = expect.getState().testPath;
+    if (path) file = ` ${relative(process.cwd(), path)}`;
+  } catch {
+    // not inside a test
+  }
+  return `LIFELINE_TEST_SEED=${seed} npx vitest run${file}`;
+}
+
+function rethrow(seed: number, err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  throw new Error(`property failed with seed ${seed}; replay: ${replayCommand(seed)}\n\n${message}`, { cause: err });
+}
+
+/** `fc.assert(prop, { seed: testSeed(), ...opts })`; a failure names the seed and the replay command. */
+export function assertProperty<Ts>(prop: fc.IAsyncProperty<Ts>, opts?: fc.Parameters<Ts>): Promise<void>;
+export function assertProperty<Ts>(prop: fc.IProperty<Ts>, opts?: fc.Parameters<Ts>): void;
+export function assertProperty<Ts>(prop: fc.IRawProperty<Ts>, opts: fc.Parameters<Ts> = {}): Promise<void> | void {
+  const seed = opts.seed ?? testSeed();
+  let out: Promise<void> | void;
+  try {
+    out = fc.assert(prop, { ...opts, seed });
+  } catch (err) {
+    rethrow(seed, err);
+  }
+  if (out instanceof Promise) return out.catch((err: unknown) => rethrow(seed, err));
+}

@@ -12,7 +12,7 @@
  */
 import { relative } from 'node:path';
 import fc from 'fast-check';
-import { expect, inject } from 'vitest';
+import { expect, inject, onTestFailed } from 'vitest';
 import { FIXED_TEST_SEED, parseSeed } from './seed-setup.js';
 
 export { FIXED_TEST_SEED, parseSeed };
@@ -67,4 +67,34 @@ export function assertProperty<Ts>(prop: fc.IRawProperty<Ts>, opts: fc.Parameter
     rethrow(seed, err);
   }
   if (out instanceof Promise) return out.catch((err: unknown) => rethrow(seed, err));
+}
+
+export interface TestRandom {
+  readonly seed: number;
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [min, max]. */
+  int(min: number, max: number): number;
+}
+
+/**
+ * A seeded PRNG (mulberry32) for tests that draw random choices outside fast-check. Called inside
+ * a test, a failure of that test prints the seed and the replay command.
+ */
+export function testRandom(seed = testSeed()): TestRandom {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  try {
+    const replay = replayCommand(seed);
+    onTestFailed(() => void process.stderr.write(`[seed] this test drew its random choices from seed ${seed}; replay: ${replay}\n`));
+  } catch {
+    // outside a running test: nothing to report to
+  }
+  return { seed, next, int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
 }

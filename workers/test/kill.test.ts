@@ -3,27 +3,44 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { diffDumps, dumpStore } from '../../test/support/lmdb-dump.js';
 import { testConnection, testEnv, type TestEnv } from '../../test/support/nats.js';
+import { testRandom, type TestRandom } from '../../test/support/seed.js';
+import { killHard, waitFor, waitForExit } from '../../test/support/wait.js';
 import type { Config } from '../../config/index.js';
-import { startEngine } from '../engine.js';
+import { startEngine, type Engine } from '../engine.js';
 import { initialLoad } from '../initial-load.js';
 import { simHousehold, simulateUpdates } from '../sim/updates.js';
 import { listCheckpoints, openStore, type Store } from '../store/index.js';
-import { dump, publishAll, smallCity, waitForCheckpoints } from './support.js';
+import { publishAll, smallCity, waitForCheckpoints } from './support.js';
 
 const MAIN = join(process.cwd(), 'dist', 'workers', 'main.js');
+const READY_TIMEOUT_MS = 60_000;
+const EXIT_TIMEOUT_MS = 30_000;
+const CATCH_UP_TIMEOUT_MS = 120_000;
 
-function spawnEngine(configFile: string): Promise<ChildProcess> {
+/** Starts the engine process; resolves once it printed `ready`, rejects if it exits or stays silent first. */
+function spawnEngine(configFile: string): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, LIFELINE_CONFIG: configFile, LIFELINE_ENGINE_TUNING: JSON.stringify({ consumerTag: 'kill' }) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`engine exited early (${code})`)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`engine not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`engine exited before it was ready (${code ?? signal})`));
+    });
+    let out = '';
     child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
+      out += d.toString();
+      if (out.includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
   });
+  return { child, ready };
 }
 
 function progress(store: Store): number {
@@ -31,71 +48,103 @@ function progress(store: Store): number {
   return [...listCheckpoints(store).values()].reduce((a, b) => a + b, 0);
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits for the seeded kill moment. Either a seeded delay after `ready` (lands anywhere: while a
+ * batch is read, scored, committed or acked), or a seeded number of committed messages plus a
+ * seeded few milliseconds (so not only right after a commit).
+ */
+async function killMoment(rnd: TestRandom, store: Store, from: number, total: number): Promise<string> {
+  if (rnd.next() < 0.5) {
+    const ms = rnd.int(0, 1500);
+    await sleep(ms);
+    return `${ms} ms after ready`;
+  }
+  const n = rnd.int(1, Math.max(1, Math.floor((total - from) / 3)));
+  await waitFor(`${n} more committed messages (from ${from})`, () => progress(store) >= Math.min(total, from + n), {
+    timeoutMs: CATCH_UP_TIMEOUT_MS,
+    everyMs: 2,
+    detail: () => `at ${progress(store)}`,
+  });
+  const ms = rnd.int(0, 25);
+  await sleep(ms);
+  return `${ms} ms after ${n} more commits`;
+}
+
 describe('effectively once: SIGKILL mid-stream, restart, same result', () => {
   let env: TestEnv;
   let nc: NatsConnection;
-  let child: ChildProcess | undefined;
 
   beforeAll(async () => {
     env = testEnv();
     nc = await testConnection();
   });
   afterAll(async () => {
-    child?.kill('SIGKILL');
     await nc?.close();
-    await env.cleanup();
+    await env?.cleanup();
   });
 
-  it('household states and alerts equal those of an uninterrupted run', async () => {
-    const { households } = smallCity(env.config, 200);
-    const refCfg: Readonly<Config> = { ...env.config, lmdb: { ...env.config.lmdb, path: join(env.config.city.dataDir, 'ref-lmdb') } };
-    const killCfg: Readonly<Config> = { ...env.config, lmdb: { ...env.config.lmdb, path: join(env.config.city.dataDir, 'kill-lmdb') } };
-    await initialLoad(refCfg, { threads: 1 });
-    await initialLoad(killCfg, { threads: 1 });
-    const last = await publishAll(nc, env.config, simulateUpdates(households.map(simHousehold), 4000, { alertEvery: 15, idPrefix: 'k' }));
-    const total = [...last.values()].reduce((a, b) => a + b, 0);
+  it('every database equals that of an uninterrupted run', async () => {
+    const rnd = testRandom();
+    const stores: Store[] = [];
+    let ref: Engine | undefined;
+    let child: ChildProcess | undefined;
+    try {
+      const { households } = smallCity(env.config, 200);
+      const refCfg: Readonly<Config> = { ...env.config, lmdb: { ...env.config.lmdb, path: join(env.config.city.dataDir, 'ref-lmdb') } };
+      const killCfg: Readonly<Config> = { ...env.config, lmdb: { ...env.config.lmdb, path: join(env.config.city.dataDir, 'kill-lmdb') } };
+      await initialLoad(refCfg, { threads: 1 });
+      await initialLoad(killCfg, { threads: 1 });
+      const last = await publishAll(nc, env.config, simulateUpdates(households.map(simHousehold), 4000, { alertEvery: 15, idPrefix: 'k', seed: rnd.int(1, 2 ** 31) }));
+      const total = [...last.values()].reduce((a, b) => a + b, 0);
 
-    // the uninterrupted run
-    const refStore = openStore({ path: refCfg.lmdb.path });
-    const ref = await startEngine(refCfg, { store: refStore, tuning: { consumerTag: 'ref' } });
-    await waitForCheckpoints(refStore, last, 120_000);
-    await ref.stop();
+      // the uninterrupted run
+      const refStore = openStore({ path: refCfg.lmdb.path });
+      stores.push(refStore);
+      ref = await startEngine(refCfg, { store: refStore, tuning: { consumerTag: 'ref' } });
+      await waitForCheckpoints(refStore, last, CATCH_UP_TIMEOUT_MS);
+      await ref.stop();
+      ref = undefined;
 
-    // the interrupted run: a child process killed with SIGKILL whenever it has made progress
-    const configFile = join(env.config.city.dataDir, 'kill-config.json');
-    writeFileSync(configFile, JSON.stringify(killCfg));
-    const killStore = openStore({ path: killCfg.lmdb.path });
-    let kills = 0;
-    for (let round = 0; round < 5 && progress(killStore) < total; round++) {
-      child = await spawnEngine(configFile);
-      const from = progress(killStore);
-      const wantMore = 150 + Math.floor(Math.random() * 300);
-      while (progress(killStore) < Math.min(total, from + wantMore)) await new Promise((r) => setTimeout(r, 5));
-      if (progress(killStore) < total) {
-        child.kill('SIGKILL');
-        kills++;
-        await new Promise((r) => child!.once('exit', r));
+      // the interrupted run: a child process SIGKILLed at seeded moments
+      const configFile = join(env.config.city.dataDir, 'kill-config.json');
+      writeFileSync(configFile, JSON.stringify(killCfg));
+      const killStore = openStore({ path: killCfg.lmdb.path });
+      stores.push(killStore);
+      const kills: string[] = [];
+      for (let round = 0; round < 6 && progress(killStore) < total; round++) {
+        const started = spawnEngine(configFile);
+        child = started.child;
+        await started.ready;
+        const from = progress(killStore);
+        const when = await killMoment(rnd, killStore, from, total);
+        if (progress(killStore) >= total) break;
+        await killHard(child, EXIT_TIMEOUT_MS);
         child = undefined;
+        kills.push(`${when} (at ${from}→${progress(killStore)} of ${total})`);
       }
-    }
-    expect(kills).toBeGreaterThanOrEqual(2);
-    child ??= await spawnEngine(configFile);
-    await waitForCheckpoints(killStore, last, 120_000);
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
-    child = undefined;
+      expect(kills.length, `kills: ${kills.join('; ')}`).toBeGreaterThanOrEqual(2);
+      if (!child) {
+        const started = spawnEngine(configFile);
+        child = started.child;
+        await started.ready;
+      }
+      await waitForCheckpoints(killStore, last, CATCH_UP_TIMEOUT_MS);
+      child.kill('SIGTERM');
+      await waitForExit(child, EXIT_TIMEOUT_MS);
+      child = undefined;
 
-    const a = dump(refStore);
-    const b = dump(killStore);
-    expect(b.households.size).toBe(a.households.size);
-    for (const [id, bytes] of a.households) expect(b.households.get(id)?.equals(bytes), `household ${id}`).toBe(true);
-    expect([...b.alerts.keys()].sort()).toEqual([...a.alerts.keys()].sort());
-    for (const [id, bytes] of a.alerts) expect(b.alerts.get(id)?.equals(bytes), `alert ${id}`).toBe(true);
-    expect(a.alerts.size).toBeGreaterThan(50);
-    // no update lost: every household's applied count matches
-    const versions = (s: Store) => [...s.households.getRange({})].filter((e) => typeof e.key === 'string').reduce((n, e) => n + e.value.version, 0);
-    expect(versions(killStore)).toBe(versions(refStore));
-    await refStore.close();
-    await killStore.close();
+      // every database, indexes and counters included
+      const a = dumpStore(refCfg.lmdb.path);
+      const b = dumpStore(killCfg.lmdb.path);
+      expect(diffDumps(a, b), `ref vs killed run after kills: ${kills.join('; ')}`).toEqual([]);
+      expect(a.get('alerts')!.entries.length).toBeGreaterThan(50);
+      expect(a.get('alert_queue')!.entries.length).toBeGreaterThan(0);
+    } finally {
+      await killHard(child, EXIT_TIMEOUT_MS).catch(() => undefined);
+      await ref?.stop().catch(() => undefined);
+      for (const s of stores) await s.close().catch(() => undefined);
+    }
   }, 300_000);
 });

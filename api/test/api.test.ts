@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { testConnection, testEnv, type TestEnv } from '../../test/support/nats.js';
+import { stopParts } from '../../test/support/stack.js';
 import { smallCity } from '../../workers/test/support.js';
 import { initialLoad } from '../../workers/initial-load.js';
 import { startEngine, type Engine } from '../../workers/engine.js';
@@ -70,14 +71,8 @@ describe('HTTP API over the real pipeline', () => {
     app = await buildApp(env.config, { store, publisher, engine, nats: nc, registry, keyStore, layout: layoutByName('hangzhou'), now: () => Date.now() + skew, sweeper: false, dashboard: false });
   }, 120_000);
 
-  afterAll(async () => {
-    await app?.close();
-    await publisher?.close();
-    await engine?.stop();
-    await store?.close();
-    await nc?.close();
-    await env?.cleanup();
-  });
+  // every part closed even when one fails, then the leak check
+  afterAll(() => stopParts({ app, publisher, engine, store, nc, env }));
 
   const diseaseUpdate = (h: Household, id: string) => ({
     id,

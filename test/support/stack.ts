@@ -75,6 +75,57 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** What a test wired by hand (or `startStack`) holds open; every part is optional. */
+export interface StackParts {
+  app?: LifelineApp | undefined;
+  publisher?: Publisher | undefined;
+  engine?: Engine | undefined;
+  store?: Store | undefined;
+  nc?: NatsConnection | undefined;
+  env?: TestEnv | undefined;
+}
+
+/** The handles of `parts` that are still open, by name (empty when everything closed). */
+export function openHandles(parts: StackParts): string[] {
+  const open: string[] = [];
+  if (parts.app?.server.listening) open.push('HTTP server');
+  if (parts.nc && !parts.nc.isClosed()) open.push('test NATS connection');
+  if (parts.engine && !parts.engine.nc.isClosed()) open.push('engine NATS connection');
+  if (parts.engine && parts.engine.status().threads > 0) open.push(`engine pool (${parts.engine.status().threads} threads)`);
+  // lmdb-js keeps its state in `status` (open → closing → closed); its typings omit it
+  if (parts.store && (parts.store.env as unknown as { status?: string }).status !== 'closed') open.push('LMDB environment');
+  return open;
+}
+
+/**
+ * Closes `parts` in reverse boot order — API, publisher, engine, store, test connection, env —
+ * trying every step even when an earlier one throws, then checks that nothing stayed open.
+ * Throws every failure at once (an AggregateError when there are several).
+ */
+export async function stopParts(parts: StackParts): Promise<void> {
+  const errors: Error[] = [];
+  const steps: [string, (() => Promise<unknown>) | undefined][] = [
+    ['API', parts.app && (() => parts.app!.close())],
+    ['publisher', parts.publisher && (() => parts.publisher!.close())],
+    ['engine', parts.engine && (() => parts.engine!.stop())],
+    ['LMDB store', parts.store && (() => parts.store!.close())],
+    ['test NATS connection', parts.nc && (() => parts.nc!.close())],
+    ['test streams and folders', parts.env && (() => parts.env!.cleanup())],
+  ];
+  for (const [what, close] of steps) {
+    if (!close) continue;
+    try {
+      await close();
+    } catch (err) {
+      errors.push(new Error(`closing the ${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+    }
+  }
+  const open = openHandles(parts);
+  if (open.length) errors.push(new Error(`stack left open: ${open.join(', ')}`));
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) throw new AggregateError(errors, `stopping the stack failed ${errors.length} times: ${errors.map((e) => e.message).join('; ')}`);
+}
+
 function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
@@ -162,20 +213,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       async stop() {
         if (stopped) return;
         stopped = true;
-        await app.close();
-        await publisher.close();
-        await engine.stop();
-        await store.close();
-        await nc.close();
-        await env.cleanup();
-        const open: string[] = [];
-        if (app.server.listening) open.push('HTTP server');
-        if (!nc.isClosed()) open.push('test NATS connection');
-        if (!engine.nc.isClosed()) open.push('engine NATS connection');
-        if (engine.status().threads > 0) open.push(`engine pool (${engine.status().threads} threads)`);
-        // lmdb-js keeps its state in `status` (open → closing → closed); its typings omit it
-        if ((store.env as unknown as { status?: string }).status !== 'closed') open.push('LMDB environment');
-        if (open.length) throw new Error(`stack left open: ${open.join(', ')}`);
+        await stopParts({ app, publisher, engine, store, nc, env });
       },
     };
   } catch (err) {

@@ -7,7 +7,7 @@ import type { Principal } from './types.js';
 
 export * from './types.js';
 export * from './roles.js';
-export { KeyResolver, LmdbKeyStore, issueKey, revokeKey, hashToken, generateToken, type IssuedKey, type KeyStore } from './keys.js';
+export { KeyResolver, KvKeyStore, LmdbKeyStore, issueKey, revokeKey, hashToken, generateToken, type IssuedKey, type KeyAuditContext, type KeyStore } from './keys.js';
 export { TOKEN_PREFIX, KEYS_DB_NAME } from './options.js';
 
 /** The token of a request: `authorization: Bearer <token>` or the `x-api-key` header. */

@@ -1,12 +1,17 @@
 /**
  * API keys: `lifeline_<random>` tokens handed out once; only their sha256 is kept, in the
- * configuration (`api.keys`) or in the LMDB database `api_keys`.
+ * configuration (`api.keys`) or in the JetStream KV bucket `stream.keysBucket`, which every API
+ * node watches (a revocation on one node is refused by all within the watch latency).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, RootDatabase } from 'lmdb';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import type { Config } from '../../config/index.js';
-import { validation } from '../errors.js';
-import { KEY_ID_PREFIX, KEYS_DB_NAME, TOKEN_PREFIX, TOKEN_RANDOM_BYTES } from './options.js';
+import type { AuditLog } from '../../connectors/audit/index.js';
+import { ApiError, validation } from '../errors.js';
+import { KEY_ID_PREFIX, KEYS_DB_NAME, KEYS_KV_TIMEOUT_MS, KEYS_REWATCH_MS, TOKEN_PREFIX, TOKEN_RANDOM_BYTES } from './options.js';
 import { ROLES, type ApiKeyRecord, type Principal, type Role } from './types.js';
 import { scopeOf } from './roles.js';
 
@@ -36,6 +41,7 @@ export interface KeyStore {
   list(): ApiKeyRecord[];
 }
 
+/** Keys in the LMDB environment: for tests and tools without NATS; a deployment uses KvKeyStore. */
 export class LmdbKeyStore implements KeyStore {
   readonly db: Database<ApiKeyRecord, string>;
   constructor(env: RootDatabase) {
@@ -52,11 +58,127 @@ export class LmdbKeyStore implements KeyStore {
   }
 }
 
+/** Decodes a KV value; a malformed one is dropped (a key that cannot be read authenticates nothing). */
+function recordOf(e: KvEntry): ApiKeyRecord | null {
+  try {
+    const r = e.json<ApiKeyRecord>();
+    return r && typeof r.id === 'string' && r.sha256 === e.key && (ROLES as readonly string[]).includes(r.role) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Issued keys in a JetStream KV bucket (sha256 → record). `get` stays synchronous: it reads a
+ * local copy kept current by a watch, so a key revoked on any node is refused here as soon as
+ * the watch delivers the change (milliseconds on one server; a few seconds across a cluster).
+ */
+export class KvKeyStore implements KeyStore {
+  private readonly cache = new Map<string, { record: ApiKeyRecord | null; revision: number }>();
+  private watcher: Awaited<ReturnType<KV['watch']>> | null = null;
+  private closed = false;
+  private rewatch: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly kv: KV,
+    private readonly onWarning: (err: Error) => void,
+  ) {}
+
+  /** Opens (creating when absent) the bucket, loads every key and starts watching. */
+  static async open(nc: NatsConnection, opts: { bucket: string; replicas: number; timeoutMs?: number; onWarning?: (err: Error) => void }): Promise<KvKeyStore> {
+    const timeout = opts.timeoutMs ?? KEYS_KV_TIMEOUT_MS;
+    let kv: KV;
+    try {
+      kv = await new Kvm(jetstream(nc, { timeout })).create(opts.bucket, { history: 1, replicas: opts.replicas, timeout });
+    } catch (cause) {
+      throw ApiError.of('LIFELINE_ERR_API_UNAVAILABLE', `cannot open the API key bucket ${opts.bucket}: ${(cause as Error).message}`, { cause });
+    }
+    const store = new KvKeyStore(kv, opts.onWarning ?? (() => undefined));
+    await store.load();
+    return store;
+  }
+
+  get(sha256: string): ApiKeyRecord | undefined {
+    return this.cache.get(sha256)?.record ?? undefined;
+  }
+
+  async put(record: ApiKeyRecord): Promise<void> {
+    const revision = await this.kv.put(record.sha256, JSON.stringify(record));
+    this.apply(record.sha256, record, revision); // our own change counts at once, before the watch echoes it
+  }
+
+  list(): ApiKeyRecord[] {
+    return [...this.cache.values()].flatMap((e) => (e.record ? [e.record] : []));
+  }
+
+  /** Stops watching; `get` answers from the last copy. */
+  close(): void {
+    this.closed = true;
+    if (this.rewatch) clearTimeout(this.rewatch);
+    this.watcher?.stop();
+    this.watcher = null;
+  }
+
+  /** Watch first, then read every key: a change between the two is seen by the watch, and revisions order both. */
+  private async load(): Promise<void> {
+    await this.watch();
+    for await (const k of await this.kv.keys()) {
+      const e = await this.kv.get(k);
+      if (e) this.applyEntry(e);
+    }
+  }
+
+  private async watch(): Promise<void> {
+    const w = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly });
+    this.watcher = w;
+    void (async () => {
+      for await (const e of w) this.applyEntry(e);
+    })()
+      .catch((err: unknown) => this.onWarning(err as Error))
+      .finally(() => {
+        if (this.watcher !== w || this.closed) return;
+        this.watcher = null;
+        // the watch ended under us (bucket recreated, account change): resume, and reload what we missed
+        this.rewatch = setTimeout(() => {
+          this.rewatch = null;
+          if (!this.closed) this.load().catch((err: unknown) => this.onWarning(err as Error));
+        }, KEYS_REWATCH_MS);
+        this.rewatch.unref?.();
+      });
+  }
+
+  private applyEntry(e: KvEntry): void {
+    this.apply(e.key, e.operation === 'PUT' ? recordOf(e) : null, e.revision);
+  }
+
+  private apply(sha: string, record: ApiKeyRecord | null, revision: number): void {
+    const cur = this.cache.get(sha);
+    if (cur && cur.revision >= revision) return;
+    this.cache.set(sha, { record, revision });
+  }
+}
+
+/** Who changed a key, for its audit row. */
+export interface KeyAuditContext {
+  log: AuditLog;
+  /** Key id of whoever asked, or 'system' (e.g. `lifeline start`, the keys CLI). */
+  actor: string;
+  role: string | null;
+  requestId?: string | null;
+}
+
+/** What an audit row shows of a key: never its hash. */
+const publicKey = (r: ApiKeyRecord): Omit<ApiKeyRecord, 'sha256'> => ({ id: r.id, role: r.role, townships: r.townships, createdAt: r.createdAt, revokedAt: r.revokedAt });
+
 /**
  * Makes a new key for a role (and, for caseworkers, the townships it covers) and saves its hash
  * in `store` when given. The token in the answer is the only copy.
  */
-export async function issueKey(role: Role, townships: readonly string[], opts: { store?: KeyStore; now?: number; id?: string } = {}): Promise<IssuedKey> {
+export async function issueKey(
+  role: Role,
+  townships: readonly string[],
+  opts: { store?: KeyStore; now?: number; id?: string; audit?: KeyAuditContext } = {},
+): Promise<IssuedKey> {
   if (!(ROLES as readonly string[]).includes(role)) throw validation('role', `must be one of ${ROLES.join(', ')}`);
   if (role === 'caseworker' && townships.length === 0) throw validation('townships', 'a caseworker key needs at least one township');
   if (role !== 'caseworker' && townships.length > 0) throw validation('townships', `only caseworker keys are scoped to townships, not ${role}`);
@@ -70,22 +192,44 @@ export async function issueKey(role: Role, townships: readonly string[], opts: {
     createdAt: opts.now ?? Date.now(),
     revokedAt: null,
   };
+  // the row goes first: a change is never without its row (a failed put leaves a row for a key nobody holds)
+  if (opts.audit) await auditKey(opts.audit, 'key.issue', record, null, record);
   if (opts.store) await opts.store.put(record);
   return { token, record };
 }
 
 /** Marks an issued key revoked; answers false when the id is unknown. */
-export async function revokeKey(store: KeyStore, keyId: string, now = Date.now()): Promise<boolean> {
+export async function revokeKey(store: KeyStore, keyId: string, now = Date.now(), audit?: KeyAuditContext): Promise<boolean> {
   const rec = store.list().find((r) => r.id === keyId);
   if (!rec) return false;
-  await store.put({ ...rec, revokedAt: now });
+  const after = { ...rec, revokedAt: now };
+  if (audit) await auditKey(audit, 'key.revoke', rec, rec, after);
+  await store.put(after);
   return true;
+}
+
+async function auditKey(a: KeyAuditContext, action: 'key.issue' | 'key.revoke', rec: ApiKeyRecord, before: ApiKeyRecord | null, after: ApiKeyRecord): Promise<void> {
+  const at = action === 'key.issue' ? after.createdAt : (after.revokedAt ?? Date.now());
+  await a.log.append(
+    {
+      at,
+      actor: a.actor,
+      role: a.role,
+      township: null,
+      action,
+      target: rec.id,
+      requestId: a.requestId ?? null,
+      before: before ? publicKey(before) : null,
+      after: publicKey(after),
+    },
+    `${action}:${rec.id}:${at}`,
+  );
 }
 
 /** Township scopes kept per distinct (role, townships) list: one Set, not one per request (lists, 1000). */
 const SCOPE_CACHE = 1000;
 
-/** Resolves tokens to callers: configured keys first, then the LMDB store. */
+/** Resolves tokens to callers: configured keys first, then the key store. */
 export class KeyResolver {
   /** Configured keys never change (the configuration is frozen): their callers are made once. */
   private readonly configured = new Map<string, Principal | null>();

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { NATS_URL, testEnv } from '../../test/support/nats.js';
 
 // the CLI is tested as users run it: the compiled bin in a child process
 const bin = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'lifeline.js');
@@ -60,10 +61,11 @@ describe('lifeline CLI', () => {
     expect(ma.counts.households).toBeGreaterThan(1000);
   });
 
-  it('keys issue prints a token once and list shows only its record', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lifeline-cli-'));
-    dirs.push(dir);
-    const env = { LIFELINE_LMDB_PATH: join(dir, 'lmdb') };
+  it('keys issue prints a token once and list shows only its record (keys live in JetStream KV)', async (t) => {
+    const nats = testEnv();
+    t.onTestFinished(() => nats.cleanup());
+    const c = nats.config.stream;
+    const env = { NATS_URL, LIFELINE_STREAM_KEYS_BUCKET: c.keysBucket, LIFELINE_STREAM_AUDIT_NAME: c.auditName, LIFELINE_STREAM_SUBJECT_PREFIX: c.subjectPrefix };
     const issued = run(['keys', 'issue', '--role', 'caseworker', '--township', '330106001'], env);
     expect(issued.status, issued.stderr).toBe(0);
     const token = issued.stdout.trim();
@@ -72,5 +74,8 @@ describe('lifeline CLI', () => {
     expect(list.stdout).toMatch(/caseworker\s+330106001/);
     expect(list.stdout).not.toContain(token);
     expect(run(['keys', 'issue', '--role', 'caseworker'], env).stderr).toMatch(/township/);
+    const id = /^(key_[0-9a-f]+)/m.exec(list.stdout)![1]!;
+    expect(run(['keys', 'revoke', id], env).stdout).toMatch(`revoked ${id}`);
+    expect(run(['keys', 'list'], env).stdout).toMatch(/revoked \d{4}-/);
   });
 });

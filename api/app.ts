@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from '../config/index.js';
@@ -51,13 +52,32 @@ function parseJson(body: string): unknown {
 }
 
 export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<LifelineApp> {
+/** Ajv options of request bodies: no coercion ("5" is not 5, a scalar is not a batch of one), unknown fields refused. */
+const STRICT_AJV = { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } as const;
+
+/**
+ * Bodies are validated strictly; query strings and path parameters are text by nature, so there
+ * (and only there) `"5"` may stand for 5 and `"true"` for true, but a repeated parameter is an error.
+ */
+const validatorPool = AjvCompiler();
+// the pool's declared types name the wrong argument (it is called with the route, not the schema)
+type RouteSchema = { httpPart?: string; schema: unknown };
+type PoolCompile = (route: RouteSchema) => unknown;
+const strictValidators = ((externalSchemas: unknown, options: { customOptions?: object; plugins?: unknown[] } = {}) => {
+  const pool = validatorPool as unknown as (ext: unknown, opts: object) => PoolCompile;
+  const body = pool(externalSchemas, { ...options, customOptions: { ...STRICT_AJV } });
+  const text = pool(externalSchemas, { ...options, customOptions: { ...STRICT_AJV, coerceTypes: true } });
+  return (route: RouteSchema) => (route.httpPart === 'body' ? body : text)(route);
+}) as unknown as ValidatorFactory;
+
   const now = deps.now ?? Date.now;
   const app = Fastify({
     logger: process.env['LIFELINE_LOG'] ? { level: process.env['LIFELINE_LOG'] } : false,
     bodyLimit: config.api.bodyLimitBytes,
     genReqId: () => randomUUID(),
-    // unknown fields are errors, never silently dropped
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // unknown fields are errors, never silently dropped; bodies are never coerced (see strictValidators)
+    ajv: { customOptions: { ...STRICT_AJV } },
+    schemaController: { compilersFactory: { buildValidator: strictValidators } },
     routerOptions: { ignoreTrailingSlash: true },
   });
 

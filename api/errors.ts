@@ -109,8 +109,8 @@ function reasonOfIssue(issue: AjvIssue): string {
   return issue.message ?? 'is invalid';
 }
 
-/** Maps anything thrown in a route (or by Fastify itself) to the one error shape. */
-export function toApiError(err: unknown): ApiError {
+/** Maps anything thrown in a route (or by Fastify itself) to the one error shape; `bodyLimit` names the limit a 413 hit. */
+export function toApiError(err: unknown, bodyLimit?: number): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof LifelineError && LIFECYCLE_CODES.has(err.code)) return new ApiError(err.code, 409, err.message, { cause: err });
   const fe = err as Partial<FastifyError> & { validation?: AjvIssue[]; validationContext?: string };
@@ -125,26 +125,50 @@ export function toApiError(err: unknown): ApiError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return ApiError.of('LIFELINE_ERR_API_MALFORMED_JSON', 'body is not valid JSON', { field: 'body' });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return ApiError.of('LIFELINE_ERR_API_BODY_TOO_LARGE', 'request body exceeds api.bodyLimitBytes', { cause: err });
+      return tooLarge(bodyLimit, err);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return ApiError.of('LIFELINE_ERR_API_UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'unsupported content-type', { field: 'content-type' });
   }
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status === 404) return ApiError.of('LIFELINE_ERR_API_NOT_FOUND', fe.message ?? 'not found');
-  if (status === 413) return ApiError.of('LIFELINE_ERR_API_BODY_TOO_LARGE', fe.message ?? 'request too large');
+  if (status === 413) return tooLarge(bodyLimit, err);
   if (status === 415) return ApiError.of('LIFELINE_ERR_API_UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'unsupported media type');
   if (status >= 400 && status < 500) return new ApiError('LIFELINE_ERR_API_VALIDATION', status, fe.message ?? 'bad request', { cause: err });
   return new ApiError('LIFELINE_ERR_API_INTERNAL', 500, 'internal error', { cause: err });
 }
 
 /** Fastify error handler: one shape, server errors logged with their cause, client errors not. */
+function tooLarge(limit: number | undefined, cause: unknown): ApiError {
+  const what = limit === undefined ? 'api.bodyLimitBytes' : `api.bodyLimitBytes (${limit} bytes)`;
+  return ApiError.of('LIFELINE_ERR_API_BODY_TOO_LARGE', `body: larger than ${what}`, { field: 'body', cause, details: limit === undefined ? {} : { limitBytes: limit } });
+}
+
+/** The field a 4xx is about when the thrower named none: every client error names one. */
+function defaultField(e: ApiError, req: FastifyRequest): string {
+  switch (e.status) {
+    case 401:
+    case 403:
+    case 429:
+      return 'authorization';
+    case 413:
+      return 'body';
+    case 415:
+      return 'content-type';
+  }
+  const params = req.params;
+  if (params !== null && typeof params === 'object' && 'id' in params) return 'id';
+  return e.status === 404 ? 'url' : 'body';
+}
+
 export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const e = toApiError(err);
+  let e = toApiError(err, req.routeOptions?.bodyLimit);
+  if (e.status < 500 && e.field === undefined) e = new ApiError(e.code, e.status, e.message, { field: defaultField(e, req), cause: e.cause, details: e.details === undefined ? undefined : { ...e.details } });
   if (e.status >= 500) req.log.error({ err, code: e.code }, 'request failed');
   if (e.status === 429 && typeof e.details?.['retryAfterSec'] === 'number') reply.header('retry-after', String(e.details['retryAfterSec']));
   void reply.code(e.status).type('application/json; charset=utf-8').send(e.body());
 }
 
 export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): void {
-  void reply.code(404).send(ApiError.of('LIFELINE_ERR_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`).body());
+  // the path is the client's text: named as a field, never echoed back
+  void reply.code(404).send(ApiError.of('LIFELINE_ERR_API_NOT_FOUND', `no route for this method and path`, { field: 'url' }).body());
 }

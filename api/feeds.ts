@@ -5,6 +5,7 @@
  */
 import { Gauge, type Registry } from 'prom-client';
 import { DEPARTMENT_CODES } from '../engine/catalogue/departments.js';
+import { sourceLabel, UNKNOWN } from '../connectors/publisher/metrics.js';
 
 /** Width of the rate window (ms, 5 minutes) and of one bucket in it (ms, 10 s). */
 export const FEED_WINDOW_MS = 5 * 60_000;
@@ -50,7 +51,9 @@ export class FeedTracker {
     if (registry) this.register(registry);
   }
 
-  observe(source: string, received: number, rejected: number, at = this.now()): void {
+  observe(rawSource: string, received: number, rejected: number, at = this.now()): void {
+    // only catalogue sources get a row: anything a client made up is counted under `unknown`
+    const source = sourceLabel(rawSource);
     let f = this.feeds.get(source);
     if (!f) this.feeds.set(source, (f = { lastAt: null, total: 0, rejectedTotal: 0, buckets: [] }));
     f.lastAt = Math.max(f.lastAt ?? 0, at);
@@ -82,7 +85,7 @@ export class FeedTracker {
         rejectionRate: received > 0 ? rejected / received : null,
         received: f.total,
         rejected: f.rejectedTotal,
-        stale: silentMs > this.staleAfterSec * 1000,
+        stale: source !== UNKNOWN && silentMs > this.staleAfterSec * 1000,
         silentSec: f.lastAt === null ? null : Math.round(silentMs / 1000),
       };
     });

@@ -6,11 +6,13 @@
  * engine and the publisher register theirs in the same registry, so `/metrics` shows the whole
  * process.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ALERT_LEVELS, ALERT_STATUSES, type AlertLevel } from '../engine/alerts/types.js';
-import { codeLabel, kindLabel, publisherMetrics, sourceLabel, updateFlowCounters, type ObservablePublisher } from '../connectors/publisher/metrics.js';
+import { codeLabel, flowLabels, oneOf, publisherMetrics, UNKNOWN, updateFlowCounters, type ObservablePublisher } from '../connectors/publisher/metrics.js';
+import { LIFECYCLE_ACTIONS, LIFECYCLE_ERROR_CODES } from '../engine/alerts/lifecycle.js';
+import { API_ERRORS } from './errors.js';
 import { LEVEL_RANK, type Store } from '../workers/store/index.js';
 import { TALLY_RECOUNT_MS } from './options.js';
 import type { UpdatePublisher } from './types.js';
@@ -21,6 +23,54 @@ export const HTTP_DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.
 
 /** Sampling interval of the event-loop delay monitor (ms, 10). */
 export const EVENT_LOOP_RESOLUTION_MS = 10;
+
+/** The event-loop lag is the 99th percentile over windows of this length (ms, 30 s), whoever scrapes and how often. */
+export const EVENT_LOOP_WINDOW_MS = 30_000;
+
+/** Label values of the API's own metrics: anything else is counted as `unknown` (or `other` for a method). */
+export const HTTP_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+export const INTAKE_RESULTS: readonly string[] = ['accepted', 'duplicate', 'rejected', 'failed'];
+export const TRANSITION_RESULTS: readonly string[] = ['ok', 'replayed', 'error', ...LIFECYCLE_ERROR_CODES, ...Object.keys(API_ERRORS), UNKNOWN];
+export const AUDIT_ACTIONS: readonly string[] = [...LIFECYCLE_ACTIONS.map((a) => `alert.${a}`), 'household.read', 'key.issue', 'key.revoke', UNKNOWN];
+
+/** A status code as a label: the three digits of a real HTTP status, else `unknown`. */
+const statusLabel = (code: number): string => (Number.isInteger(code) && code >= 100 && code <= 599 ? String(code) : UNKNOWN);
+
+/**
+ * A counter whose label values are mapped onto a fixed catalogue before counting (anything else
+ * becomes `unknown`), with every label set of the catalogue at zero from the start: bounded
+ * cardinality whoever calls `inc`, and `rate()` sees the first event.
+ */
+function boundedCounter<L extends string>(opts: { name: string; help: string; registers: Registry[]; values: Record<L, readonly string[]> }): Counter<L> {
+  const names = Object.keys(opts.values) as L[];
+  const c = new Counter<L>({ name: opts.name, help: opts.help, labelNames: names, registers: opts.registers });
+  const raw = c.inc.bind(c) as (labels: Partial<Record<L, string | number>>, value?: number) => void;
+  const clean = (labels: Partial<Record<L, string | number>>): Partial<Record<L, string>> => {
+    const out: Partial<Record<L, string>> = {};
+    for (const n of names) out[n] = oneOf(labels[n], opts.values[n]);
+    return out;
+  };
+  let sets: Partial<Record<L, string>>[] = [{}];
+  for (const n of names) sets = sets.flatMap((s) => opts.values[n].map((v) => ({ ...s, [n]: v })));
+  for (const s of sets) raw(s, 0);
+  c.inc = ((a?: Partial<Record<L, string | number>> | number, v?: number) => {
+    if (typeof a === 'object' && a !== null) raw(clean(a), v);
+    else raw(clean({}), a);
+  }) as Counter<L>['inc'];
+  return c;
+}
+
+/** The most series each of the API's labelled counters can have (checked by the label-bound test). */
+export function apiLabelBounds(routes: number): Record<string, number> {
+  const http = HTTP_METHODS.length + 1;
+  return {
+    lifeline_http_updates_total: INTAKE_RESULTS.length,
+    lifeline_alert_transitions_total: (LIFECYCLE_ACTIONS.length + 1) * TRANSITION_RESULTS.length,
+    lifeline_audit_entries_total: AUDIT_ACTIONS.length,
+    // routes (+ unmatched) × methods × status codes 100–599: a bound, not a count
+    lifeline_http_requests_total: (routes + 1) * http * 500,
+  };
+}
 
 /** What the scrape-time gauges read. */
 export interface MetricSources {
@@ -122,21 +172,29 @@ function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
 
   const lag: IntervalHistogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   lag.enable();
+  // a scrape never resets the monitor: the window turns over on time, so two scrapers see the same figure
+  let windowStart = performance.now();
+  let lastWindowP99: number | null = null;
   new Gauge({
     name: 'lifeline_event_loop_lag_seconds',
-    help: `Event-loop delay of this process: 99th percentile since the previous scrape, beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval; unit: seconds.`,
+    help: `Event-loop delay of this process: 99th percentile over the last completed window of at least ${EVENT_LOOP_WINDOW_MS / 1000} s (the current one until one completes), beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval; unit: seconds.`,
     registers,
     collect() {
-      const p99 = lag.count > 0 ? lag.percentile(99) : 0;
-      lag.reset();
+      const t = performance.now();
+      if (t - windowStart >= EVENT_LOOP_WINDOW_MS) {
+        lastWindowP99 = lag.count > 0 ? lag.percentile(99) : 0;
+        lag.reset();
+        windowStart = t;
+      }
+      const p99 = lastWindowP99 ?? (lag.count > 0 ? lag.percentile(99) : 0);
       this.set(Math.max(0, p99 / 1e9 - EVENT_LOOP_RESOLUTION_MS / 1000));
     },
   });
 
-  const updatesReceived = new Counter({
+  const updatesReceived = boundedCounter({
     name: 'lifeline_http_updates_total',
     help: 'Items of POST /v1/updates by result (accepted, duplicate, rejected, failed); unit: updates.',
-    labelNames: ['result'] as const,
+    values: { result: INTAKE_RESULTS },
     registers,
   });
   const m: ApiMetrics = {
@@ -157,7 +215,7 @@ function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
     updatesReceived,
     intake(raw, r) {
       updatesReceived.inc({ result: r.status });
-      const labels = { source: sourceLabel(field(raw, 'source')), kind: kindLabel(field(raw, 'kind')) };
+      const labels = flowLabels(field(raw, 'source'), field(raw, 'kind'));
       const refused = r.status === 'rejected' || (r.status === 'duplicate' && r.seq === undefined);
       if (refused) {
         flow.received.inc(labels);
@@ -169,10 +227,10 @@ function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
         if (r.status === 'duplicate') flow.deduplicated.inc({ ...labels, stage: 'stream' });
       }
     },
-    alertTransitions: new Counter({
+    alertTransitions: boundedCounter({
       name: 'lifeline_alert_transitions_total',
-      help: 'Alert transitions requested over HTTP, per action and result; unit: requests.',
-      labelNames: ['action', 'result'],
+      help: 'Alert transitions requested over HTTP, per action and result (ok, replayed, or the error code); unit: requests.',
+      values: { action: [...LIFECYCLE_ACTIONS, UNKNOWN], result: TRANSITION_RESULTS },
       registers,
     }),
     leasesExpired: new Counter({ name: 'lifeline_alert_leases_expired_total', help: 'Claimed alerts returned to the queue because their lease expired; unit: alerts.', registers }),
@@ -204,7 +262,7 @@ function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
       },
     }),
     sseClients: new Gauge({ name: 'lifeline_alert_stream_clients', help: 'Open server-sent-event alert streams; unit: connections.', registers }),
-    auditWrites: new Counter({ name: 'lifeline_audit_entries_total', help: 'Audit entries written, per action; unit: entries.', labelNames: ['action'], registers }),
+    auditWrites: boundedCounter({ name: 'lifeline_audit_entries_total', help: 'Audit entries written, per action; unit: entries.', values: { action: AUDIT_ACTIONS }, registers }),
   };
   const entry = { m, bound };
   created.set(registry, entry);
@@ -223,8 +281,9 @@ export function instrument(app: FastifyInstance, m: ApiMetrics): void {
   app.addHook('onResponse', (req: Timed, reply: FastifyReply, done: () => void) => {
     const start = req[START];
     if (start !== undefined) {
+      // the route template, never the raw URL; a method outside HTTP's usual ones is `other`
       const route = req.routeOptions.url ?? 'unmatched';
-      const labels = { method: req.method, route, status_code: String(reply.statusCode) };
+      const labels = { method: HTTP_METHODS.includes(req.method) ? req.method : 'other', route, status_code: statusLabel(reply.statusCode) };
       m.httpDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
       m.httpRequests.inc(labels);
     }

@@ -5,7 +5,8 @@
  * size, worker threads) are read at scrape time.
  */
 import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
-import { codeLabel, kindLabel, sourceLabel, updateFlowCounters } from '../connectors/publisher/metrics.js';
+import { codeLabel, flowLabels, oneOf, updateFlowCounters } from '../connectors/publisher/metrics.js';
+import { ALERT_LEVELS } from '../engine/alerts/types.js';
 import type { BatchResult } from './types.js';
 
 /** Latency buckets, seconds: sub-millisecond at the low end (a lone update commits in ~1 ms), minutes at the top (catch-up after downtime). */
@@ -16,6 +17,13 @@ export const UTILISATION_WINDOW_MS = 10_000;
 
 /** The code of an update whose id the household already has: a deduplication, not a rejection. */
 const DUPLICATE_CODE = 'LIFELINE_ERR_DUPLICATE_UPDATE';
+
+/** Partitions are numbered below the stream's maximum (config: stream.partitions ≤ 1024): anything else is `unknown`. */
+export const MAX_PARTITIONS = 1024;
+const partitionLabel = (p: number): string => (Number.isInteger(p) && p >= 0 && p < MAX_PARTITIONS ? String(p) : 'unknown');
+export const ENGINE_DEAD_LETTER_ORIGINS: readonly string[] = ['engine', 'poison'];
+export const CACHE_RESULTS: readonly string[] = ['hit', 'miss'];
+export const ALERT_OUTCOMES: readonly string[] = ['created', 'joined'];
 
 /** Live figures the engine offers, read at scrape time. */
 export interface EngineSources {
@@ -198,23 +206,31 @@ export function engineMetrics(registry: Registry): EngineMetrics {
     labelNames: ['partition'] as const,
     registers,
   });
+  // every known label set at zero: rate() and increase() see the first event too
+  for (const level of ALERT_LEVELS) {
+    alertsCreated.inc({ level }, 0);
+    alertsJoined.inc({ level }, 0);
+  }
+  for (const origin of ENGINE_DEAD_LETTER_ORIGINS) deadLetters.inc({ origin }, 0);
+  for (const result of CACHE_RESULTS) cache.inc({ result }, 0);
+  const failing = new Set<string>();
   const m: EngineMetrics = {
     record(r, storedAt, now) {
-      for (const [source, kind, ok] of r.counts) if (ok) flow.processed.inc({ source: sourceLabel(source), kind: kindLabel(kind) }, ok);
+      for (const [source, kind, ok] of r.counts) if (ok) flow.processed.inc(flowLabels(source, kind), ok);
       if (r.rejectedBy) {
         for (const [source, kind, code, n] of r.rejectedBy) {
-          const labels = { source: sourceLabel(source), kind: kindLabel(kind) };
+          const labels = flowLabels(source, kind);
           if (code === DUPLICATE_CODE) flow.deduplicated.inc({ ...labels, stage: 'engine' }, n);
           else flow.rejected.inc({ ...labels, code: codeLabel(code) }, n);
         }
       } else {
         // a worker without per-code tallies: the rejections are still counted
-        for (const [source, kind, , bad] of r.counts) if (bad) flow.rejected.inc({ source: sourceLabel(source), kind: kindLabel(kind), code: 'unknown' }, bad);
+        for (const [source, kind, , bad] of r.counts) if (bad) flow.rejected.inc({ ...flowLabels(source, kind), code: 'unknown' }, bad);
       }
       processing.observeSince(storedAt, now);
       for (const e of r.alerts) {
         eventToAlert.observe({ outcome: e.created ? 'created' : 'joined' }, Math.max(0, now - e.at) / 1000);
-        if (!e.created) alertsJoined.inc({ level: e.level });
+        if (!e.created) alertsJoined.inc({ level: oneOf(e.level, ALERT_LEVELS) });
       }
       if (r.alertsCreated.urgent) alertsCreated.inc({ level: 'urgent' }, r.alertsCreated.urgent);
       if (r.alertsCreated.general) alertsCreated.inc({ level: 'general' }, r.alertsCreated.general);
@@ -233,23 +249,30 @@ export function engineMetrics(registry: Registry): EngineMetrics {
         busyMs[slot] = 0;
       }
       busyMs[slot] = busyMs[slot]! + r.timings.totalMs;
-      checkpoint.set({ partition: String(r.partition) }, r.checkpoint);
+      checkpoint.set({ partition: partitionLabel(r.partition) }, r.checkpoint);
       lastLmdbBytes = r.lmdbBytes;
       if (r.cacheHits) cache.inc({ result: 'hit' }, r.cacheHits);
       if (r.cacheMisses) cache.inc({ result: 'miss' }, r.cacheMisses);
     },
     setPending(partition, n) {
-      pending.set({ partition: String(partition) }, n);
+      const label = partitionLabel(partition);
+      // a partition this process consumes: its failure counter exists from the start
+      if (!failing.has(label)) {
+        failing.add(label);
+        failures.inc({ partition: label }, 0);
+      }
+      pending.set({ partition: label }, n);
     },
     forgetPartition(partition) {
-      pending.remove({ partition: String(partition) });
-      checkpoint.remove({ partition: String(partition) });
+      pending.remove({ partition: partitionLabel(partition) });
+      checkpoint.remove({ partition: partitionLabel(partition) });
     },
     deadLettered(origin, n) {
-      deadLetters.inc({ origin }, n);
+      deadLetters.inc({ origin: oneOf(origin, ENGINE_DEAD_LETTER_ORIGINS) }, n);
     },
     batchFailed(partition) {
-      failures.inc({ partition: String(partition) });
+      failing.add(partitionLabel(partition));
+      failures.inc({ partition: partitionLabel(partition) });
     },
     bind(s) {
       sources = s;

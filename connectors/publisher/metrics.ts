@@ -11,27 +11,78 @@
  * applied), `stream` (the server's Nats-Msg-Id window), `engine` (an id the household already has).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { isDepartment, isKind } from '../../engine/catalogue/departments.js';
+import { DEPARTMENT_CODES, KIND_CODES, KIND_SOURCE, isDepartment, isKind } from '../../engine/catalogue/departments.js';
+import { REJECTION_CODES } from '../../engine/errors.js';
 import type { PublishOutcome, PublisherStats } from './types.js';
 
 /** Household registrations travel as updates of this source and kind (workers/batch-task.ts). */
 const EXTRA_SOURCES = new Set(['registry']);
 const EXTRA_KINDS = new Set(['household_registered']);
+const EXTRA_KIND_SOURCE: Readonly<Record<string, string>> = { household_registered: 'registry' };
+
+/** The label of anything outside the catalogue: client text never becomes a label value. */
+export const UNKNOWN = 'unknown';
 
 /** A department code, `registry`, or `unknown`: label values stay bounded whatever a client sends. */
 export function sourceLabel(x: unknown): string {
-  return typeof x === 'string' && (isDepartment(x) || EXTRA_SOURCES.has(x)) ? x : 'unknown';
+  return typeof x === 'string' && (isDepartment(x) || EXTRA_SOURCES.has(x)) ? x : UNKNOWN;
 }
 
 /** A catalogue kind, `household_registered`, or `unknown`. */
 export function kindLabel(x: unknown): string {
-  return typeof x === 'string' && (isKind(x) || EXTRA_KINDS.has(x)) ? x : 'unknown';
+  return typeof x === 'string' && (isKind(x) || EXTRA_KINDS.has(x)) ? x : UNKNOWN;
 }
 
-/** A coded error name (`LIFELINE_ERR_…`) or `unknown`. */
-export function codeLabel(x: unknown): string {
-  return typeof x === 'string' && /^LIFELINE_ERR_[A-Z0-9_]{1,60}$/.test(x) ? x : 'unknown';
+/**
+ * The source and kind labels of one update: the kind is kept only when it belongs to the source
+ * (a kind sent under another department is counted as `unknown`), so the pairs are the
+ * catalogue's (FLOW_PAIRS) and not its square.
+ */
+export function flowLabels(source: unknown, kind: unknown): { source: string; kind: string } {
+  const s = sourceLabel(source);
+  const k = kindLabel(kind);
+  if (s === UNKNOWN) return { source: UNKNOWN, kind: UNKNOWN };
+  return { source: s, kind: k !== UNKNOWN && ((KIND_SOURCE as Record<string, string>)[k] ?? EXTRA_KIND_SOURCE[k]) === s ? k : UNKNOWN };
 }
+
+/** Every source/kind pair `flowLabels` can answer. */
+export const FLOW_PAIRS: readonly { source: string; kind: string }[] = [
+  ...KIND_CODES.map((kind) => ({ source: KIND_SOURCE[kind] as string, kind: kind as string })),
+  ...Object.entries(EXTRA_KIND_SOURCE).map(([kind, source]) => ({ source, kind })),
+  ...[...DEPARTMENT_CODES, ...EXTRA_SOURCES].map((source) => ({ source, kind: UNKNOWN })),
+  { source: UNKNOWN, kind: UNKNOWN },
+];
+
+/** Why an update is refused (engine and HTTP intake share the engine's codes); duplicates are counted as deduplications. */
+export const REJECTED_CODES: readonly string[] = [...REJECTION_CODES.filter((c) => c !== 'LIFELINE_ERR_DUPLICATE_UPDATE'), UNKNOWN];
+/** Why the publisher gave up on an update. */
+export const PUBLISH_FAILURE_CODES: readonly string[] = ['LIFELINE_ERR_CONNECTOR_PUBLISH_FAILED', 'LIFELINE_ERR_CONNECTOR_PUBLISH_REJECTED', 'LIFELINE_ERR_CONNECTOR_PUBLISHER_CLOSED', UNKNOWN];
+export const DEDUP_STAGES = ['intake', 'stream', 'engine'] as const;
+export const DEAD_LETTER_ORIGINS: readonly string[] = ['intake', 'engine', 'http'];
+
+/** A code of `allowed`, else `unknown`. */
+export function codeLabel(x: unknown, allowed: readonly string[] = REJECTED_CODES): string {
+  return typeof x === 'string' && allowed.includes(x) ? x : UNKNOWN;
+}
+
+/** A value of `allowed`, else `unknown`. */
+export function oneOf(x: unknown, allowed: readonly string[]): string {
+  return typeof x === 'string' && allowed.includes(x) ? x : UNKNOWN;
+}
+
+/**
+ * The most series each labelled counter of the update flow can have: the test of label bounds
+ * checks the exposition against these after sending it garbage.
+ */
+export const FLOW_LABEL_BOUNDS: Readonly<Record<string, number>> = {
+  lifeline_updates_received_total: FLOW_PAIRS.length,
+  lifeline_updates_processed_total: FLOW_PAIRS.length,
+  lifeline_updates_rejected_total: FLOW_PAIRS.length * REJECTED_CODES.length,
+  lifeline_updates_deduplicated_total: FLOW_PAIRS.length * DEDUP_STAGES.length,
+  lifeline_updates_published_total: FLOW_PAIRS.length,
+  lifeline_updates_publish_failures_total: FLOW_PAIRS.length * PUBLISH_FAILURE_CODES.length,
+  lifeline_dead_letters_published_total: DEAD_LETTER_ORIGINS.length + 1,
+};
 
 export type DedupStage = 'intake' | 'stream' | 'engine';
 
@@ -64,8 +115,30 @@ function counter<L extends string>(registry: Registry, name: string, help: strin
   });
 }
 
-/** The four counters of the update flow in `registry`, created on first use (any layer may come first). */
+/** Every known label set of a counter, at zero: `rate()` and `increase()` then see the first event too. */
+function zeroes<L extends string>(c: Counter<L>, sets: Iterable<Partial<Record<L, string>>>): Counter<L> {
+  for (const labels of sets) c.inc(labels, 0);
+  return c;
+}
+
+const withEach = <T extends object>(sets: readonly T[], key: string, values: readonly string[]) => sets.flatMap((s) => values.map((v) => ({ ...s, [key]: v })));
+
+const zeroed = new WeakMap<Registry, true>();
+
+/** The four counters of the update flow in `registry`, created on first use (any layer may come first), every known label set at zero. */
 export function updateFlowCounters(registry: Registry): UpdateFlowCounters {
+  const c = flowCounters(registry);
+  if (!zeroed.has(registry)) {
+    zeroed.set(registry, true);
+    zeroes(c.received, FLOW_PAIRS);
+    zeroes(c.processed, FLOW_PAIRS);
+    zeroes(c.rejected, withEach(FLOW_PAIRS, 'code', REJECTED_CODES));
+    zeroes(c.deduplicated, withEach(FLOW_PAIRS, 'stage', DEDUP_STAGES));
+  }
+  return c;
+}
+
+function flowCounters(registry: Registry): UpdateFlowCounters {
   return {
     received: counter(registry, 'lifeline_updates_received_total', 'Updates taken in by this process (publisher, HTTP intake), per department and kind; unit: updates.', ['source', 'kind']),
     processed: counter(registry, 'lifeline_updates_processed_total', 'Updates applied and committed to LMDB by the engine, per department and kind; unit: updates.', ['source', 'kind']),
@@ -105,6 +178,7 @@ interface PublisherSet {
 }
 
 const attached = new WeakMap<Registry, PublisherSet>();
+const zeroedPublisher = new WeakMap<Registry, true>();
 
 /**
  * Registers the publisher's figures in `registry` and counts each settled message through its
@@ -151,6 +225,12 @@ export function publisherMetrics(publisher: ObservablePublisher, registry: Regis
     ['source', 'kind', 'code'],
   );
   const deadLetters = counter(registry, 'lifeline_dead_letters_published_total', 'Dead letters published to the dead-letter stream, per origin (intake, engine, http); unit: messages.', ['origin']);
+  if (!zeroedPublisher.has(registry)) {
+    zeroedPublisher.set(registry, true);
+    zeroes(published, FLOW_PAIRS);
+    zeroes(failed, withEach(FLOW_PAIRS, 'code', PUBLISH_FAILURE_CODES));
+    zeroes(deadLetters, DEAD_LETTER_ORIGINS.map((origin) => ({ origin })));
+  }
 
   // prom-client's inc costs ~1 µs (label checks, hashing): each message only bumps a tally here, moved into the counters at scrape time
   const tallies = new Map<string, Map<string, Tally>>();
@@ -173,10 +253,10 @@ export function publisherMetrics(publisher: ObservablePublisher, registry: Regis
   const flush = (): void => {
     for (const [source, byKind] of tallies) {
       for (const [kind, t] of byKind) {
-        const labels = { source: sourceLabel(source), kind: kindLabel(kind) };
+        const labels = flowLabels(source, kind);
         let failures = 0;
         for (const [code, n] of t.failed ?? []) {
-          failed.inc({ ...labels, code: codeLabel(code) }, n);
+          failed.inc({ ...labels, code: codeLabel(code, PUBLISH_FAILURE_CODES) }, n);
           failures += n;
         }
         const received = t.published + t.duplicate + failures;
@@ -186,7 +266,7 @@ export function publisherMetrics(publisher: ObservablePublisher, registry: Regis
       }
     }
     tallies.clear();
-    for (const [origin, n] of letters) deadLetters.inc({ origin }, n);
+    for (const [origin, n] of letters) deadLetters.inc({ origin: oneOf(origin, DEAD_LETTER_ORIGINS) }, n);
     letters.clear();
   };
   let registryFlushers = flushers.get(registry);

@@ -50,12 +50,31 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Resolves once everything written to `stream` so far has been handed to the OS (or the reader is gone). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
+}
+
+/** Exits with `code` once stdout and stderr drained: a piped stdout is asynchronous and process.exit() drops what it still buffers. */
+export async function exitWhenDrained(code: number): Promise<never> {
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+}
+
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/lifeline.js') || process.argv[1]?.endsWith('/lifeline')) {
+  // a reader that stops early (`| head`) is not an error of ours
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitWhenDrained(code),
     (err: unknown) => {
       console.error(err);
-      process.exit(1);
+      return exitWhenDrained(1);
     },
   );
 }

@@ -17,7 +17,8 @@ interface Bucket {
   rejected: number;
 }
 
-interface Feed {
+/** One department's counters; also what is persisted per department (api/feeds-store.ts). */
+export interface Feed {
   lastAt: number | null;
   total: number;
   rejectedTotal: number;
@@ -39,7 +40,7 @@ export interface FeedHealth {
 
 export class FeedTracker {
   private readonly feeds = new Map<string, Feed>();
-  private readonly startedAt: number;
+  private startedAt: number;
 
   constructor(
     private readonly staleAfterSec: number,
@@ -89,6 +90,19 @@ export class FeedTracker {
         silentSec: f.lastAt === null ? null : Math.round(silentMs / 1000),
       };
     });
+  }
+
+  /** A copy of every source's counters, for persistence. */
+  exportState(): Map<string, Feed> {
+    return new Map([...this.feeds].map(([k, f]) => [k, { ...f, buckets: f.buckets.map((b) => ({ ...b })) }]));
+  }
+
+  /** Replaces the counters of the given sources (a restart's load); rates count from the oldest restored bucket. */
+  importState(records: ReadonlyMap<string, Feed>): void {
+    for (const [source, f] of records) {
+      this.feeds.set(source, { lastAt: f.lastAt, total: f.total, rejectedTotal: f.rejectedTotal, buckets: f.buckets.map((b) => ({ ...b })) });
+      for (const b of f.buckets) this.startedAt = Math.min(this.startedAt, b.at);
+    }
   }
 
   private register(registry: Registry): void {

@@ -16,7 +16,10 @@ import type { ApiContext } from './context.js';
 import { ApiError, ERROR_BODY_SCHEMA, errorHandler, notFoundHandler } from './errors.js';
 import { FeedTracker } from './feeds.js';
 import { createApiMetrics, instrument } from './metrics.js';
+import { FeedHealthStore } from './feeds-store.js';
+import { openAuditLog } from '../connectors/audit/index.js';
 import { SWEEP_INTERVAL_MS, TALLY_RECOUNT_MS } from './options.js';
+import { guardMetrics } from './metrics-access.js';
 import { RateLimiter } from './rate-limit.js';
 import { AlertJsonCache, PortraitJsonCache } from './views/cache.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -29,7 +32,11 @@ import { statsRoutes } from './routes/stats.js';
 import { updateRoutes } from './routes/updates.js';
 import type { AppDeps } from './types.js';
 
-export type LifelineApp = FastifyInstance & { lifeline: ApiContext };
+export type LifelineApp = FastifyInstance & {
+  lifeline: ApiContext;
+  /** The separate /metrics listener (config metrics.port): its address once the API listens, else null. */
+  metricsListener: ReturnType<typeof guardMetrics>;
+};
 
 /** Keys that would reach an object's prototype: refused outright. */
 const POISON = new Set(['__proto__', 'constructor', 'prototype']);
@@ -51,7 +58,6 @@ function parseJson(body: string): unknown {
   }
 }
 
-export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<LifelineApp> {
 /** Ajv options of request bodies: no coercion ("5" is not 5, a scalar is not a batch of one), unknown fields refused. */
 const STRICT_AJV = { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } as const;
 
@@ -71,6 +77,7 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
 }) as unknown as ValidatorFactory;
 
   const now = deps.now ?? Date.now;
+export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<LifelineApp> {
   const app = Fastify({
     logger: process.env['LIFELINE_LOG'] ? { level: process.env['LIFELINE_LOG'] } : false,
     bodyLimit: config.api.bodyLimitBytes,
@@ -99,7 +106,17 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
   };
   (app as unknown as LifelineApp).lifeline = ctx;
 
+    // every audited action appends to the stream; a read that cannot be audited is not served
+    audit: deps.audit !== undefined ? deps.audit : deps.nats ? await openAuditLog(deps.nats, config) : null,
   app.removeContentTypeParser('application/json');
+  const feedStore =
+    deps.nats && deps.persistFeeds !== false
+      ? await FeedHealthStore.open(deps.nats, ctx.feeds, {
+          bucket: config.stream.feedsBucket,
+          replicas: config.stream.replicas,
+          onWarning: (err) => app.log.warn({ err }, 'feed health not saved'),
+        })
+      : null;
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(ApiError.of('LIFELINE_ERR_API_MALFORMED_JSON', 'body is empty but content-type is application/json', { field: 'body' }), undefined);
@@ -116,6 +133,7 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
 
   await app.register(swagger, {
     openapi: {
+  (app as unknown as LifelineApp).metricsListener = guardMetrics(app, config, metrics.registry);
       openapi: '3.0.3',
       info: { title: 'Lifeline API', version: '1', description: 'Alert queues, household portraits, statistics and maps of the low-income household monitoring engine.' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'lifeline_… API key' } } },
@@ -158,6 +176,9 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
   app.addHook('onClose', (_i, done) => {
     tally.stop();
     ctx.alerts.stopSweeper();
+  app.addHook('onClose', async () => {
+    await feedStore?.close().catch((err: unknown) => app.log.warn({ err }, 'feed health not saved at close'));
+  });
     for (const u of unsubs) u();
     done();
   });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ModelSchema } from '../engine/model.js';
 import { NatsSection, StreamSection } from './sections/nats.js';
 import { ApiSection, CitySection, EngineSection, FeedsSection, LmdbSection } from './sections/runtime.js';
+import { MetricsSection } from './sections/metrics.js';
 
 export const ConfigSchema = z
   .object({
@@ -16,6 +17,7 @@ export const ConfigSchema = z
     api: ApiSection.default(ApiSection.parse({})),
     city: CitySection.default(CitySection.parse({})),
     feeds: FeedsSection.default(FeedsSection.parse({})),
+    metrics: MetricsSection.default(MetricsSection.parse({})),
     model: ModelSchema.default(ModelSchema.parse({})),
   })
   .strict();

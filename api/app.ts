@@ -10,16 +10,17 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from '../config/index.js';
 import { KeyResolver } from './auth/index.js';
 import { AlertService } from './alerts/service.js';
+import { CommandClient } from './alerts/commands.js';
 import { AlertTally } from './alerts/tally.js';
 import { AggregateCache } from './aggregates.js';
 import type { ApiContext } from './context.js';
 import { ApiError, ERROR_BODY_SCHEMA, errorHandler, notFoundHandler } from './errors.js';
 import { FeedTracker } from './feeds.js';
-import { createApiMetrics, instrument } from './metrics.js';
 import { FeedHealthStore } from './feeds-store.js';
 import { openAuditLog } from '../connectors/audit/index.js';
-import { SWEEP_INTERVAL_MS, TALLY_RECOUNT_MS } from './options.js';
+import { createApiMetrics, instrument } from './metrics.js';
 import { guardMetrics } from './metrics-access.js';
+import { SWEEP_INTERVAL_MS, TALLY_RECOUNT_MS } from './options.js';
 import { RateLimiter } from './rate-limit.js';
 import { AlertJsonCache, PortraitJsonCache } from './views/cache.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -76,8 +77,8 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
   return (route: RouteSchema) => (route.httpPart === 'body' ? body : text)(route);
 }) as unknown as ValidatorFactory;
 
-  const now = deps.now ?? Date.now;
 export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<LifelineApp> {
+  const now = deps.now ?? Date.now;
   const app = Fastify({
     logger: process.env['LIFELINE_LOG'] ? { level: process.env['LIFELINE_LOG'] } : false,
     bodyLimit: config.api.bodyLimitBytes,
@@ -91,6 +92,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const tally = new AlertTally(deps.store);
   const metrics = createApiMetrics(deps.registry, { tally, now, publisher: deps.publisher ?? null });
   const alertViews = new AlertJsonCache(deps.store);
+  // caseworker actions become commands on the household's partition: the engine is their only writer
+  const commands = deps.commands ?? (deps.nats ? new CommandClient(deps.nats, config) : null);
   const ctx: ApiContext = {
     config,
     deps,
@@ -98,17 +101,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     keys: new KeyResolver(config.api.keys, deps.keyStore ?? null),
     limiter: new RateLimiter(config.api.rateLimitPerMin, now),
     metrics,
-    alerts: new AlertService(deps.store, metrics, now, tally, alertViews),
+    alerts: new AlertService(deps.store, metrics, now, tally, alertViews, commands),
     aggregates: new AggregateCache(deps.store, now),
     feeds: new FeedTracker(config.feeds.staleAfterSec, now, metrics.registry),
     views: { alerts: alertViews, portraits: new PortraitJsonCache(deps.store, alertViews, config.model) },
     feedsFromEngine: false,
-  };
-  (app as unknown as LifelineApp).lifeline = ctx;
-
     // every audited action appends to the stream; a read that cannot be audited is not served
     audit: deps.audit !== undefined ? deps.audit : deps.nats ? await openAuditLog(deps.nats, config) : null,
-  app.removeContentTypeParser('application/json');
+  };
   const feedStore =
     deps.nats && deps.persistFeeds !== false
       ? await FeedHealthStore.open(deps.nats, ctx.feeds, {
@@ -117,6 +117,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
           onWarning: (err) => app.log.warn({ err }, 'feed health not saved'),
         })
       : null;
+  (app as unknown as LifelineApp).lifeline = ctx;
+
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(ApiError.of('LIFELINE_ERR_API_MALFORMED_JSON', 'body is empty but content-type is application/json', { field: 'body' }), undefined);
@@ -130,10 +133,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   instrument(app, metrics);
+  (app as unknown as LifelineApp).metricsListener = guardMetrics(app, config, metrics.registry);
 
   await app.register(swagger, {
     openapi: {
-  (app as unknown as LifelineApp).metricsListener = guardMetrics(app, config, metrics.registry);
       openapi: '3.0.3',
       info: { title: 'Lifeline API', version: '1', description: 'Alert queues, household portraits, statistics and maps of the low-income household monitoring engine.' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'lifeline_… API key' } } },
@@ -173,12 +176,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   }
   if (deps.sweeper !== false) ctx.alerts.startSweeper(SWEEP_INTERVAL_MS, (err) => app.log.error({ err }, 'lease sweep failed'));
   tally.start(TALLY_RECOUNT_MS, (err) => app.log.error({ err }, 'alert recount failed'));
-  app.addHook('onClose', (_i, done) => {
-    tally.stop();
-    ctx.alerts.stopSweeper();
   app.addHook('onClose', async () => {
     await feedStore?.close().catch((err: unknown) => app.log.warn({ err }, 'feed health not saved at close'));
   });
+  app.addHook('onClose', (_i, done) => {
+    tally.stop();
+    ctx.alerts.stopSweeper();
+    if (!deps.commands) commands?.close();
     for (const u of unsubs) u();
     done();
   });

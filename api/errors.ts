@@ -21,6 +21,7 @@ export const API_ERRORS = {
   LIFELINE_ERR_API_RATE_LIMITED: 429,
   LIFELINE_ERR_API_INTERNAL: 500,
   LIFELINE_ERR_API_UNAVAILABLE: 503, // a dependency (NATS, LMDB, engine) is not ready
+  LIFELINE_ERR_API_COMMAND_TIMEOUT: 504, // an action was accepted by the stream but its outcome did not arrive in time: retry with the same requestId
 } as const;
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
@@ -137,7 +138,6 @@ export function toApiError(err: unknown, bodyLimit?: number): ApiError {
   return new ApiError('LIFELINE_ERR_API_INTERNAL', 500, 'internal error', { cause: err });
 }
 
-/** Fastify error handler: one shape, server errors logged with their cause, client errors not. */
 function tooLarge(limit: number | undefined, cause: unknown): ApiError {
   const what = limit === undefined ? 'api.bodyLimitBytes' : `api.bodyLimitBytes (${limit} bytes)`;
   return ApiError.of('LIFELINE_ERR_API_BODY_TOO_LARGE', `body: larger than ${what}`, { field: 'body', cause, details: limit === undefined ? {} : { limitBytes: limit } });
@@ -160,6 +160,7 @@ function defaultField(e: ApiError, req: FastifyRequest): string {
   return e.status === 404 ? 'url' : 'body';
 }
 
+/** Fastify error handler: one shape, server errors logged with their cause, client errors not. */
 export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   let e = toApiError(err, req.routeOptions?.bodyLimit);
   if (e.status < 500 && e.field === undefined) e = new ApiError(e.code, e.status, e.message, { field: defaultField(e, req), cause: e.cause, details: e.details === undefined ? undefined : { ...e.details } });

@@ -31,7 +31,7 @@ import { ensureStreams, openPublisher, Publisher, type PublishResult } from '../
 import type { Household, Update } from '../engine/types.js';
 import { startEngine } from '../workers/engine.js';
 import { initialLoad } from '../workers/initial-load.js';
-import { alertsByHousehold, getHousehold, openStore } from '../workers/store/index.js';
+import { alertsByHousehold, getHousehold, openStore, storeOptions } from '../workers/store/index.js';
 import { Progress } from './harness/progress.js';
 import { fmt, isQuick, resultPath, RESULTS_DIR, writeResult, type BenchResult } from './harness/results.js';
 import { startAckOnlyConsumers } from './raw/ack-only-consumer.js';
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
       await publisher.publishMany(sim.batch(PREFILL));
       say(`pre-filled ${PREFILL} messages in ${((performance.now() - t) / 1000).toFixed(1)} s to measure the sustainable rate`);
     }
-    const store = openStore({ path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib });
+    const store = openStore(storeOptions(config));
     closers.push(() => store.close());
     const registry = new Registry();
     const engine = await startEngine(config, { registry, store });

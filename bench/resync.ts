@@ -32,7 +32,7 @@ import { DEPARTMENT_CODES } from '../engine/catalogue/departments.js';
 import type { Department, Household } from '../engine/types.js';
 import { startEngine } from '../workers/engine.js';
 import { initialLoad } from '../workers/initial-load.js';
-import { openStore } from '../workers/store/index.js';
+import { openStore, storeOptions } from '../workers/store/index.js';
 import { copyStore } from './harness/copy-store.js';
 import { Progress } from './harness/progress.js';
 import { fmt, isQuick, writeResult, type BenchResult } from './harness/results.js';
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     say(`raw windowed publish: ${rawSecs.toFixed(2)} s (${fmt(N / rawSecs)} rows/s)`);
 
     // ours: engine running, the file intake takes the drop in, until every row is committed
-    const store = openStore({ path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib });
+    const store = openStore(storeOptions(config));
     closers.push(() => store.close());
     const engine = await startEngine(config, { store });
     closers.push(() => engine.stop());

@@ -1,6 +1,6 @@
 /**
  * Scale-out: one engine process vs two on the same kind of stream (fresh stream per run, same
- * updates, households seeded into the changelog). The backlog is published first; the engine
+ * updates, households in snapshot 0 of the object store). The backlog is published first; the engine
  * processes (`dist/workers/leases/engine-node.js`, each its own LMDB folder) start together and
  * split the partitions through leases. Throughput counts only the messages committed after every
  * process holds its fair share (so start-up and the rebalance are not measured), until every
@@ -8,7 +8,7 @@
  *
  * headline: updates/s of two processes; limit: one process, same run; ratio two/one.
  * On one 2-core machine both processes (each a main thread + a worker thread) share the same
- * cores with NATS and each other, so the ratio shows the overhead of leases and changelog far
+ * cores with NATS and each other, so the ratio shows the overhead of leases and snapshot restores far
  * more than the gain; separate machines are what scale-out is for.
  */
 import { spawn } from 'node:child_process';
@@ -25,7 +25,8 @@ import { ensureStreams, partitionOf, subjectFor } from '../connectors/publisher/
 import { initialState } from '../engine/process.js';
 import type { Update } from '../engine/types.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
-import { openStateBucket, seedChangelog } from '../workers/changelog/index.js';
+import { openSnapshotBucket, takeSnapshots } from '../workers/snapshots/index.js';
+import { openStore } from '../workers/store/index.js';
 import { fmt, isQuick, projectRoot, writeResult } from './harness/results.js';
 import { NATS_URL, benchConfig, deleteStreams } from './harness/streams.js';
 
@@ -80,8 +81,17 @@ async function run(processes: number, nc: NatsConnection, jsm: JetStreamManager,
   const cfg = config(id, dir);
   try {
     await ensureStreams(jsm, cfg.stream);
-    const kv = await openStateBucket(nc, { streamName: cfg.stream.name, replicas: 1, requestTimeoutMs: 30_000 });
-    await seedChangelog(kv, states, PARTITIONS);
+    // snapshot 0: the households as loaded, what every node restores a partition from before replaying
+    const seedStore = openStore({ path: join(dir, 'seed'), noSync: true });
+    try {
+      await seedStore.env.transaction(() => {
+        for (const s of states) seedStore.households.putSync(s.household.id, s);
+      });
+      const bucket = await openSnapshotBucket(nc, { streamName: cfg.stream.name, replicas: 1 });
+      await takeSnapshots(seedStore, bucket, { partitions: Array.from({ length: PARTITIONS }, (_, i) => i), partitionCount: PARTITIONS });
+    } finally {
+      await seedStore.close();
+    }
     const lastSeq = await publishAll(nc, cfg, updates);
 
     const started = Date.now();
@@ -172,7 +182,7 @@ async function main(): Promise<void> {
         `${UPDATES.toLocaleString('en-US')} updates over ${HOUSEHOLDS.toLocaleString('en-US')} households, ${PARTITIONS} partitions, published before the engines start; lease TTL 5 s.`,
         'Only messages committed after every process holds its fair share (restores done) are counted.',
         'Both processes share this machine\'s cores with NATS: the ratio is a floor; on separate machines each process brings its own cores and LMDB writer.',
-        'LMDB noSync + changelog flush running (the flusher publishes every changed household to the state bucket).',
+        'LMDB with overlapping sync; partitions restored from snapshot 0 in the JetStream object store on acquisition.',
       ],
     });
   } finally {

@@ -1,24 +1,30 @@
 /**
- * The piscina task: one partition's batch → one LMDB transaction.
+ * The piscina task: one partition's batch → one LMDB transaction. This thread is the only writer
+ * of the partition's households, alerts, dead letters and command outcomes.
  *
  * Per batch: messages at or below the partition checkpoint are skipped (redeliveries); the rest
  * are parsed and validated, grouped by household (each household read once — from this thread's
  * cache when it is still valid — its updates applied in stream order, written once); rejected
  * updates become dead letters (they are acknowledged like the rest: a bad message never stalls a
- * partition); triggers open or join alerts with their index keys; the outbox entry and the new
- * checkpoint go in the same transaction. Writes are async puts queued in one event turn (lmdb
+ * partition); triggers open or join alerts with their index keys; caseworker commands
+ * (`{"command": …}`, workers/commands) move alerts through their life cycle in stream order with
+ * the triggers, each outcome kept by its command key; audit rows and dead letters go to the
+ * outbox (published after the commit); the new checkpoint goes in the same transaction.
+ * Writes are async puts queued in one event turn (lmdb
  * commits them as one transaction on its write thread while this thread encodes); the alert part
  * runs as a transaction callback because it must read the alerts inside the write transaction
  * (the API rewrites alerts concurrently).
  */
 import { workerData } from 'node:worker_threads';
 import { upsertAlerts } from '../engine/alerts/records.js';
+import { revisionOf, transition } from '../engine/alerts/lifecycle.js';
 import type { Alert, AlertLevel, AlertTrigger } from '../engine/alerts/types.js';
 import { reject, type Rejection } from '../engine/errors.js';
 import type { Household, HouseholdState, Update } from '../engine/types.js';
 import { applyStep, freshState, validateUpdate } from './step.js';
 import { StateCache } from './state-cache.js';
-import { openStore, outboxKey, writeAlertInTxn, findOpenAlertInTxn, type Store, type DeadLetter } from './store/index.js';
+import { openStore, writeAlertInTxn, findOpenAlertInTxn, type Store, type DeadLetter, type OutboxRow } from './store/index.js';
+import { parseCommand, requestOf, type AlertCommand, type CommandOutcome, type OutcomeMessage } from './commands/index.js';
 import type { AlertEvent, BatchResult, BatchTask, SourceKindCount, WorkerSetup } from './types.js';
 
 const setup = workerData as WorkerSetup;
@@ -39,6 +45,8 @@ interface Pending {
   update: Update | null;
   /** A household registration (`{"register": Household}` on `<prefix>.upd.<p>.registry`). */
   register?: Household;
+  /** A caseworker action on one of the household's alerts. */
+  command?: AlertCommand;
 }
 
 /** Source and kind names counted for registrations. */
@@ -50,12 +58,18 @@ function registration(x: unknown): Household | null {
   return r;
 }
 
+/** Alert work in stream order: the triggers of one applied update, or one command. */
 interface AlertWork {
+  idx: number;
   householdId: string;
   state: HouseholdState;
   triggers: AlertTrigger[];
   at: number;
+  command?: AlertCommand;
 }
+
+/** Source and kind names counted for commands. */
+const COMMANDS = ['caseworker', 'alert_command'] as const;
 
 const utf8 = new TextDecoder();
 
@@ -130,6 +144,19 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
       deadLetter(i, reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: 'update', reason: `not JSON: ${(err as Error).message}` }]), raw, 'unknown');
       continue;
     }
+    if (parsed !== null && typeof parsed === 'object' && 'command' in parsed) {
+      const c = parseCommand((parsed as { command: unknown }).command);
+      if (!c.ok) {
+        count(COMMANDS[0], COMMANDS[1], false);
+        deadLetter(i, reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: c.field, reason: c.reason }]), raw, COMMANDS[0]);
+        continue;
+      }
+      const hid = c.command.householdId;
+      const g = groups.get(hid);
+      if (g) g.push({ idx: i, update: null, command: c.command });
+      else groups.set(hid, [{ idx: i, update: null, command: c.command }]);
+      continue;
+    }
     if (parsed !== null && typeof parsed === 'object' && 'register' in parsed) {
       const h = registration(parsed);
       if (!h) {
@@ -170,7 +197,13 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
         state = store.households.get(hid);
       }
       const before = state;
-      for (const { idx, update, register } of pending) {
+      for (const { idx, update, register, command } of pending) {
+        if (command) {
+          // decided inside the write transaction, in stream order with the triggers
+          count(COMMANDS[0], COMMANDS[1], true);
+          alertWork.push({ idx, householdId: hid, state: state as HouseholdState, triggers: [], at: receivedAt[idx]!, command });
+          continue;
+        }
         if (register) {
           if (state) {
             count(REGISTRY[0], REGISTRY[1], false);
@@ -197,7 +230,7 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
         count(update.source, update.kind, true);
         applied++;
         state = r.state;
-        if (r.triggers.length) alertWork.push({ householdId: hid, state, triggers: r.triggers, at: receivedAt[idx]! });
+        if (r.triggers.length) alertWork.push({ idx, householdId: hid, state, triggers: r.triggers, at: receivedAt[idx]! });
       }
       if (state && state !== before) changed.push([hid, state]);
     }
@@ -207,33 +240,33 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
   }
   const scored = now();
 
-  // one transaction: households, dead letters, alerts + indexes, outbox, checkpoint
-  const touched = changed.map(([hid]) => hid);
-  const outbox = { partition: p, fromSeq: n ? seqs[0]! : lastSeq, toSeq: lastSeq, households: touched, alerts: [] as string[], committedAt: Date.now() };
+  // one transaction: households, dead letters, alerts + indexes, command outcomes, outbox, checkpoint
   let commit: Promise<unknown>;
-  let alertEvents: Promise<AlertEvent[]> = Promise.resolve([]);
+  let alertPart: Promise<AlertPart> = Promise.resolve({ events: [], outcomes: [], audit: 0 });
+  let outboxRows = 0;
   try {
     if (lastSeq > checkpoint) {
       for (const [hid, state] of changed) {
         store.households.put(hid, state);
         cache.set(p, hid, state);
       }
-      for (const [seq, letter] of letters) store.deadLetters.put([p, seq], letter);
+      for (const [seq, letter] of letters) {
+        store.deadLetters.put([p, seq], letter);
+        const row: OutboxRow = { kind: 'dead_letter', msgId: `engine:${p}:${seq}`, body: letter as unknown as Record<string, unknown> };
+        store.outbox.put([p, seq, 0], row);
+        outboxRows++;
+      }
       if (alertWork.length) {
-        alertEvents = store.env.transaction(() => {
-          const events = applyAlerts(store, alertWork);
-          outbox.alerts = [...new Set(events.map((e) => e.id))];
-          store.outbox.putSync(outboxKey(p, lastSeq), outbox);
-          return events;
-        });
-      } else {
-        store.outbox.put(outboxKey(p, lastSeq), outbox);
+        alertWork.sort((a, b) => a.idx - b.idx);
+        alertPart = store.env.transaction(() => applyAlerts(store, p, alertWork, seqs));
       }
       commit = store.checkpoints.put(p, lastSeq);
     } else {
       commit = Promise.resolve(true);
     }
-    const [, events] = await Promise.all([commit, alertEvents]);
+    const [, part] = await Promise.all([commit, alertPart]);
+    const events = part.events;
+    outboxRows += part.audit;
     cache.committedAt(p, lastSeq);
     const done = now();
     const alertsCreated: Record<AlertLevel, number> = { urgent: 0, general: 0 };
@@ -256,6 +289,8 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
       alertsCreated,
       alertsJoined,
       alerts: events,
+      commands: part.outcomes,
+      outboxRows,
       cacheHits,
       cacheMisses,
       timings: { waitMs: Math.max(0, started - task.dispatchedAt), scoreMs: scored - started, commitMs: done - scored, totalMs: done - started },
@@ -267,10 +302,65 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
   }
 }
 
-/** Inside the write transaction: join or open each trigger's alert, keep the indexes in step. */
-function applyAlerts(store: Store, work: readonly AlertWork[]): AlertEvent[] {
+interface AlertPart {
+  events: AlertEvent[];
+  outcomes: OutcomeMessage[];
+  /** Audit rows written to the outbox. */
+  audit: number;
+}
+
+/** What an audit row keeps of an alert before and after a transition. */
+function auditState(a: Alert | null): Record<string, unknown> | null {
+  if (!a) return null;
+  return {
+    status: a.status,
+    level: a.level,
+    revision: revisionOf(a),
+    lease: a.lease ? { holder: a.lease.holder, expiresAt: a.lease.expiresAt } : null,
+    verification: a.verification ? { outcome: a.verification.outcome, note: a.verification.note } : null,
+    disposition: a.disposition ? { referrals: a.disposition.referrals, note: a.disposition.note } : null,
+  };
+}
+
+/**
+ * Inside the write transaction, in stream order: join or open each trigger's alert, apply each
+ * command to its alert (refusals are outcomes too), keep the indexes in step, queue audit rows.
+ */
+function applyAlerts(store: Store, p: number, work: readonly AlertWork[], seqs: Float64Array): AlertPart {
   const events: AlertEvent[] = [];
+  const outcomes: OutcomeMessage[] = [];
+  let audit = 0;
   for (const w of work) {
+    if (w.command) {
+      const seq = seqs[w.idx]!;
+      const r = applyCommand(store, p, seq, w.command);
+      outcomes.push(r.message);
+      if (r.changed && r.before) {
+        const a = r.changed;
+        writeAlertInTxn(store, r.before, a);
+        events.push({ id: a.id, householdId: a.householdId, townshipId: a.region.townshipId, type: a.type, level: a.level, status: a.status, created: false, at: w.at });
+        const c = w.command;
+        const row: OutboxRow = {
+          kind: 'audit',
+          msgId: `alert:${a.id}:${revisionOf(a)}`,
+          body: {
+            at: c.at,
+            actor: c.actor,
+            role: c.role,
+            township: a.region.townshipId,
+            action: `alert.${c.action}`,
+            target: a.id,
+            requestId: c.requestId,
+            before: auditState(r.before),
+            after: auditState(a),
+            details: { householdId: a.householdId, partition: p, seq },
+          },
+        };
+        store.outbox.putSync([p, seq, 1], row);
+        audit++;
+      }
+      continue;
+    }
     const befores = new Map<string, Alert | null>();
     const upserts = upsertAlerts(w.triggers, w.state, setup.model, w.at, (type) => {
       const found = findOpenAlertInTxn(store, w.householdId, type);
@@ -282,7 +372,29 @@ function applyAlerts(store: Store, work: readonly AlertWork[]): AlertEvent[] {
       events.push({ id: alert.id, householdId: alert.householdId, townshipId: alert.region.townshipId, type: alert.type, level: alert.level, status: alert.status, created, at: w.at });
     }
   }
-  return events;
+  return { events, outcomes, audit };
+}
+
+/** Decides one command against the alert as it stands in this transaction; records the outcome by its key. */
+function applyCommand(store: Store, p: number, seq: number, c: AlertCommand): { message: OutcomeMessage; before: Alert | null; changed: Alert | null } {
+  const prior = store.commands.get([p, c.key]);
+  const current = store.alerts.get(c.alertId) ?? null;
+  if (prior) return { message: { outcome: { ...prior, replayed: true }, alert: current }, before: null, changed: null };
+  const refuse = (code: string, message: string, field?: string): { message: OutcomeMessage; before: null; changed: null } => {
+    const outcome: CommandOutcome = { key: c.key, partition: p, seq, ok: false, replayed: false, code, message, alertId: c.alertId, revision: current ? revisionOf(current) : -1 };
+    if (field !== undefined) outcome.field = field;
+    store.commands.putSync([p, c.key], outcome);
+    return { message: { outcome, alert: current }, before: null, changed: null };
+  };
+  if (!current || current.householdId !== c.householdId) return refuse('LIFELINE_ERR_ALERT_NOT_FOUND', `alert ${c.alertId.slice(0, 128)} does not exist`, 'id');
+  const req = requestOf(c);
+  if ('missing' in req) return refuse('LIFELINE_ERR_ALERT_BAD_INPUT', `${c.action} needs ${req.missing}`, req.missing);
+  const r = transition(current, req, { now: c.at, actor: c.actor, requestId: c.requestId });
+  if (!r.ok) return refuse(r.code, r.message, r.field);
+  const after = r.alert;
+  const outcome: CommandOutcome = { key: c.key, partition: p, seq, ok: true, replayed: r.replayed, alertId: c.alertId, revision: revisionOf(after), entry: r.entry };
+  store.commands.putSync([p, c.key], outcome);
+  return { message: { outcome, alert: after }, before: r.replayed ? null : current, changed: r.replayed ? null : after };
 }
 
 let sizeCheckedAt = 0;

@@ -15,13 +15,16 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import { connectNats } from '../connectors/nats/index.js';
 import { ensureStreams } from '../connectors/publisher/stream.js';
+import { ensureAuditStream } from '../connectors/audit/stream.js';
+import { CommandResponder } from './commands/index.js';
+import { OutboxPublisher } from './outbox.js';
 import { EngineStartError } from './errors.js';
 import { compiledTaskFile } from './task-file.js';
 import { engineMetrics, type EngineMetrics } from './metrics.js';
 import { consumerName, defaultTuning, type EngineTuning } from './options.js';
 import { PartitionConsumer, type PartitionStatus } from './partition-consumer.js';
 import { PoolSlots, type SlotWaiter } from './pool-slots.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, storeOptions, type Store } from './store/index.js';
 import type { AlertEvent, BatchResult, BatchTask, WarmTask, WorkerSetup } from './types.js';
 
 export interface StartOptions {
@@ -60,6 +63,8 @@ export interface Engine {
   readonly partitionCount: number;
   readonly store: Store;
   readonly nc: NatsConnection;
+  /** Audit rows and dead letters committed but not yet published. */
+  readonly outbox: OutboxPublisher;
 }
 
 /** The compiled task file: piscina workers always load dist/, also when this module runs from sources. */
@@ -79,15 +84,16 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     jsm = await jetstreamManager(nc);
     js = jetstream(nc);
     partitionCount = (await ensureStreams(jsm, config.stream)).partitions;
+    await ensureAuditStream(jsm, config.stream);
   } catch (err) {
     throw new EngineStartError(`cannot reach the update stream ${config.stream.name}: ${(err as Error).message}`, err);
   }
   const ownStore = opts.store === undefined;
-  const store = opts.store ?? openStore({ path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib });
+  const store = opts.store ?? openStore(storeOptions(config));
   const file = batchTaskFile();
   if (!existsSync(file)) throw new EngineStartError(`worker task ${file} is missing: run npm run build`);
   const setup: WorkerSetup = {
-    store: { path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib },
+    store: storeOptions(config),
     model: config.model,
     cacheSize: tuning.stateCacheSize,
     prefix: config.stream.subjectPrefix,
@@ -111,7 +117,11 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
   const batchListeners = new Set<BatchListener>();
   const consumers = new Map<number, PartitionConsumer>();
 
+  const outbox = new OutboxPublisher(store, js, { prefix: config.stream.subjectPrefix, onError });
+  const responder = new CommandResponder(nc, store, config.stream.subjectPrefix, (p) => consumers.get(p)?.status().state === 'running');
   const onResult = (r: BatchResult): void => {
+    if (r.commands.length) safe(() => responder.publish(r.partition, r.commands));
+    if (r.outboxRows > 0) void outbox.flush(r.partition);
     if (r.alerts.length) for (const l of alertListeners) safe(() => l(r.alerts));
     for (const l of batchListeners) safe(() => l(r));
   };
@@ -131,6 +141,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
       consumers.set(p, c);
     }
     await c.start();
+    void outbox.flush(p); // rows a crash left behind
   };
   const stopPartition = async (p: number): Promise<void> => {
     const c = consumers.get(p);
@@ -160,6 +171,8 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     await Promise.all(initial.map((p) => startPartition(p)));
   } catch (err) {
     await Promise.all([...consumers.values()].map((c) => c.stop()));
+    responder.stop();
+    await outbox.stop();
     await warm?.stop();
     if (poll) clearInterval(poll);
     unbindMetrics?.();
@@ -174,6 +187,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     partitionCount,
     store,
     nc,
+    outbox,
     startPartition,
     stopPartition,
     async stop() {
@@ -182,6 +196,8 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
       if (poll) clearInterval(poll);
       unbindMetrics?.();
       await Promise.all([...consumers.keys()].map((p) => stopPartition(p)));
+      responder.stop();
+      await outbox.stop();
       await warm?.stop();
       await pool.close();
       await nc.drain().catch(() => nc.close());

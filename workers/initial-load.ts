@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Config } from '../config/index.js';
 import { LoadInputError } from './errors.js';
+import { storeOptions } from './store/index.js';
 import { compiledTaskFile } from './task-file.js';
 import type { LoadChunk, LoadChunkResult } from './load-task.js';
 import type { WorkerSetup } from './types.js';
@@ -37,7 +38,7 @@ export async function initialLoad(config: Readonly<Config>, opts: LoadOptions = 
   const threads = opts.threads ?? 2;
   const chunkLines = opts.chunkLines ?? 2000;
   const setup: WorkerSetup = {
-    store: { path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib },
+    store: storeOptions(config),
     model: config.model,
     cacheSize: 0,
     prefix: config.stream.subjectPrefix,

@@ -2,6 +2,7 @@
 import type { AlertLevel, AlertStatus, AlertType } from '../engine/alerts/types.js';
 import type { Model } from '../engine/model.js';
 import type { StoreOptions } from './store/index.js';
+import type { OutcomeMessage } from './commands/types.js';
 
 /** Given once to each worker thread (piscina `workerData`). */
 export interface WorkerSetup {
@@ -63,6 +64,10 @@ export interface BatchResult {
   alertsCreated: Record<AlertLevel, number>;
   alertsJoined: number;
   alerts: AlertEvent[];
+  /** Outcomes of the commands in the batch, with the alerts as committed (published after the ack). */
+  commands: OutcomeMessage[];
+  /** Rows this batch put in the outbox (audit rows, dead letters) for the main thread to publish. */
+  outboxRows: number;
   cacheHits: number;
   cacheMisses: number;
   /** Milliseconds: queued before a worker took it, parse+validate+score, LMDB commit, whole task. */

@@ -1,25 +1,23 @@
 /**
- * Alert work over the LMDB store: one transition per synchronous write transaction (the alert,
- * its queue indexes and the audit row commit together), queue claims, the lease sweeper and the
- * in-process event bus that feeds long-polls and the live stream.
+ * Alert work: every caseworker action (and the lease sweeper's expiries) becomes a command on the
+ * household's partition, applied by the engine worker with the updates (the only writer of
+ * alerts) and answered with its outcome; queue claims pick candidates from the LMDB view; the
+ * in-process event bus feeds long-polls and the live stream from the engine's commit notices.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Alert, AlertStatus } from '../../engine/alerts/types.js';
-import { isOverdue, leaseExpired, transition, type LifecycleOk, type LifecycleRequest } from '../../engine/alerts/lifecycle.js';
-import { getAlert, transitionAlert, type AuditEntry, type Store } from '../../workers/store/index.js';
-import { ApiError, fromLifecycle, notFound } from '../errors.js';
+import { isOverdue, leaseExpired, revisionOf, LIFECYCLE_ERROR_CODES, type LifecycleErrorCode, type LifecycleOk, type LifecycleRequest } from '../../engine/alerts/lifecycle.js';
+import { getAlert, type Store } from '../../workers/store/index.js';
+import { householdOfAlertId, type AlertCommand } from '../../workers/commands/index.js';
+import { ApiError, fromLifecycle, notFound, unavailable } from '../errors.js';
+import type { CommandClient } from './commands.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { Principal } from '../auth/index.js';
 import { requireTownship } from '../auth/index.js';
 import type { AlertTally } from './tally.js';
 import type { AlertJsonCache } from '../views/cache.js';
 import { queuePage } from './queue.js';
-
-/** Thrown inside the write transaction to leave it without writing (a replayed request). */
-class Replayed {
-  constructor(readonly result: LifecycleOk) {}
-}
 
 const LEASED: readonly AlertStatus[] = ['claimed', 'verified', 'disposed'];
 
@@ -43,17 +41,6 @@ export function newLeaseToken(): string {
   return t;
 }
 
-/** What an audit row keeps of an alert before and after a transition. */
-function auditState(a: Alert): Record<string, unknown> {
-  return {
-    status: a.status,
-    level: a.level,
-    lease: a.lease ? { holder: a.lease.holder, expiresAt: a.lease.expiresAt } : null,
-    verification: a.verification ? { outcome: a.verification.outcome, note: a.verification.note } : null,
-    disposition: a.disposition ? { referrals: a.disposition.referrals, note: a.disposition.note } : null,
-  };
-}
-
 export class AlertService {
   /** Emits 'alert' (Alert) after every committed change this process sees. */
   readonly events = new EventEmitter();
@@ -67,6 +54,8 @@ export class AlertService {
     readonly tally: AlertTally | null = null,
     /** Alerts as stored, decoded only when changed: lets a replayed claim skip the alerts others hold. */
     private readonly views: AlertJsonCache | null = null,
+    /** Publishes actions as commands and waits for their outcomes; null: actions answer 503. */
+    private readonly commands: CommandClient | null = null,
   ) {
     this.events.setMaxListeners(0);
   }
@@ -86,77 +75,85 @@ export class AlertService {
     requireTownship(p, township);
   }
 
-  /** Applies one life-cycle request to one alert; a repeated request id returns the first result unchanged. */
-  apply(id: string, req: LifecycleRequest, actor: string, requestId: string | null, p: Principal | null): LifecycleOk {
+  /**
+   * Applies one life-cycle request to one alert through the stream; a repeated request id returns
+   * the first result unchanged. `role` is kept in the audit row the engine writes.
+   */
+  async apply(id: string, req: LifecycleRequest, actor: string, requestId: string | null, p: Principal | null, role: string | null = p?.role ?? null): Promise<LifecycleOk> {
     if (p) this.checkScope(id, p);
-    let result: LifecycleOk | null = null;
-    let prior: Alert | null = null;
-    const at = this.now();
+    if (!this.commands) throw unavailable('caseworker actions need the update stream (no NATS connection in this process)');
+    const householdId = householdOfAlertId(id) ?? getAlert(this.store, id)?.householdId;
+    if (!householdId) throw notFound('alert');
+    const cmd: AlertCommand = {
+      v: 1,
+      key: requestId === null ? `${actor}|${req.action}|${id}|${this.revisionOf(id)}` : `${actor}|${requestId}|${id}`,
+      alertId: id,
+      householdId,
+      action: req.action,
+      actor,
+      role,
+      at: this.now(),
+      requestId,
+      ...('token' in req ? { token: req.token } : {}),
+      ...('leaseMs' in req ? { leaseMs: req.leaseMs } : {}),
+      ...(req.action === 'verify' ? { outcome: req.outcome, note: req.note } : {}),
+      ...(req.action === 'dispose' ? { referrals: req.referrals, note: req.note } : {}),
+    };
+    let m;
     try {
-      transitionAlert(
-        this.store,
-        id,
-        (current) => {
-          prior = current;
-          const r = transition(current, req, { now: at, actor, requestId });
-          if (!r.ok) throw fromLifecycle(r);
-          if (r.replayed) throw new Replayed(r);
-          result = r;
-          return r.alert;
-        },
-        (after): AuditEntry => {
-          // inside the transaction, after the write: the view cache keeps the record with its new bytes
-          this.views?.remember(after);
-          return {
-            at,
-            actor,
-            action: `alert.${req.action}`,
-            target: id,
-            // unique per row: one request id may cover several alerts (a queue claim)
-            requestId,
-            details: { requestId, township: after.region.townshipId, before: prior ? auditState(prior) : null, after: auditState(after) },
-          };
-        },
-      );
+      m = await this.commands.send(cmd);
     } catch (err) {
-      if (err instanceof Replayed) {
-        this.metrics.alertTransitions.inc({ action: req.action, result: 'replayed' });
-        return err.result;
-      }
       this.metrics.alertTransitions.inc({ action: req.action, result: err instanceof ApiError ? err.code : 'error' });
-      if ((err as { code?: string }).code === 'LIFELINE_ERR_WORKERS_ALERT_NOT_FOUND') throw notFound('alert');
       throw err;
     }
-    const r = result as LifecycleOk | null;
-    if (!r) throw new ApiError('LIFELINE_ERR_API_INTERNAL', 500, 'transition produced no result');
-    this.metrics.alertTransitions.inc({ action: req.action, result: 'ok' });
-    this.metrics.auditWrites.inc({ action: `alert.${req.action}` });
-    this.tally?.observe(r.alert);
-    this.events.emit('alert', r.alert);
-    return r;
+    // the engine committed before it answered: a read snapshot older than that commit would miss it
+    this.store.env.resetReadTxn();
+    const o = m.outcome;
+    if (!o.ok) {
+      const code = o.code ?? 'LIFELINE_ERR_ALERT_INVALID_TRANSITION';
+      this.metrics.alertTransitions.inc({ action: req.action, result: code });
+      if (code === 'LIFELINE_ERR_ALERT_NOT_FOUND') throw notFound('alert');
+      if ((LIFECYCLE_ERROR_CODES as readonly string[]).includes(code)) {
+        throw fromLifecycle({ ok: false, code: code as LifecycleErrorCode, message: o.message ?? code, ...(o.field !== undefined ? { field: o.field } : {}) });
+      }
+      throw new ApiError(code, 400, o.message ?? code, o.field !== undefined ? { field: o.field } : {});
+    }
+    if (!m.alert || !o.entry) throw new ApiError('LIFELINE_ERR_API_INTERNAL', 500, 'the engine answered without the alert');
+    this.metrics.alertTransitions.inc({ action: req.action, result: o.replayed ? 'replayed' : 'ok' });
+    if (!o.replayed) this.metrics.auditWrites.inc({ action: `alert.${req.action}` });
+    return { ok: true, alert: m.alert, entry: o.entry, replayed: o.replayed };
+  }
+
+  private revisionOf(id: string): number {
+    const a = getAlert(this.store, id);
+    return a ? revisionOf(a) : -1;
   }
 
   /**
    * Takes up to `max` open alerts of a township, urgent first then by due time. A repeated
    * request id returns the alerts that request took (still held by the caller).
    */
-  claimFromQueue(township: string, p: Principal, opts: { requestId: string; max: number; leaseMs: number }): Alert[] {
+  async claimFromQueue(township: string, p: Principal, opts: { requestId: string; max: number; leaseMs: number }): Promise<Alert[]> {
     requireTownship(p, township);
     const prior = this.claimedBy(township, p.keyId, opts.requestId);
     if (prior.length > 0) return prior;
     const out: Alert[] = [];
     let cursor: string | null = null;
+    const tried = new Set<string>();
     // a few pages at most: alerts taken by others between listing and claiming are skipped
     for (let page = 0; page < 5 && out.length < opts.max; page++) {
       const { ids, nextCursor } = queuePage(this.store, township, { status: 'open', limit: Math.max(opts.max * 2, 10) }, cursor);
-      for (const id of ids) {
-        if (out.length >= opts.max) break;
-        try {
-          const r = this.apply(id, { action: 'claim', leaseMs: opts.leaseMs, token: newLeaseToken() }, p.keyId, opts.requestId, null);
-          if (!r.replayed) out.push(r.alert);
-        } catch (err) {
-          if (err instanceof ApiError && (err.status === 409 || err.status === 404)) continue;
-          throw err;
+      const fresh = ids.filter((id) => !tried.has(id));
+      for (let i = 0; i < fresh.length && out.length < opts.max; ) {
+        // as many claims in flight as places still to fill: each waits for the engine's commit
+        const wave = fresh.slice(i, i + (opts.max - out.length));
+        i += wave.length;
+        for (const id of wave) tried.add(id);
+        const results = await Promise.allSettled(wave.map((id) => this.apply(id, { action: 'claim', leaseMs: opts.leaseMs, token: newLeaseToken() }, p.keyId, opts.requestId, null, p.role)));
+        for (const r of results) {
+          if (r.status === 'fulfilled') {
+            if (!r.value.replayed && out.length < opts.max) out.push(r.value.alert);
+          } else if (!(r.reason instanceof ApiError && (r.reason.status === 409 || r.reason.status === 404))) throw r.reason;
         }
       }
       if (!nextCursor) break;
@@ -212,10 +209,10 @@ export class AlertService {
     return out;
   }
 
-  /** Returns every alert whose lease has expired to the queue; answers how many. */
-  sweep(): number {
+  /** Returns every alert whose lease has expired to the queue (expire commands through the stream); answers how many. */
+  async sweep(): Promise<number> {
     const now = this.now();
-    let n = 0;
+    const due: string[] = [];
     for (const t of this.leasedTownships()) {
       let cursor: string | null = null;
       for (let page = 0; page < 100; page++) {
@@ -224,16 +221,19 @@ export class AlertService {
           // the lease as stored, decoded only when the alert changed since the last look
           const c = this.views?.get(id);
           if (c ? c.lease === null || c.lease.expiresAt > now : !leaseExpiredNow(this.store, id, now)) continue;
-          try {
-            this.apply(id, { action: 'expire' }, 'system', null, null);
-            n++;
-          } catch (err) {
-            // taken, extended or released meanwhile: nothing to sweep
-            if (!(err instanceof ApiError)) throw err;
-          }
+          due.push(id);
         }
         if (!nextCursor) break;
         cursor = nextCursor;
+      }
+    }
+    let n = 0;
+    for (let i = 0; i < due.length; i += 64) {
+      const results = await Promise.allSettled(due.slice(i, i + 64).map((id) => this.apply(id, { action: 'expire' }, 'system', null, null, 'system')));
+      for (const r of results) {
+        if (r.status === 'fulfilled') n++;
+        // taken, extended or released meanwhile: nothing to sweep
+        else if (!(r.reason instanceof ApiError)) throw r.reason;
       }
     }
     if (n > 0) this.metrics.leasesExpired.inc(n);
@@ -242,12 +242,13 @@ export class AlertService {
 
   startSweeper(intervalMs: number, onError: (err: unknown) => void): void {
     if (this.sweepTimer) return;
+    let running = false;
     this.sweepTimer = setInterval(() => {
-      try {
-        this.sweep();
-      } catch (err) {
-        onError(err);
-      }
+      if (running) return;
+      running = true;
+      this.sweep()
+        .catch(onError)
+        .finally(() => (running = false));
     }, intervalMs);
     this.sweepTimer.unref();
   }

@@ -32,7 +32,7 @@ export function alertClaimRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const p = guard(ctx, req, 'alerts:work');
       const { id } = req.params as z.output<typeof IdParams>;
       const b = req.body as z.output<typeof ClaimOneBody>;
-      const r = ctx.alerts.apply(id, { action: 'claim', leaseMs: b.leaseSec * 1000, token: newLeaseToken() }, p.keyId, b.requestId, p);
+      const r = await ctx.alerts.apply(id, { action: 'claim', leaseMs: b.leaseSec * 1000, token: newLeaseToken() }, p.keyId, b.requestId, p);
       return { alert: viewsOf(ctx, [r.alert], p)[0]!, entry: r.entry, replayed: r.replayed };
     },
   );

@@ -142,10 +142,10 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const deadline = started + b.waitSec * 1000;
       const abort = new AbortController();
       req.raw.once('close', () => abort.abort());
-      let claimed = ctx.alerts.claimFromQueue(id, p, { requestId: b.requestId, max: b.max, leaseMs: b.leaseSec * 1000 });
+      let claimed = await ctx.alerts.claimFromQueue(id, p, { requestId: b.requestId, max: b.max, leaseMs: b.leaseSec * 1000 });
       while (claimed.length === 0 && Date.now() < deadline && !abort.signal.aborted) {
         await ctx.alerts.waitForOpen(id, deadline - Date.now(), abort.signal);
-        claimed = ctx.alerts.claimFromQueue(id, p, { requestId: b.requestId, max: b.max, leaseMs: b.leaseSec * 1000 });
+        claimed = await ctx.alerts.claimFromQueue(id, p, { requestId: b.requestId, max: b.max, leaseMs: b.leaseSec * 1000 });
       }
       return { claimed: viewsOf(ctx, claimed, p), waitedMs: Date.now() - started };
     },
@@ -167,7 +167,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
         const p = guard(ctx, req, 'alerts:work');
         const { id } = req.params as z.output<typeof IdParams>;
         const body = req.body as Record<string, unknown>;
-        const r = ctx.alerts.apply(id, requestOf(action, body), p.keyId, body['requestId'] as string, p);
+        const r = await ctx.alerts.apply(id, requestOf(action, body), p.keyId, body['requestId'] as string, p);
         return { alert: viewsOf(ctx, [r.alert], p)[0]!, entry: r.entry, replayed: r.replayed };
       },
     );

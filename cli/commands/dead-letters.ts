@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/index.js';
 import { connectNats } from '../../connectors/nats/index.js';
 import { openPublisher } from '../../connectors/publisher/index.js';
-import { openStore } from '../../workers/store/index.js';
+import { openStore, storeOptions } from '../../workers/store/index.js';
 import { listDeadLetters, replayDeadLetters } from '../../workers/dead-letters.js';
 import { numberFlag, type Command } from '../command.js';
 
@@ -20,7 +20,7 @@ export const deadLetters: Command = {
   async run({ values, positionals }) {
     const [action] = positionals;
     const config = loadConfig();
-    const store = openStore({ path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib });
+    const store = openStore(storeOptions(config));
     const partition = values['partition'] === undefined ? undefined : numberFlag(values, 'partition', 0);
     const limit = numberFlag(values, 'limit', 1000);
     try {

@@ -12,12 +12,12 @@ import { layoutByName, profileByName, readManifest, HOUSEHOLDS_FILE } from '../.
 import { connectNats } from '../../connectors/nats/index.js';
 import { openPublisher } from '../../connectors/publisher/index.js';
 import { startEngine } from '../../workers/engine.js';
-import { counts, openStore } from '../../workers/store/index.js';
+import { counts, openStore, storeOptions } from '../../workers/store/index.js';
 import { buildApp } from '../../api/app.js';
-import { issueKey, LmdbKeyStore } from '../../api/auth/index.js';
+import { issueKey, KvKeyStore } from '../../api/auth/index.js';
+import { openAuditLog } from '../../connectors/audit/index.js';
 import { startScaleOut, type ScaleOut } from '../../workers/leases/scale-out.js';
-import { openStateBucket, seedChangelog } from '../../workers/changelog/index.js';
-import { Progress } from '../../bench/harness/progress.js';
+import { markStopped, prepareView, Snapshotter } from '../../workers/recovery.js';
 import { numberFlag, type Command } from '../command.js';
 import { generateWithProgress } from './generate.js';
 import { loadWithProgress } from './load.js';
@@ -65,11 +65,19 @@ export async function runStack(config: Readonly<Config>, opts: { rate: number; f
   const nc = await connectNats(config.nats);
   const { publisher, streams } = await openPublisher(nc, config);
   const file = await ensureCity(config);
-  const store = openStore({ path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib });
-  if (store.households.getCount() === 0) {
-    console.log(`loading the city into ${config.lmdb.path}`);
-    await loadWithProgress(config, file);
-  }
+  const store = openStore(storeOptions(config));
+  // the view is made consumable (resumed, restored from snapshots, or loaded with snapshot 0) before anything is served
+  const view = await prepareView(nc, store, config.lmdb.path, {
+    partitionCount: streams.partitions,
+    streamName: config.stream.name,
+    replicas: config.stream.replicas,
+    noSync: config.lmdb.noSync,
+    loadCity: async () => {
+      console.log(`loading the city into ${config.lmdb.path}`);
+      return loadWithProgress(config, file);
+    },
+    log: (line) => console.log(line),
+  });
   const registry = new Registry();
   const engine = await startEngine(config, {
     registry,
@@ -78,27 +86,19 @@ export async function runStack(config: Readonly<Config>, opts: { rate: number; f
     onError: (err) => process.stderr.write(`\nengine: ${err.message}\n`),
   });
   let scaleOut: ScaleOut | null = null;
+  let snapshots: Snapshotter | null = null;
   if (opts.scaleOut) {
-    // untouched households must be in the changelog too, or a takeover could not restore them
-    const kv = await openStateBucket(nc, { streamName: config.stream.name, replicas: config.stream.replicas, requestTimeoutMs: 10_000 });
-    const total = store.households.getCount();
-    const bar = new Progress('seeding changelog', total);
-    let n = 0;
-    const states = (function* () {
-      for (const { value } of store.households.getRange({})) {
-        if (++n % 1000 === 0) bar.update(n);
-        yield value;
-      }
-    })();
-    const seeded = await seedChangelog(kv, states, streams.partitions);
-    bar.done();
-    console.log(`changelog: ${seeded.created} seeded, ${seeded.existing} already there`);
     scaleOut = await startScaleOut(engine, config, { onWarning: (err) => process.stderr.write(`\nscale-out: ${err.message}\n`) });
+  } else {
+    snapshots = new Snapshotter(store, view.bucket, streams.partitions, () => engine.status().partitions.map((p) => p.partition), (err) => process.stderr.write(`\nsnapshot: ${err.message}\n`));
+    snapshots.start(config.lmdb.snapshotIntervalSec);
   }
-  const keyStore = new LmdbKeyStore(store.env);
-  const admin = await issueKey('admin', [], { store: keyStore });
+  // keys live in JetStream KV (every node sees a revocation); the admin key issued here is audited like any other
+  const keyStore = await KvKeyStore.open(nc, { bucket: config.stream.keysBucket, replicas: config.stream.replicas, onWarning: (err) => process.stderr.write(`\nkeys: ${err.message}\n`) });
+  const audit = await openAuditLog(nc, config);
+  const admin = await issueKey('admin', [], { store: keyStore, audit: { log: audit, actor: 'system', role: null, requestId: `start:${process.pid}` } });
   const layout = layoutByName(profileByName(config.city.profile).layout);
-  const app = await buildApp(config, { store, publisher, engine, nats: nc, registry, keyStore, layout });
+  const app = await buildApp(config, { store, publisher, engine, nats: nc, registry, keyStore, audit, layout });
   const address = await app.listen({ host: config.api.host, port: config.api.port });
   const feeds = opts.feeds && opts.rate > 0 ? await startLiveFeeds(config, publisher, opts.rate) : null;
 
@@ -138,9 +138,12 @@ Ctrl-C stops everything cleanly.
         await feeds?.stop();
         await publisher.flush();
         await app.close();
+        keyStore.close();
         await scaleOut?.stop();
+        await snapshots?.stop();
         await engine.stop();
         await store.close();
+        markStopped(config.lmdb.path);
         await nc.drain();
         console.log('stopped cleanly');
         resolve(0);

@@ -4,7 +4,15 @@ import { z } from 'zod';
 export const LmdbSection = z
   .object({
     path: z.string().min(1).default('data/lmdb').describe('Folder of this process\'s LMDB environment (relative to the working directory).'),
-    noSync: z.boolean().default(true).describe('Skip fsync on commit; the partition checkpoint plus the JetStream changelog make it recoverable.'),
+    noSync: z
+      .boolean()
+      .default(false)
+      .describe('Skip fsync entirely (faster, but an OS crash can corrupt the file; then delete the folder and it is rebuilt from JetStream). Default: flush after each commit outside the write lock, so a crash loses at most the last commits, which replay from the stream.'),
+    snapshotIntervalSec: z
+      .number()
+      .min(0)
+      .default(900)
+      .describe('Seconds between partition snapshots to the JetStream object store (0: only the first one); a rebuild replays the stream from the latest snapshot.'),
     mapSizeGib: z.number().positive().default(16).describe('Upper bound of the memory map (GiB).'),
   })
   .strict();

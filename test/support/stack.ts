@@ -20,7 +20,7 @@ import { openPublisher, type Publisher } from '../../connectors/publisher/index.
 import type { Household } from '../../engine/types.js';
 import { initialLoad } from '../../workers/initial-load.js';
 import { startEngine, type Engine } from '../../workers/engine.js';
-import { openStore, type Store } from '../../workers/store/index.js';
+import { openStore, storeOptions, type Store } from '../../workers/store/index.js';
 import { buildApp, type LifelineApp } from '../../api/app.js';
 import { issueKey, LmdbKeyStore, type IssuedKey, type Role } from '../../api/auth/index.js';
 import { testConnection, testEnv, type TestEnv } from './nats.js';
@@ -159,7 +159,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
     const nc = await testConnection();
     undo.push(() => nc.close());
-    const store = openStore({ path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib });
+    const store = openStore(storeOptions(config));
     undo.push(() => store.close());
     const engine = await startEngine(config, { registry, store });
     undo.push(() => engine.stop());

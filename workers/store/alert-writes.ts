@@ -46,6 +46,16 @@ export function writeAlertInTxn(store: Store, before: Alert | null, after: Alert
   }
 }
 
+/** Removes an alert and all its index keys and counts (a partition cleared before a restore). */
+export function removeAlertInTxn(store: Store, a: Alert): void {
+  store.alerts.removeSync(a.id);
+  store.alertQueue.removeSync(queueKey(a));
+  store.alertsByHousehold.removeSync(householdAlertKey(a));
+  bump(store, countKey(a), -1);
+  const ok = openAlertKey(a.householdId, a.type);
+  if (store.openAlerts.get(ok) === a.id) store.openAlerts.removeSync(ok);
+}
+
 /** The household's not-closed alert of `type`, read inside the current transaction. */
 export function findOpenAlertInTxn(store: Store, householdId: string, type: Alert['type']): Alert | null {
   const id = store.openAlerts.get(openAlertKey(householdId, type));

@@ -1,6 +1,6 @@
 /** The LMDB store shared by the engine's workers and the API. Key layout: README.md. */
-export { openStore, type Store, type StoreOptions } from './open.js';
-export { transitionAlert, appendAudit, writeAlertInTxn, findOpenAlertInTxn } from './alert-writes.js';
+export { openStore, storeOptions, type Store, type StoreOptions } from './open.js';
+export { transitionAlert, appendAudit, writeAlertInTxn, removeAlertInTxn, findOpenAlertInTxn } from './alert-writes.js';
 export {
   getHousehold,
   getAlert,
@@ -16,5 +16,5 @@ export {
   type AlertIdPage,
   type AlertCounts,
 } from './reads.js';
-export { outboxKey, parseOutboxKey, queueKey, openAlertKey, LEVEL_RANK, RANK_LEVEL, type QueueKey, type OpenAlertKey } from './keys.js';
-export type { DeadLetter, OutboxEntry, AuditEntry, DeadLetterOrigin } from './types.js';
+export { queueKey, openAlertKey, LEVEL_RANK, RANK_LEVEL, type QueueKey, type OpenAlertKey } from './keys.js';
+export type { DeadLetter, OutboxRow, OutboxKey, AuditEntry, DeadLetterOrigin } from './types.js';

@@ -2,7 +2,7 @@
  * Key layout of the LMDB environment (see README.md). Keys are lmdb ordered-binary arrays so
  * range scans follow (township, status, level, due) order without decoding values.
  */
-import type { AlertLevel, AlertStatus, AlertType } from '../../engine/alerts/types.js';
+import { caseOf, type AlertCase, type AlertLevel, type AlertStatus, type AlertType } from '../../engine/alerts/types.js';
 import type { Alert } from '../../engine/alerts/types.js';
 
 /** urgent sorts before general in the queue. */
@@ -13,8 +13,8 @@ export const RANK_LEVEL: readonly AlertLevel[] = ['urgent', 'general'];
 export type QueueKey = [string, AlertStatus, number, number, string];
 /** alerts_by_household key: household, created time, id. */
 export type HouseholdAlertKey = [string, number, string];
-/** open_alerts key: household, type → id of its not-closed alert. */
-export type OpenAlertKey = [string, AlertType];
+/** open_alerts key: household, case (`caseOf` the alert type: one hardship case, one eligibility review) → id of its not-closed alert. */
+export type OpenAlertKey = [string, AlertCase];
 /** alert_counts key: township, status, level → number of alerts. */
 export type CountKey = [string, AlertStatus, AlertLevel];
 /** dead_letters key: partition, stream sequence. */
@@ -31,22 +31,9 @@ export function householdAlertKey(a: Pick<Alert, 'householdId' | 'createdAt' | '
 }
 
 export function openAlertKey(householdId: string, type: AlertType): OpenAlertKey {
-  return [householdId, type];
+  return [householdId, caseOf(type)];
 }
 
 export function countKey(a: Pick<Alert, 'region' | 'status' | 'level'>): CountKey {
   return [a.region.townshipId, a.status, a.level];
-}
-
-/** Sequences are zero-padded so the string keys of one partition sort by sequence. */
-const SEQ_WIDTH = 16;
-
-/** outbox key `<partition>:<seq>` (seq = last sequence of the batch, zero-padded to 16 digits). */
-export function outboxKey(partition: number, seq: number): string {
-  return `${partition}:${String(seq).padStart(SEQ_WIDTH, '0')}`;
-}
-
-export function parseOutboxKey(key: string): { partition: number; seq: number } {
-  const i = key.indexOf(':');
-  return { partition: Number(key.slice(0, i)), seq: Number(key.slice(i + 1)) };
 }

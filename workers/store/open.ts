@@ -8,16 +8,22 @@ import type { Alert } from '../../engine/alerts/types.js';
 import type { HouseholdState } from '../../engine/types.js';
 import { StoreOpenError } from '../errors.js';
 import type { AuditKey, CountKey, DeadLetterKey, HouseholdAlertKey, OpenAlertKey, QueueKey } from './keys.js';
-import type { AuditEntry, DeadLetter, OutboxEntry } from './types.js';
+import type { CommandOutcome } from '../commands/types.js';
+import type { AuditEntry, DeadLetter, OutboxKey, OutboxRow } from './types.js';
 
 export interface StoreOptions {
   /** Folder of the environment. */
   path: string;
-  /** Skip fsync on commit (default true): the checkpoint committed with the state is the truth on restart. */
+  /**
+   * Skip fsync entirely (default false). With it an OS crash can corrupt the file, not only lose
+   * the last commits; the default flushes after each commit without holding the write lock
+   * (lmdb-js overlappingSync), so a crash loses at most the last transactions, which replay from
+   * JetStream (the checkpoint commits with the state).
+   */
   noSync?: boolean;
   /** Upper bound of the memory map, GiB (default 16). */
   mapSizeGiB?: number;
-  /** Write through the memory map (default: same as noSync); saves a malloc+copy per dirty page. */
+  /** Write through the memory map (default false): a stray write or a crash mid-flush may then damage pages. */
   writemap?: boolean;
   readOnly?: boolean;
 }
@@ -32,22 +38,35 @@ export interface Store {
   readonly alertCounts: Database<number, CountKey>;
   readonly checkpoints: Database<number, number>;
   readonly deadLetters: Database<DeadLetter, DeadLetterKey>;
-  readonly outbox: Database<OutboxEntry, string>;
+  /** Rows to publish after the commit (audit rows, dead letters), removed once JetStream acked them. */
+  readonly outbox: Database<OutboxRow, OutboxKey>;
+  /** Outcome of each applied command, by partition and command key (a retry gets the first answer). */
+  readonly commands: Database<CommandOutcome, [number, string]>;
+  /** Store-wide markers: `city` (the initial load finished), `snapshot:<p>` (last snapshot taken). */
+  readonly meta: Database<unknown, string>;
   readonly audit: Database<AuditEntry, AuditKey>;
   close(): Promise<void>;
 }
 
 const STRUCTURES = Symbol.for('lifeline.structures');
 
+/** The store options of a configuration (`lmdb.*`). */
+export function storeOptions(config: { lmdb: { path: string; noSync: boolean; mapSizeGib: number } }): StoreOptions {
+  return { path: config.lmdb.path, noSync: config.lmdb.noSync, mapSizeGiB: config.lmdb.mapSizeGib };
+}
+
 export function openStore(opts: StoreOptions): Store {
-  const noSync = opts.noSync ?? true;
+  const noSync = opts.noSync ?? false;
   let env: RootDatabase;
   try {
     if (!opts.readOnly) mkdirSync(opts.path, { recursive: true });
     env = open({
       path: opts.path,
       noSync,
-      useWritemap: opts.writemap ?? noSync,
+      useWritemap: opts.writemap ?? false,
+      // commits become visible first and are flushed after, outside the write lock; meta pages are
+      // updated in steps so a crash keeps a consistent (possibly older) state
+      overlappingSync: !noSync,
       mapSize: Math.round((opts.mapSizeGiB ?? 16) * 1024 ** 3),
       maxDbs: 16,
       noMemInit: true,
@@ -69,7 +88,9 @@ export function openStore(opts: StoreOptions): Store {
     alertCounts: env.openDB<number, CountKey>({ name: 'alert_counts' }),
     checkpoints: env.openDB<number, number>({ name: 'checkpoints' }),
     deadLetters: env.openDB<DeadLetter, DeadLetterKey>({ name: 'dead_letters' }),
-    outbox: env.openDB<OutboxEntry, string>({ name: 'outbox' }),
+    outbox: env.openDB<OutboxRow, OutboxKey>({ name: 'outbox_rows' }),
+    commands: env.openDB<CommandOutcome, [number, string]>({ name: 'commands' }),
+    meta: env.openDB<unknown, string>({ name: 'meta' }),
     audit: env.openDB<AuditEntry, AuditKey>({ name: 'audit' }),
     async close() {
       await env.close();

@@ -21,15 +21,18 @@ export interface DeadLetter {
   replayedAt: number | null;
 }
 
-/** One committed batch: which households and alerts it changed (read by the changelog). */
-export interface OutboxEntry {
-  partition: number;
-  /** First and last stream sequences the batch covered. */
-  fromSeq: number;
-  toSeq: number;
-  households: string[];
-  alerts: string[];
-  committedAt: number;
+/** outbox key: partition, stream sequence of the message that produced the row, index within it. */
+export type OutboxKey = [number, number, number];
+
+/**
+ * A row committed with the state it describes and published afterwards (at least once: the
+ * Nats-Msg-Id makes a repeat a no-op within the stream's duplicate window).
+ */
+export interface OutboxRow {
+  kind: 'audit' | 'dead_letter';
+  msgId: string;
+  /** The audit row or the dead letter, as published. */
+  body: Record<string, unknown>;
 }
 
 /** An audit row, written by the API for every alert transition and privileged read. */

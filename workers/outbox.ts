@@ -1,0 +1,90 @@
+/**
+ * Publishes what a batch committed for the world outside LMDB: audit rows to the audit stream,
+ * engine dead letters to the dead-letter stream, then deletes them from the outbox. At least once:
+ * each row's Nats-Msg-Id makes a repeat (a crash between the ack and the delete, a replay after a
+ * lost disk) a no-op within the target stream's duplicate window.
+ *
+ * One flush per partition at a time; a flush asked for while one runs runs again after it.
+ */
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
+import { auditSubject } from '../connectors/audit/options.js';
+import type { OutboxKey, OutboxRow, Store } from './store/index.js';
+
+export interface OutboxOptions {
+  /** Subject prefix: audit rows go to `<prefix>.audit.<action>`, dead letters to `<prefix>.dlq.engine`. */
+  prefix: string;
+  /** Rows published at once (default 256). */
+  window?: number;
+  /** Time to wait for each acknowledgement, ms (default 10,000). */
+  ackTimeoutMs?: number;
+  onError?: (err: Error) => void;
+}
+
+export class OutboxPublisher {
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly again = new Set<number>();
+  private stopped = false;
+  /** Rows published since start (metrics, tests). */
+  published = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly js: JetStreamClient,
+    private readonly opts: OutboxOptions,
+  ) {}
+
+  /** Publishes the partition's pending rows (returns when this round is done). */
+  flush(p: number): Promise<void> {
+    const r = this.running.get(p);
+    if (r) {
+      this.again.add(p);
+      return r;
+    }
+    const run = this.round(p).finally(() => {
+      this.running.delete(p);
+      if (this.again.delete(p) && !this.stopped) void this.flush(p);
+    });
+    this.running.set(p, run);
+    return run;
+  }
+
+  /** Waits for the rounds in flight; later flushes are refused. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.running.values()]);
+  }
+
+  /** Rows not yet published, all partitions (readiness, tests). */
+  pending(): number {
+    return this.store.outbox.getKeysCount();
+  }
+
+  private async round(p: number): Promise<void> {
+    const window = this.opts.window ?? 256;
+    const timeout = this.opts.ackTimeoutMs ?? 10_000;
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const rows: { key: OutboxKey; value: OutboxRow }[] = [];
+        for (const e of this.store.outbox.getRange({ start: [p], end: [p, Infinity], limit: window })) rows.push({ key: e.key, value: e.value });
+        if (rows.length === 0) return;
+        await Promise.all(
+          rows.map(({ value }) => {
+            const h = headers();
+            h.set('Nats-Msg-Id', value.msgId);
+            const subject = value.kind === 'audit' ? auditSubject(this.opts.prefix, String(value.body['action'])) : `${this.opts.prefix}.dlq.engine`;
+            return this.js.publish(subject, JSON.stringify(value.body), { headers: h, timeout });
+          }),
+        );
+        for (const { key } of rows) void this.store.outbox.remove(key);
+        await this.store.outbox.committed;
+        this.published += rows.length;
+        if (rows.length < window) return;
+      }
+    } catch (err) {
+      // left in the outbox: the next batch of the partition (or the next start) publishes them
+      this.opts.onError?.(new Error(`outbox of partition ${p}: ${(err as Error).message}`));
+    }
+  }
+}

@@ -10,11 +10,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from '../config/index.js';
 import { KeyResolver } from './auth/index.js';
 import { AlertService } from './alerts/service.js';
+import { CommandClient } from './alerts/commands.js';
 import { AlertTally } from './alerts/tally.js';
 import { AggregateCache } from './aggregates.js';
 import type { ApiContext } from './context.js';
 import { ApiError, ERROR_BODY_SCHEMA, errorHandler, notFoundHandler } from './errors.js';
 import { FeedTracker } from './feeds.js';
+import { FeedHealthStore } from './feeds-store.js';
+import { openAuditLog } from '../connectors/audit/index.js';
 import { createApiMetrics, instrument } from './metrics.js';
 import { guardMetrics } from './metrics-access.js';
 import { SWEEP_INTERVAL_MS, TALLY_RECOUNT_MS } from './options.js';
@@ -56,7 +59,6 @@ function parseJson(body: string): unknown {
   }
 }
 
-export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<LifelineApp> {
 /** Ajv options of request bodies: no coercion ("5" is not 5, a scalar is not a batch of one), unknown fields refused. */
 const STRICT_AJV = { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } as const;
 
@@ -75,6 +77,7 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
   return (route: RouteSchema) => (route.httpPart === 'body' ? body : text)(route);
 }) as unknown as ValidatorFactory;
 
+export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<LifelineApp> {
   const now = deps.now ?? Date.now;
   const app = Fastify({
     logger: process.env['LIFELINE_LOG'] ? { level: process.env['LIFELINE_LOG'] } : false,
@@ -89,6 +92,8 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
   const tally = new AlertTally(deps.store);
   const metrics = createApiMetrics(deps.registry, { tally, now, publisher: deps.publisher ?? null });
   const alertViews = new AlertJsonCache(deps.store);
+  // caseworker actions become commands on the household's partition: the engine is their only writer
+  const commands = deps.commands ?? (deps.nats ? new CommandClient(deps.nats, config) : null);
   const ctx: ApiContext = {
     config,
     deps,
@@ -96,12 +101,22 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
     keys: new KeyResolver(config.api.keys, deps.keyStore ?? null),
     limiter: new RateLimiter(config.api.rateLimitPerMin, now),
     metrics,
-    alerts: new AlertService(deps.store, metrics, now, tally, alertViews),
+    alerts: new AlertService(deps.store, metrics, now, tally, alertViews, commands),
     aggregates: new AggregateCache(deps.store, now),
     feeds: new FeedTracker(config.feeds.staleAfterSec, now, metrics.registry),
     views: { alerts: alertViews, portraits: new PortraitJsonCache(deps.store, alertViews, config.model) },
     feedsFromEngine: false,
+    // every audited action appends to the stream; a read that cannot be audited is not served
+    audit: deps.audit !== undefined ? deps.audit : deps.nats ? await openAuditLog(deps.nats, config) : null,
   };
+  const feedStore =
+    deps.nats && deps.persistFeeds !== false
+      ? await FeedHealthStore.open(deps.nats, ctx.feeds, {
+          bucket: config.stream.feedsBucket,
+          replicas: config.stream.replicas,
+          onWarning: (err) => app.log.warn({ err }, 'feed health not saved'),
+        })
+      : null;
   (app as unknown as LifelineApp).lifeline = ctx;
 
   app.removeContentTypeParser('application/json');
@@ -161,9 +176,13 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
   }
   if (deps.sweeper !== false) ctx.alerts.startSweeper(SWEEP_INTERVAL_MS, (err) => app.log.error({ err }, 'lease sweep failed'));
   tally.start(TALLY_RECOUNT_MS, (err) => app.log.error({ err }, 'alert recount failed'));
+  app.addHook('onClose', async () => {
+    await feedStore?.close().catch((err: unknown) => app.log.warn({ err }, 'feed health not saved at close'));
+  });
   app.addHook('onClose', (_i, done) => {
     tally.stop();
     ctx.alerts.stopSweeper();
+    if (!deps.commands) commands?.close();
     for (const u of unsubs) u();
     done();
   });

@@ -29,9 +29,10 @@ export const REJECTION_CODES = [
   'LIFELINE_ERR_SOURCE_KIND_MISMATCH', // kind does not belong to the named department
   'LIFELINE_ERR_UNKNOWN_HOUSEHOLD',
   'LIFELINE_ERR_UNKNOWN_PERSON',
-  'LIFELINE_ERR_STALE_UPDATE', // older than what is applied from that department
+  'LIFELINE_ERR_STALE_UPDATE', // no longer raised (ordering is per fact); kept so stored dead letters still parse
   'LIFELINE_ERR_DUPLICATE_UPDATE', // this update id was already applied
   'LIFELINE_ERR_INCONSISTENT_UPDATE', // valid shape but contradicts state (e.g. birth of an existing person)
+  'LIFELINE_ERR_HOUSEHOLD_DISSOLVED', // the household's last member died before the update's date
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

@@ -25,9 +25,15 @@ export * from './alerts/types.js';
 export { evaluateTriggers } from './alerts/rules.js';
 export { openAlert, joinAlert, upsertAlerts, alertId, deadlineFor, snapshotOf, ENGINE_ACTOR, type AlertUpsert } from './alerts/records.js';
 export * from './alerts/lifecycle.js';
+export { applyReviewOutcome } from './alerts/review.js';
+export { medicalLimits, type MedicalLimits } from './alerts/facts.js';
+export { majorDiseaseOf } from './catalogue/diagnoses.js';
+export { declaredIncome, dissolvedOn, type DeclaredIncome } from './apply/household.js';
+export { factKeyOf, holdsValue } from './apply/order.js';
 
 export {
   initialState,
+  factTime,
   processUpdate,
   processValidated,
   profileOf,

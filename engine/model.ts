@@ -580,10 +580,18 @@ const Causes = z
 
 const Alerts = z
   .object({
-    /** Out-of-pocket medical spending above this share of yearly income triggers an alert (0–1, default 0.3). */
+    /**
+     * Large medical spending is judged against the household's own means (Jiangyin's rule): this
+     * year's out-of-pocket spending from this share of its yearly income (with no recorded income:
+     * of the dibao line for its members) triggers an alert (0–1, default 0.3).
+     */
     medicalOutOfPocketShare: share(0.3),
-    /** …and only from this amount this year (CNY, default 10000). */
-    medicalOutOfPocketMinCny: cny(10_000),
+    /** …from this share it is severe, hence urgent (0–1, default 0.5: half a year's income). */
+    medicalSevereShare: share(0.5),
+    /** Configuration floor: smaller sums never alert, whatever the income (CNY, default 2000). */
+    medicalOutOfPocketMinCny: cny(2_000),
+    /** Configuration ceiling: from this sum spending is severe for any household (CNY, default 50000). */
+    medicalSevereCny: cny(50_000),
     /** A score drop of this many points in one update is sharp (points, default 10). */
     sharpDropPoints: z.number().min(0.5).max(100).default(10),
   })

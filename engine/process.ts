@@ -1,20 +1,26 @@
 /**
- * The whole engine step for one update: validate → household check → duplicate → stale →
+ * The whole engine step for one update: validate → household check → duplicate → dissolved →
  * apply facts → rescore the touched dimensions → alert triggers → bookkeeping.
  * Pure: the receive time comes from `ctx`, nothing reads a clock, nothing throws for bad input
  * (a Rejection comes back and the state is left as it was).
  *
- * Ordering (design note): per department, updates must not go back in time: one strictly older
- * than the department's watermark is stale; equal times are allowed (batches share a timestamp).
- * Replays are caught by id in `recentIds` (53-bit hashes of the last RECENT_IDS_KEPT applied
- * ids), behind JetStream's own duplicate window.
+ * Ordering (design note): per fact, not per department (engine/apply/order.ts). Events that add
+ * up apply whatever their order; a fact that holds a value keeps the value of the latest
+ * `occurredAt` (`factTimes`), and an older update of it is kept in the history only
+ * (`superseded`). Replays are caught by id in `recentIds` (53-bit hashes of the last
+ * RECENT_IDS_KEPT applied ids), behind JetStream's own duplicate window. A household whose last
+ * member died is dissolved: updates dated after that are refused (bills for the deceased still
+ * apply), its alerts stay for verification.
  *
  * What is stored (design note): the step keeps only numbers of the profile (`StoredProfile`,
  * the cache incremental rescoring needs). Indicator reasons and suggestions are pure functions of
  * the facts, so they are derived when someone looks: `profileOf` for a portrait, `suggestionsOf`
  * when an alert is opened or joined. Derived on demand or kept, the result is the same.
  */
-import { applyFacts } from './apply/index.js';
+import { POSTHUMOUS_KINDS, applyFacts } from './apply/index.js';
+import { dissolvedOn } from './apply/household.js';
+import { factKeyOf } from './apply/order.js';
+import { dateOf } from './apply/year-sum.js';
 import { evaluateTriggers } from './alerts/rules.js';
 import type { AlertTrigger } from './alerts/types.js';
 import { DEPARTMENT_CODES, KIND_CODES, KIND_SOURCE, type Department, type Dimension, type Kind } from './catalogue/departments.js';
@@ -41,6 +47,8 @@ export interface ProcessOk {
   /** Dimensions the update touched (rescoring recomputes those of them whose facts changed). */
   touched: Dimension[];
   triggers: AlertTrigger[];
+  /** The update holds a value older than the one on record: kept in the history, facts unchanged. */
+  superseded: boolean;
 }
 
 export type ProcessResult = ProcessOk | Rejection;
@@ -144,7 +152,7 @@ export function recentUpdates(state: HouseholdState): AppliedUpdateSummary[] {
 
 /** A household's first state: fully scored, nothing applied yet. */
 export function initialState(h: Household, model: Model): HouseholdState {
-  return { household: h, profile: storedOf(scoreFull(h, model)), watermarks: [], recentIds: [], recent: [], version: 0 };
+  return { household: h, profile: storedOf(scoreFull(h, model)), watermarks: [], recentIds: [], recent: [], factTimes: [], version: 0 };
 }
 
 /** Validates `raw`, then runs the step. */
@@ -164,15 +172,35 @@ export function processValidated(state: HouseholdState, update: Update, model: M
   if (state.recentIds.includes(hash)) {
     return reject('LIFELINE_ERR_DUPLICATE_UPDATE', [{ field: 'id', reason: `update '${update.id}' was already applied` }]);
   }
-  const dept = DEPARTMENT_INDEX.get(update.source)!;
-  const mark = state.watermarks[dept] ?? 0;
-  if (mark !== 0 && update.occurredAt < mark) {
-    return reject('LIFELINE_ERR_STALE_UPDATE', [
-      { field: 'occurredAt', reason: `${update.occurredAt} is older than the last applied ${update.source} update (${mark})` },
+  const gone = dissolvedOn(h);
+  if (gone !== null && dateOf(update.occurredAt) > gone && !POSTHUMOUS_KINDS.has(update.kind)) {
+    return reject('LIFELINE_ERR_HOUSEHOLD_DISSOLVED', [
+      { field: 'householdId', reason: `household ${h.id} is dissolved: its last member died on ${gone}; updates dated after that are not applied` },
     ]);
   }
+  const dept = DEPARTMENT_INDEX.get(update.source)!;
+  const mark = state.watermarks[dept] ?? 0;
+  const fact = factKeyOf(update);
+  const last = fact === null ? 0 : factTime(state, fact.key);
+  const latest = update.occurredAt >= last;
+  const base = {
+    watermarks: withWatermark(state.watermarks, dept, Math.max(mark, update.occurredAt)),
+    recentIds: pushBounded(state.recentIds, hash, RECENT_IDS_KEPT),
+    factTimes: fact === null || !latest ? (state.factTimes ?? []) : withFactTime(state.factTimes ?? [], fact.key, update.occurredAt),
+    version: state.version + 1,
+  };
+  if (!latest && fact !== null && fact.order === 'value') {
+    // a late older value: in the history, not in the facts
+    const next: HouseholdState = {
+      household: h,
+      profile: state.profile,
+      ...base,
+      recent: withRecent(state.recent, [KIND_INDEX.get(update.kind)!, update.occurredAt, state.profile.score, personRef(h, update.personId)]),
+    };
+    return { ok: true, state: next, touched: [], triggers: [], superseded: true };
+  }
 
-  const applied = applyFacts(h, update);
+  const applied = applyFacts(h, update, { latest });
   if (!applied.ok) return applied;
 
   const before = scoredOf(state.profile, model);
@@ -182,12 +210,24 @@ export function processValidated(state: HouseholdState, update: Update, model: M
   const next: HouseholdState = {
     household: applied.household,
     profile: storedOf(scored),
-    watermarks: withWatermark(state.watermarks, dept, Math.max(mark, update.occurredAt)),
-    recentIds: pushBounded(state.recentIds, hash, RECENT_IDS_KEPT),
+    ...base,
     recent: withRecent(state.recent, [KIND_INDEX.get(update.kind)!, update.occurredAt, scored.score, personRef(applied.household, update.personId)]),
-    version: state.version + 1,
   };
-  return { ok: true, state: next, touched: [...applied.touched], triggers };
+  return { ok: true, state: next, touched: [...applied.touched], triggers, superseded: false };
+}
+
+/** The latest occurredAt applied of a fact that holds a value (0: none). */
+export function factTime(state: HouseholdState, key: string): number {
+  const list = state.factTimes;
+  if (list === undefined) return 0;
+  for (const [k, at] of list) if (k === key) return at;
+  return 0;
+}
+
+function withFactTime(list: readonly [string, number][], key: string, at: number): [string, number][] {
+  const out = list.filter(([k]) => k !== key);
+  out.push([key, at]);
+  return out;
 }
 
 function withWatermark(marks: readonly number[], dept: number, at: number): number[] {

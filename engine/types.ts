@@ -122,11 +122,17 @@ export interface Person {
   withoutParentalCare: boolean;
 }
 
+/**
+ * `reviewPending`: the id of the update that reported the asset for a household enrolled in
+ * assistance; it does not count (score, eligibility) until the eligibility review confirms it
+ * (`applyReviewOutcome`). Absent once confirmed, and for households that are not enrolled.
+ */
 export interface Vehicle {
   plate: string;
   kind: 'car' | 'truck' | 'motorcycle' | 'tricycle' | 'agricultural';
   valueCny: number;
   registeredAt: string;
+  reviewPending?: string;
 }
 
 export interface Property {
@@ -135,6 +141,7 @@ export interface Property {
   areaM2: number;
   valueCny: number;
   acquiredAt: string;
+  reviewPending?: string;
 }
 
 export interface Business {
@@ -142,6 +149,7 @@ export interface Business {
   type: 'individual' | 'company' | 'cooperative';
   capitalCny: number;
   registeredAt: string;
+  reviewPending?: string;
 }
 
 /** A yearly accumulator: amounts of one calendar year; reset by the first update of a later year. */
@@ -330,13 +338,20 @@ export interface HouseholdState {
   profile: StoredProfile;
   /**
    * Per department in DEPARTMENT_CODES order, the latest occurredAt applied (0: none yet; empty
-   * until the first update): older updates from that department are rejected.
+   * until the first update): feed health only; ordering is per fact (`factTimes`).
    */
   watermarks: number[];
   /** 53-bit hashes of the ids of the most recently applied updates (bounded, oldest first), to reject replays beyond JetStream's window. */
   recentIds: number[];
   /** Last applied updates, newest first (bounded), for the portrait. */
   recent: RecentUpdate[];
+  /**
+   * Per fact that holds a value (engine/apply/order.ts: `work:<personId>`, `tax`,
+   * `vehicle:<plate>`…), the latest occurredAt applied: an older update of it changes nothing.
+   * Absent on states stored before it (nothing applied yet counts as time 0). Pairs, not an
+   * object: msgpack's shared structures would record one shape per set of keys.
+   */
+  factTimes?: [fact: string, at: number][];
   /** Applied update count; also seeds deterministic alert ids. */
   version: number;
 }

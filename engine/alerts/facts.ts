@@ -7,7 +7,7 @@
  * per-update alert rules call the narrow functions (`incomeOf`) so an update pays only for what
  * its events need.
  */
-import { isMember, yearOutOfPocket } from '../apply/household.js';
+import { declaredIncome, isMember, yearOutOfPocket, type DeclaredIncome } from '../apply/household.js';
 import { ageAt, recentAmount, refOf } from '../dimensions/reference.js';
 import type { Model } from '../model.js';
 import { REGISTERED_CATEGORIES } from '../types.js';
@@ -67,6 +67,25 @@ export interface Income {
   totalAnnual: number;
 }
 
+/** What "large" medical spending means for one household: the sums this year that alert and that are severe. */
+export interface MedicalLimits {
+  /** The yearly income the shares are taken of (the dibao line for the members when none is recorded). */
+  baseAnnual: number;
+  alertCny: number;
+  severeCny: number;
+}
+
+/** Large medical spending relative to the household's means and the local dibao line; the absolute figures are configuration. */
+export function medicalLimits(h: Household, totalAnnual: number, model: Model): MedicalLimits {
+  const a = model.alerts;
+  let members = 0;
+  for (const p of h.persons) if (isMember(p)) members++;
+  const baseAnnual = totalAnnual > 0 ? totalAnnual : Math.max(1, members) * model.lines.dibaoMonthly * 12;
+  const alertCny = Math.max(a.medicalOutOfPocketMinCny, a.medicalOutOfPocketShare * baseAnnual);
+  const severeCny = Math.max(alertCny, Math.min(a.medicalSevereCny, a.medicalSevereShare * baseAnnual));
+  return { baseAnnual, alertCny, severeCny };
+}
+
 /** The household's yearly income, means-tested and in total; one pass over the members. */
 export function incomeOf(h: Household, model: Model): Income {
   const ref = refOf(model);
@@ -79,7 +98,8 @@ export function incomeOf(h: Household, model: Model): Income {
     earned = earned + p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly;
     allowances = allowances + p.disabilityAllowanceMonthly;
   }
-  const meansAnnual = Math.max(earned * 12, f.taxYear >= ref.year - 1 ? f.taxableIncomeAnnual : 0) + recentAmount(f.agriculturalIncome, ref);
+  // the filing counts only the shares of members still here (a dead earner's income stops at death)
+  const meansAnnual = Math.max(earned * 12, f.taxYear >= ref.year - 1 ? declaredIncome(h).counted : 0) + recentAmount(f.agriculturalIncome, ref);
   const transfers = (allowances + f.assistanceMonthly + f.elderlyCareSubsidyMonthly + f.veteranBenefitMonthly + f.housingSubsidyMonthly) * 12;
   return { meansAnnual, totalAnnual: meansAnnual + transfers };
 }
@@ -113,7 +133,7 @@ export function householdFacts(h: Household, model: Model): HouseholdFacts {
   const medicalTotal = medYear >= ref.year - 1 ? f.medicalTotal.amount : 0;
   const outOfPocket = medYear >= ref.year - 1 ? yearOutOfPocket(f, medYear) : 0;
   const outOfPocketShare = totalAnnual > 0 ? outOfPocket / totalAnnual : outOfPocket > 0 ? Infinity : 0;
-  const highOutOfPocket = outOfPocket >= model.alerts.medicalOutOfPocketMinCny && outOfPocketShare >= model.alerts.medicalOutOfPocketShare;
+  const highOutOfPocket = outOfPocket > 0 && outOfPocket >= medicalLimits(h, totalAnnual, model).alertCny;
 
   const elderly = alive.filter((p) => age(p) >= A.elderlyFrom);
   const ableAdults = alive.filter(

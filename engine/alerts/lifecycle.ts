@@ -108,9 +108,24 @@ export function leaseExpired(alert: Alert, now: number): boolean {
   return alert.lease !== null && LEASED.has(alert.status) && alert.lease.expiresAt <= now;
 }
 
-/** Past its verification deadline without a verification, and not closed. */
-export function isOverdue(alert: Alert, now: number): boolean {
-  return alert.status !== 'closed' && alert.verification === null && alert.dueAt < now;
+/**
+ * Statuses in which an alert awaits verification: open (in the queue) and claimed (held, not yet
+ * verified). A released or expired verified alert is open again and must be verified again, and a
+ * trigger joining a verified or disposed case reopens it (engine/alerts/records.ts).
+ */
+export const AWAITING_VERIFICATION: readonly AlertStatus[] = ['open', 'claimed'];
+
+/** Whether alerts in `status` count towards overdue (the counters' test, the same as `isOverdue`'s). */
+export function awaitsVerification(status: AlertStatus): boolean {
+  return status === 'open' || status === 'claimed';
+}
+
+/**
+ * The one definition of overdue, for the per-alert flag, the queue filter, the counters and the
+ * dashboard: awaiting verification (open or claimed) and past its due time.
+ */
+export function isOverdue(alert: Pick<Alert, 'status' | 'dueAt'>, now: number): boolean {
+  return awaitsVerification(alert.status) && alert.dueAt < now;
 }
 
 function checkLease(alert: Alert, token: string, now: number): LifecycleFailure | null {
@@ -163,7 +178,7 @@ export function revisionOf(alert: Alert): number {
 }
 
 /** The history plus `entry`, keeping the opening entry and the latest ones within MAX_ALERT_HISTORY. */
-function appendBounded(history: readonly AlertTransition[], entry: AlertTransition): AlertTransition[] {
+export function appendBounded(history: readonly AlertTransition[], entry: AlertTransition): AlertTransition[] {
   if (history.length < MAX_ALERT_HISTORY) return [...history, entry];
   return [history[0]!, ...history.slice(history.length - MAX_ALERT_HISTORY + 2), entry];
 }

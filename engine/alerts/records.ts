@@ -1,7 +1,10 @@
 /**
- * Building and joining alert records. One alert per household and type is open (not closed) at a
- * time: a new trigger of that type joins it. Joining may raise general → urgent (and pull the
- * deadline in to at most the urgent deadline counted from the join), never the reverse.
+ * Building and joining alert records. One case per household is open (not closed) at a time for
+ * hardship and one for eligibility review (`caseOf`, 一户一策): a new trigger of any hardship type
+ * joins the hardship case. Joining may raise general → urgent, never the reverse; the due time is
+ * the soonest any trigger sets (its level's deadline from its receive time). A trigger joining a
+ * verified or disposed case reopens verification: the case awaits verification again, with the
+ * deadline of its level from the join.
  * Ids and times come from the household state and the message's receive time only, so replaying
  * the same messages produces byte-identical alerts.
  * The snapshot's suggestions are derived here, from the stored scores and facts (the step does
@@ -12,8 +15,9 @@ import { DIMENSIONS } from '../catalogue/departments.js';
 import type { Model } from '../model.js';
 import { suggestionsOf } from '../process.js';
 import type { HouseholdState } from '../types.js';
-import type { Alert, AlertLevel, AlertSnapshot, AlertTrigger, AlertType } from './types.js';
-import { MAX_ALERT_TRIGGERS } from './types.js';
+import type { Alert, AlertCase, AlertLevel, AlertSnapshot, AlertTransition, AlertTrigger, AlertType } from './types.js';
+import { appendBounded, revisionOf } from './lifecycle.js';
+import { MAX_ALERT_TRIGGERS, caseOf } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -71,27 +75,38 @@ export function openAlert(trigger: AlertTrigger, state: HouseholdState, model: M
   };
 }
 
+/** Whether the alert's leading trigger was severe (a severe trigger joining a mild case takes the lead). */
+function ledBySevere(a: Alert): boolean {
+  return a.triggers.some((t) => t.type === a.type && t.severe);
+}
+
 /**
- * `trigger` joins `existing` (same household and type, not closed). A closed alert cannot be
+ * `trigger` joins `existing` (same household and case, not closed). A closed alert cannot be
  * joined: a fresh one is opened instead, so callers may pass whatever they found.
  */
 export function joinAlert(existing: Alert, trigger: AlertTrigger, state: HouseholdState, model: Model, at: number, snapshot?: AlertSnapshot): Alert {
-  if (existing.status === 'closed' || existing.type !== trigger.type || existing.householdId !== state.household.id) {
+  if (existing.status === 'closed' || caseOf(existing.type) !== caseOf(trigger.type) || existing.householdId !== state.household.id) {
     return openAlert(trigger, state, model, at, snapshot);
   }
   const level = higherLevel(existing.level, trigger.level);
-  const raised = level !== existing.level;
-  // a raise shortens the deadline to the urgent one from now, but never extends it
-  const dueAt = raised ? Math.min(existing.dueAt, deadlineFor('urgent', model, at)) : existing.dueAt;
   const triggers = [...existing.triggers, { ...trigger }];
-  return {
+  const type = trigger.severe && !ledBySevere(existing) ? trigger.type : existing.type;
+  const joined: Alert = {
     ...existing,
+    type,
     level,
-    dueAt,
+    // the most urgent trigger sets the due time: never later than it was
+    dueAt: Math.min(existing.dueAt, deadlineFor(trigger.level, model, at)),
     updatedAt: Math.max(existing.updatedAt, at),
     triggers: triggers.length > MAX_ALERT_TRIGGERS ? triggers.slice(triggers.length - MAX_ALERT_TRIGGERS) : triggers,
     snapshot: snapshot ?? snapshotOf(state, model),
   };
+  if (existing.status !== 'verified' && existing.status !== 'disposed') return joined;
+  // a new trigger after the verification: someone must verify again, within the level's deadline from now
+  const lease = existing.lease !== null && existing.lease.expiresAt > at ? existing.lease : null;
+  const to = lease === null ? 'open' : 'claimed';
+  const entry: AlertTransition = { from: existing.status, to, by: ENGINE_ACTOR, at, requestId: null };
+  return { ...joined, status: to, lease, dueAt: deadlineFor(level, model, at), history: appendBounded(existing.history, entry), revision: revisionOf(existing) + 1 };
 }
 
 export interface AlertUpsert {
@@ -101,8 +116,9 @@ export interface AlertUpsert {
 }
 
 /**
- * Applies one update's triggers: each joins the household's open alert of its type (looked up
- * with `findOpen`) or opens one. Several triggers of one type in one batch end in one alert.
+ * Applies one update's triggers: each joins the household's open case (looked up with
+ * `findOpen`, by any type of that case: the store keys open alerts by household and `caseOf`) or
+ * opens one. All the update's hardship triggers end in one alert.
  */
 export function upsertAlerts(
   triggers: readonly AlertTrigger[],
@@ -111,20 +127,20 @@ export function upsertAlerts(
   at: number,
   findOpen: (type: AlertType) => Alert | null | undefined,
 ): AlertUpsert[] {
-  const byType = new Map<AlertType, AlertUpsert>();
+  const byCase = new Map<AlertCase, AlertUpsert>();
   if (triggers.length === 0) return [];
   // one snapshot (suggestions derived once) for all the update's alerts: plain data, never mutated
   const shot = snapshotOf(state, model);
-  const snapshot = (): AlertSnapshot => shot;
   for (const t of triggers) {
-    const seen = byType.get(t.type);
+    const c = caseOf(t.type);
+    const seen = byCase.get(c);
     if (seen) {
-      byType.set(t.type, { alert: joinAlert(seen.alert, t, state, model, at, snapshot()), created: seen.created });
+      byCase.set(c, { alert: joinAlert(seen.alert, t, state, model, at, shot), created: seen.created });
       continue;
     }
     const found = findOpen(t.type);
-    if (found && found.status !== 'closed') byType.set(t.type, { alert: joinAlert(found, t, state, model, at, snapshot()), created: false });
-    else byType.set(t.type, { alert: openAlert(t, state, model, at, snapshot()), created: true });
+    if (found && found.status !== 'closed' && caseOf(found.type) === c) byCase.set(c, { alert: joinAlert(found, t, state, model, at, shot), created: false });
+    else byCase.set(c, { alert: openAlert(t, state, model, at, shot), created: true });
   }
-  return [...byType.values()];
+  return [...byCase.values()];
 }

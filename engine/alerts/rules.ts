@@ -17,7 +17,7 @@ import type { FactEvent } from '../apply/events.js';
 import type { Scored } from '../scoring/index.js';
 import type { Model } from '../model.js';
 import { REGISTERED_CATEGORIES, type Household, type Person, type Update } from '../types.js';
-import { incomeOf } from './facts.js';
+import { incomeOf, medicalLimits } from './facts.js';
 import type { AlertLevel, AlertTrigger, AlertType } from './types.js';
 
 
@@ -65,16 +65,18 @@ function hardship(e: FactEvent, h: Household, model: Model): Draft | null {
     case 'medical_spend': {
       // only the income is needed here: the full household facts are for suggestions
       const f = incomeOf(h, model);
-      const min = model.alerts.medicalOutOfPocketMinCny;
-      const limit = Math.max(min, model.alerts.medicalOutOfPocketShare * f.totalAnnual);
+      const lim = medicalLimits(h, f.totalAnnual, model);
       const before = e.yearOutOfPocketCny - e.outOfPocketCny;
-      // fires when the year's spending crosses the threshold, or a single bill is itself large
-      const crossed = e.yearOutOfPocketCny >= limit && (before < limit || e.outOfPocketCny >= min);
+      // fires when the year's spending crosses the household's threshold, or a single bill is itself that large
+      const crossed = e.yearOutOfPocketCny >= lim.alertCny && (before < lim.alertCny || e.outOfPocketCny >= lim.alertCny);
       if (!crossed) return null;
-      const share = f.totalAnnual > 0 ? `${Math.round((e.yearOutOfPocketCny / f.totalAnnual) * 100)}% of yearly income ${cny(f.totalAnnual)}` : 'no recorded income';
+      const share =
+        f.totalAnnual > 0
+          ? `${Math.round((e.yearOutOfPocketCny / f.totalAnnual) * 100)}% of yearly income ${cny(f.totalAnnual)}`
+          : `no recorded income; ${Math.round((e.yearOutOfPocketCny / lim.baseAnnual) * 100)}% of a year at the dibao line`;
       return {
         type: 'medical_expense',
-        severe: e.yearOutOfPocketCny >= model.thresholds.medicalOopHighCny,
+        severe: e.yearOutOfPocketCny >= lim.severeCny,
         reason: `medical out-of-pocket ${cny(e.yearOutOfPocketCny)} this year (${share}); latest bill ${cny(e.totalCny)}, ${who(h, e.personId)}`,
         personId: e.personId,
       };

@@ -26,6 +26,19 @@ export const ALERT_TYPES = [
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
+/**
+ * What a caseworker works (一户一策): a household has at most one hardship case not closed, which
+ * every hardship trigger joins whatever its type, and at most one eligibility review, a separate
+ * case because it checks a recipient rather than answers a hardship.
+ */
+export const ALERT_CASES = ['hardship', 'eligibility_review'] as const;
+export type AlertCase = (typeof ALERT_CASES)[number];
+
+/** The case an alert or trigger of `type` belongs to. */
+export function caseOf(type: AlertType): AlertCase {
+  return type === 'eligibility_review' ? 'eligibility_review' : 'hardship';
+}
+
 export const ALERT_LEVELS = ['urgent', 'general'] as const;
 export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
@@ -105,10 +118,11 @@ export interface AlertTransition {
 }
 
 export interface Alert {
-  /** Deterministic: `<householdId>:<state version>:<type>`. */
+  /** Deterministic: `<householdId>:<state version>:<type of the opening trigger>`. */
   id: string;
   householdId: string;
   region: Region;
+  /** The case's leading trigger type: the opening one, or the first severe one that joined a case opened by a mild trigger. */
   type: AlertType;
   level: AlertLevel;
   status: AlertStatus;

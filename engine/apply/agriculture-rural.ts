@@ -23,7 +23,8 @@ export const agricultureRural: DepartmentReducers<'agriculture_rural'> = {
 
   agricultural_income_reported(h, u, ctx) {
     const p = u.payload;
-    const household = patchFinances(copyHousehold(h, { livestockHeads: p.livestockHeads }), { agriculturalIncome: addToYear(h.finances.agriculturalIncome, ctx.year, p.amountCny) });
+    const herd = ctx.latest ? copyHousehold(h, { livestockHeads: p.livestockHeads }) : h;
+    const household = patchFinances(herd, { agriculturalIncome: addToYear(h.finances.agriculturalIncome, ctx.year, p.amountCny) });
     return { household, events: [] };
   },
 };

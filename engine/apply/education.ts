@@ -21,15 +21,15 @@ export const education: DepartmentReducers<'education'> = {
 
   tuition_charged(h, u, ctx) {
     const amount = u.payload.amountCny;
-    const household = patchPerson(patchFinances(h, { tuition: addToYear(h.finances.tuition, ctx.year, amount) }), ctx.index, { tuitionAnnual: amount });
+    const summed = patchFinances(h, { tuition: addToYear(h.finances.tuition, ctx.year, amount) });
+    const household = ctx.latest ? patchPerson(summed, ctx.index, { tuitionAnnual: amount }) : summed;
     return { household, events: [] };
   },
 
   education_grant_awarded(h, u, ctx) {
     const amount = u.payload.amountCny;
-    const household = patchPerson(patchFinances(h, { educationGrants: addToYear(h.finances.educationGrants, ctx.year, amount) }), ctx.index, {
-      educationGrantAnnual: amount,
-    });
+    const summed = patchFinances(h, { educationGrants: addToYear(h.finances.educationGrants, ctx.year, amount) });
+    const household = ctx.latest ? patchPerson(summed, ctx.index, { educationGrantAnnual: amount }) : summed;
     return { household, events: [] };
   },
 };

@@ -1,6 +1,7 @@
 /** Health commission: births, major disease diagnoses, severe mental illness registrations. */
-import { MAX_DISEASES, addPerson, inconsistent, patchPerson } from './household.js';
+import { MAX_DISEASES, addPerson, inconsistent, patchPerson, withSorted } from './household.js';
 import { newMember } from './persons.js';
+import { majorDiseaseOf } from '../catalogue/diagnoses.js';
 import type { DepartmentReducers } from './types.js';
 
 
@@ -16,11 +17,17 @@ export const health: DepartmentReducers<'health'> = {
 
   major_disease_diagnosed(h, u, ctx) {
     const list = ctx.person.majorDiseases;
-    const disease = u.payload.disease;
+    const cat = u.payload.icd10.slice(0, 3);
+    const disease = `${u.payload.disease} (${cat})`;
     if (list.includes(disease) || list.length >= MAX_DISEASES) return { household: h, events: [] };
+    // a claim already brought this category: the diagnosis names it better, and it is no new disease
+    const claimed = majorDiseaseOf(u.payload.icd10);
+    if (claimed !== null && list.includes(claimed)) {
+      return { household: patchPerson(h, ctx.index, { majorDiseases: withSorted(list.filter((d) => d !== claimed), disease) }), events: [] };
+    }
     return {
-      household: patchPerson(h, ctx.index, { majorDiseases: [...list, disease] }),
-      events: [{ type: 'major_disease', personId: ctx.person.id, disease }],
+      household: patchPerson(h, ctx.index, { majorDiseases: withSorted(list, disease) }),
+      events: [{ type: 'major_disease', personId: ctx.person.id, disease: u.payload.disease }],
     };
   },
 

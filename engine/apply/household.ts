@@ -1,8 +1,9 @@
 /** Copy-on-write edits of a household: only the changed path is copied, the rest is shared. */
 import { copyAssistance, copyFinances, copyHousehold, copyHousing, copyPerson } from './shapes.js';
-import type { AssistanceState, Finances, Household, HousingState, Incident, Person } from '../types.js';
+import { REGISTERED_CATEGORIES, type AssistanceState, type Finances, type Household, type HousingState, type Incident, type Person } from '../types.js';
 import { reject, type Rejection } from '../errors.js';
 import { amountIn, cents } from './year-sum.js';
+import { majorDiseaseOf } from '../catalogue/diagnoses.js';
 
 /** Incidents kept per household (the most recent). */
 export const MAX_INCIDENTS = 20;
@@ -33,10 +34,39 @@ export function patchHousing(h: Household, patch: Partial<HousingState>): Househ
   return copyHousehold(h, { housing: copyHousing(h.housing, patch) });
 }
 
+/** Adds an incident in time order (a late report goes where it happened), keeping the latest MAX_INCIDENTS. */
 export function pushIncident(h: Household, incident: Incident): Household {
-  const incidents = h.incidents.length >= MAX_INCIDENTS ? h.incidents.slice(h.incidents.length - MAX_INCIDENTS + 1) : h.incidents.slice();
-  incidents.push(incident);
-  return copyHousehold(h, { incidents });
+  const incidents = h.incidents.slice();
+  let i = incidents.length;
+  while (i > 0 && incidents[i - 1]!.at > incident.at) i--;
+  incidents.splice(i, 0, incident);
+  return copyHousehold(h, { incidents: incidents.length > MAX_INCIDENTS ? incidents.slice(incidents.length - MAX_INCIDENTS) : incidents });
+}
+
+/** The ICD-10 category (3 characters) a disease entry names, `… (C34)`, or null. */
+export function categoryOf(entry: string): string | null {
+  const m = /\(([A-Z]\d{2})\)$/.exec(entry);
+  return m ? m[1]! : null;
+}
+
+/**
+ * A major disease a claim or an admission carries (its ICD-10 code): added to the person's list
+ * unless a disease of that category is already there. Returns the new household and the entry
+ * added, or null when nothing changed (not a major disease, already known, or the person died).
+ */
+export function withClaimedDisease(h: Household, index: number, code: string): { household: Household; disease: string } | null {
+  const person = h.persons[index];
+  const disease = majorDiseaseOf(code);
+  if (person === undefined || disease === null || !person.alive) return null;
+  const cat = categoryOf(disease);
+  const list = person.majorDiseases;
+  if (list.length >= MAX_DISEASES || list.some((d) => categoryOf(d) === cat)) return null;
+  return { household: patchPerson(h, index, { majorDiseases: withSorted(list, disease) }), disease };
+}
+
+/** `list` with `item` added, sorted: a diagnosis list is a set, so its order must not depend on arrival. */
+export function withSorted(list: readonly string[], item: string): string[] {
+  return [...list, item].sort();
 }
 
 /** Current members: alive and holding their registration here. */
@@ -44,9 +74,76 @@ export function isMember(p: Person): boolean {
   return p.alive && p.registered;
 }
 
+/**
+ * The date the household dissolved: its last member died (everyone on record is dead), or null.
+ * The household is kept and shown; updates dated after this are refused.
+ */
+export function dissolvedOn(h: Household): string | null {
+  if (h.persons.length === 0) return null;
+  let last = '';
+  for (const p of h.persons) {
+    if (p.alive) return null;
+    if (p.deathDate !== null && p.deathDate > last) last = p.deathDate;
+  }
+  return last === '' ? '0000-00-00' : last;
+}
+
 /** A person's regular monthly income, CNY. */
 export function personIncome(p: Person): number {
   return p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly + p.disabilityAllowanceMonthly;
+}
+
+/** Enrolled in a registered category: an asset it reports awaits an eligibility review. */
+export function enrolledRegistered(h: Household): boolean {
+  return h.assistance.enrolled && (REGISTERED_CATEGORIES as readonly string[]).includes(h.assistance.category);
+}
+
+/** `{ reviewPending: updateId }` for an asset reported for an enrolled household, else nothing. */
+export function pendingFor(h: Household, updateId: string): { reviewPending?: string } {
+  return enrolledRegistered(h) ? { reviewPending: updateId } : {};
+}
+
+/** An asset on record and not awaiting an eligibility review (`reviewPending`). */
+export function confirmed(a: { reviewPending?: string | undefined }): boolean {
+  return a.reviewPending === undefined;
+}
+
+/** A filed yearly income and the part of it that still counts for the current members. */
+export interface DeclaredIncome {
+  filed: number;
+  counted: number;
+  /** Shares no longer counted: members who died during or after the filed year, or left the household. */
+  excluded: { personId: string; name: string; annual: number; why: 'died' | 'left' }[];
+}
+
+/**
+ * The household's last tax filing, attributed to members: each former member's share (their
+ * regular income on record, a year of it, at most what is left of the filing) stops counting at
+ * death or departure. Someone who died before the filed year was never in it.
+ */
+export function declaredIncome(h: Household): DeclaredIncome {
+  const f = h.finances;
+  const filed = f.taxableIncomeAnnual;
+  const excluded: DeclaredIncome['excluded'] = [];
+  if (filed <= 0) return { filed, counted: filed, excluded };
+  const yearStart = `${f.taxYear}-01-01`;
+  let left = filed;
+  for (const p of h.persons) {
+    if (isMember(p) || left <= 0) continue;
+    if (!p.alive && (p.deathDate === null || p.deathDate < yearStart)) continue;
+    const annual = Math.min(left, (p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly) * 12);
+    if (annual <= 0) continue;
+    left -= annual;
+    excluded.push({ personId: p.id, name: p.name, annual, why: p.alive ? 'left' : 'died' });
+  }
+  return { filed, counted: left, excluded };
+}
+
+/** One line saying which parts of a filing no longer count, for reasons ('' when none). */
+export function excludedNote(d: DeclaredIncome): string {
+  if (d.excluded.length === 0) return '';
+  const parts = d.excluded.map((x) => `${Math.round(x.annual).toLocaleString('en-US')} CNY of ${x.name} (${x.why === 'died' ? 'died' : 'left the household'})`);
+  return `; not counted: ${parts.join(', ')}`;
 }
 
 /** Whether `personId` has the highest monthly income among current members (ties count), and some income. */

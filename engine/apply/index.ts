@@ -29,7 +29,7 @@ import { taxation } from './taxation.js';
 import { tradeUnion } from './trade-union.js';
 import type { HouseholdReducer, KindUpdate, Outcome, PersonReducer, Reducer } from './types.js';
 import { veteransAffairs } from './veterans-affairs.js';
-import { yearOf } from './year-sum.js';
+import { dateOf, yearOf } from './year-sum.js';
 
 export type { FactEvent, FactEventType } from './events.js';
 export { changedDimensions, changedFacts, type ChangedFacts } from './diff.js';
@@ -64,7 +64,7 @@ const REDUCERS: { readonly [K in Kind]: Reducer<K> } = {
 };
 
 /** Records that legitimately arrive after a member's death (bills, insurance, residence cancellation). */
-const POSTHUMOUS_KINDS: ReadonlySet<Kind> = new Set<Kind>([
+export const POSTHUMOUS_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   'medical_claim',
   'inpatient_admission',
   'medical_assistance_granted',
@@ -73,9 +73,9 @@ const POSTHUMOUS_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   'provident_fund_withdrawal',
 ]);
 
-function run(h: Household, u: Update): Outcome {
+function run(h: Household, u: Update, latest: boolean): Outcome {
   const kind = u.kind;
-  const ctx = { year: yearOf(u.occurredAt) };
+  const ctx = { year: yearOf(u.occurredAt), latest };
   const role = personRole(kind);
   if (role === 'existing') {
     const pid = u.personId;
@@ -84,7 +84,10 @@ function run(h: Household, u: Update): Outcome {
     if (person === undefined) {
       return reject('LIFELINE_ERR_UNKNOWN_PERSON', [{ field: 'personId', reason: pid === undefined ? `required by '${kind}'` : `no member '${pid}' in household ${h.id}` }]);
     }
-    if (!person.alive && !POSTHUMOUS_KINDS.has(kind)) return inconsistent('personId', `'${person.id}' is registered dead since ${person.deathDate ?? 'an unknown date'}`);
+    // a fact dated up to the death is a late record of the person's life, not a contradiction
+    if (!person.alive && !POSTHUMOUS_KINDS.has(kind) && !(person.deathDate !== null && dateOf(u.occurredAt) <= person.deathDate)) {
+      return inconsistent('personId', `'${person.id}' is registered dead since ${person.deathDate ?? 'an unknown date'}`);
+    }
     const reducer = REDUCERS[kind] as unknown as PersonReducer<Kind>;
     return reducer(h, u as unknown as KindUpdate<Kind>, { ...ctx, person, index });
   }
@@ -106,11 +109,11 @@ function gridTouched(u: Update): Dimension[] {
  * unchanged parts of the household are shared with the result. Ordering and duplicate ids are
  * checked by the caller (engine/process.ts).
  */
-export function applyFacts(h: Household, u: Update): ApplyResult {
+export function applyFacts(h: Household, u: Update, opts: { latest?: boolean } = {}): ApplyResult {
   if (u.householdId !== h.id) return inconsistent('householdId', `update for ${u.householdId} applied to household ${h.id}`);
   let step: Outcome;
   try {
-    step = run(h, u);
+    step = run(h, u, opts.latest ?? true);
   } catch (err) {
     // only an unvalidated payload can get here: report it as the schema error it is
     return reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: 'payload', reason: `not a valid '${u.kind}' payload (${err instanceof Error ? err.message : 'unreadable'})` }]);

@@ -1,6 +1,6 @@
 /** Market regulation: businesses registered and deregistered. */
 import { copyHousehold } from './shapes.js';
-import { inconsistent } from './household.js';
+import { inconsistent, pendingFor } from './household.js';
 import type { DepartmentReducers } from './types.js';
 
 export const marketRegulation: DepartmentReducers<'market_regulation'> = {
@@ -8,7 +8,7 @@ export const marketRegulation: DepartmentReducers<'market_regulation'> = {
     const p = u.payload;
     if (h.businesses.some((b) => b.registration === p.registration)) return inconsistent('payload.registration', `already registered to household ${h.id}`);
     return {
-      household: copyHousehold(h, { businesses: [...h.businesses, { registration: p.registration, type: p.type, capitalCny: p.capitalCny, registeredAt: p.registeredAt }] }),
+      household: copyHousehold(h, { businesses: [...h.businesses, { registration: p.registration, type: p.type, capitalCny: p.capitalCny, registeredAt: p.registeredAt, ...pendingFor(h, u.id) }] }),
       events: [{ type: 'business_registered', registration: p.registration, valueCny: p.capitalCny }],
     };
   },

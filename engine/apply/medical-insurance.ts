@@ -1,6 +1,6 @@
 /** Medical insurance: claims, admissions, chronic disease certificates, medical assistance, critical-illness insurance. */
 import { addToYear } from './year-sum.js';
-import { MAX_DISEASES, patchFinances, patchPerson, yearOutOfPocket } from './household.js';
+import { MAX_DISEASES, patchFinances, patchPerson, withClaimedDisease, withSorted, yearOutOfPocket } from './household.js';
 import type { DepartmentReducers } from './types.js';
 
 
@@ -8,13 +8,17 @@ export const medicalInsurance: DepartmentReducers<'medical_insurance'> = {
   medical_claim(h, u, ctx) {
     const p = u.payload;
     const f = h.finances;
-    const household = patchFinances(h, {
+    let household = patchFinances(h, {
       medicalTotal: addToYear(f.medicalTotal, ctx.year, p.totalCny),
       medicalInsurancePaid: addToYear(f.medicalInsurancePaid, ctx.year, p.insurancePaidCny),
     });
+    // the claim's diagnosis is evidence of disease: a major one counts, with the claim as its source
+    const diagnosed = withClaimedDisease(household, ctx.index, p.diagnosisCode);
+    if (diagnosed !== null) household = diagnosed.household;
     return {
       household,
       events: [
+        ...(diagnosed === null ? [] : [{ type: 'major_disease' as const, personId: ctx.person.id, disease: `${diagnosed.disease}, on claim ${p.claimId}` }]),
         {
           type: 'medical_spend',
           personId: ctx.person.id,
@@ -29,8 +33,15 @@ export const medicalInsurance: DepartmentReducers<'medical_insurance'> = {
 
   inpatient_admission(h, u, ctx) {
     const p = u.payload;
-    const household = patchPerson(h, ctx.index, { admissions: ctx.person.admissions + 1, inpatientDays: ctx.person.inpatientDays + p.days });
-    return { household, events: [{ type: 'inpatient_admission', personId: ctx.person.id, days: p.days, diagnosisCode: p.diagnosisCode }] };
+    const admitted = patchPerson(h, ctx.index, { admissions: ctx.person.admissions + 1, inpatientDays: ctx.person.inpatientDays + p.days });
+    const diagnosed = withClaimedDisease(admitted, ctx.index, p.diagnosisCode);
+    return {
+      household: diagnosed?.household ?? admitted,
+      events: [
+        ...(diagnosed === null ? [] : [{ type: 'major_disease' as const, personId: ctx.person.id, disease: `${diagnosed.disease}, on admission ${p.admissionId}` }]),
+        { type: 'inpatient_admission', personId: ctx.person.id, days: p.days, diagnosisCode: p.diagnosisCode },
+      ],
+    };
   },
 
   chronic_disease_certified(h, u, ctx) {
@@ -38,7 +49,7 @@ export const medicalInsurance: DepartmentReducers<'medical_insurance'> = {
     const disease = u.payload.disease;
     if (list.includes(disease) || list.length >= MAX_DISEASES) return { household: h, events: [] };
     return {
-      household: patchPerson(h, ctx.index, { chronicDiseases: [...list, disease] }),
+      household: patchPerson(h, ctx.index, { chronicDiseases: withSorted(list, disease) }),
       events: [{ type: 'chronic_disease', personId: ctx.person.id, disease }],
     };
   },

@@ -1,6 +1,6 @@
 /** Public security: household registration in and out, vehicles. */
 import { copyHousehold } from './shapes.js';
-import { addPerson, inconsistent, patchPerson } from './household.js';
+import { addPerson, inconsistent, patchPerson, pendingFor } from './household.js';
 import { newMember } from './persons.js';
 import type { DepartmentReducers } from './types.js';
 
@@ -36,7 +36,7 @@ export const publicSecurity: DepartmentReducers<'public_security'> = {
     const p = u.payload;
     if (h.vehicles.some((v) => v.plate === p.plate)) return inconsistent('payload.plate', `${p.plate} is already registered to household ${h.id}`);
     return {
-      household: copyHousehold(h, { vehicles: [...h.vehicles, { plate: p.plate, kind: p.vehicleKind, valueCny: p.valueCny, registeredAt: p.registeredAt }] }),
+      household: copyHousehold(h, { vehicles: [...h.vehicles, { plate: p.plate, kind: p.vehicleKind, valueCny: p.valueCny, registeredAt: p.registeredAt, ...pendingFor(h, u.id) }] }),
       events: [{ type: 'vehicle_acquired', plate: p.plate, valueCny: p.valueCny }],
     };
   },

@@ -1,6 +1,6 @@
 /** Real estate registry: property acquired and disposed. */
 import { copyHousehold } from './shapes.js';
-import { inconsistent } from './household.js';
+import { inconsistent, pendingFor } from './household.js';
 import type { DepartmentReducers } from './types.js';
 
 export const realEstateRegistry: DepartmentReducers<'real_estate_registry'> = {
@@ -8,7 +8,7 @@ export const realEstateRegistry: DepartmentReducers<'real_estate_registry'> = {
     const p = u.payload;
     if (h.properties.some((x) => x.certificate === p.certificate)) return inconsistent('payload.certificate', `already held by household ${h.id}`);
     return {
-      household: copyHousehold(h, { properties: [...h.properties, { certificate: p.certificate, use: p.use, areaM2: p.areaM2, valueCny: p.valueCny, acquiredAt: p.acquiredAt }] }),
+      household: copyHousehold(h, { properties: [...h.properties, { certificate: p.certificate, use: p.use, areaM2: p.areaM2, valueCny: p.valueCny, acquiredAt: p.acquiredAt, ...pendingFor(h, u.id) }] }),
       events: [{ type: 'property_acquired', certificate: p.certificate, valueCny: p.valueCny }],
     };
   },

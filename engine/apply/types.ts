@@ -21,6 +21,8 @@ export type Outcome = Step | Rejection;
 export interface Context {
   /** Calendar year of `occurredAt` in China time: the year accumulators take it in. */
   year: number;
+  /** The update is the latest of the value it carries (engine/apply/order.ts): an event applies its value part only then. */
+  latest: boolean;
 }
 
 export interface PersonContext extends Context {

@@ -505,7 +505,7 @@ export const KIND_DIMENSIONS: Readonly<Record<Kind, readonly Dimension[]>> = Obj
   death_registered: ['structure'],
   marriage_registered: ['structure'],
   elderly_care_subsidy_granted: ['expenditure'],
-  medical_claim: ['expenditure'],
+  medical_claim: ['health', 'expenditure'],
   inpatient_admission: ['health'],
   chronic_disease_certified: ['health'],
   medical_assistance_granted: ['expenditure'],

@@ -5,6 +5,7 @@
  */
 import type { Model } from '../model.js';
 import type { DimensionScore, Household } from '../types.js';
+import { confirmed, declaredIncome, excludedNote } from '../apply/household.js';
 import { ageAt, recentAmount, refOf } from './reference.js';
 import { Tally, tenths, whole, type IndicatorDef } from './tally.js';
 
@@ -56,7 +57,11 @@ export function scoreProperty(h: Household, model: Model): DimensionScore {
   let realEstateValue = 0;
   let extra: Household['properties'][number] | null = null;
   let ownedArea = 0;
-  for (const pr of h.properties) {
+  // assets awaiting an eligibility review do not count until it confirms them
+  const properties = h.properties.filter(confirmed);
+  const vehicles = h.vehicles.filter(confirmed);
+  const businesses = h.businesses.filter(confirmed);
+  for (const pr of properties) {
     realEstateValue += pr.valueCny;
     if (pr.use === 'residential') {
       residential++;
@@ -69,13 +74,13 @@ export function scoreProperty(h: Household, model: Model): DimensionScore {
   }
   let best: Household['vehicles'][number] | null = null;
   let cars = 0;
-  for (const v of h.vehicles) {
+  for (const v of vehicles) {
     if (best === null || v.valueCny > best.valueCny) best = v;
     if (v.kind === 'car' || v.kind === 'truck') cars++;
   }
   let capital = 0;
   let company: Household['businesses'][number] | null = null;
-  for (const b of h.businesses) {
+  for (const b of businesses) {
     capital += b.capitalCny;
     if (b.type === 'company' && company === null) company = b;
   }
@@ -86,7 +91,7 @@ export function scoreProperty(h: Household, model: Model): DimensionScore {
   // an unrecorded dwelling area falls back to the registered residences' area
   const area = ho.areaM2 > 0 ? ho.areaM2 : ownedArea;
   if (n > 0 && area / n < th.crampedM2PerPerson) t.minus('property.cramped', w.cramped, `${whole(area)} m² for ${n} members`);
-  if (renting && h.vehicles.length === 0 && h.properties.length === 0 && h.businesses.length === 0 && h.landMu === 0 && h.livestockHeads === 0) {
+  if (renting && vehicles.length === 0 && properties.length === 0 && businesses.length === 0 && h.landMu === 0 && h.livestockHeads === 0) {
     t.minus('property.no_assets', w.noAssets, 'no own dwelling, vehicle, property, business, land or livestock');
   }
   if (balance < th.noSavingsCny) t.minus('property.no_savings', w.noSavings, `provident savings ${whole(balance)} CNY`);
@@ -96,9 +101,10 @@ export function scoreProperty(h: Household, model: Model): DimensionScore {
   if (h.rural && h.landMu === 0) t.minus('property.landless_rural', w.landlessRural, 'rural household without land');
   if (h.landMu > 0 && farm < th.lowFarmIncomeCny) t.minus('property.low_farm_income', w.lowFarmIncome, `${tenths(h.landMu)} mu of land earned ${whole(farm)} CNY`);
   const f = h.finances;
-  const declared = f.taxYear >= ref.year - 2 && n > 0 ? f.taxableIncomeAnnual / 12 / n : 0;
+  const filing = declaredIncome(h);
+  const declared = f.taxYear >= ref.year - 2 && n > 0 ? filing.counted / 12 / n : 0;
   if (declared > 0 && declared < lines.dibaoMonthly) {
-    t.minus('property.low_declared_income', w.lowDeclaredIncome, `filed ${whole(f.taxableIncomeAnnual)} CNY for ${f.taxYear}`);
+    t.minus('property.low_declared_income', w.lowDeclaredIncome, `filed ${whole(f.taxableIncomeAnnual)} CNY for ${f.taxYear}${excludedNote(filing)}`);
   }
   if (best !== null && best.valueCny >= th.valuableVehicleCny) {
     t.plus('property.valuable_vehicle', w.valuableVehicle, `owns ${best.kind} ${best.plate} worth ${whole(best.valueCny)} CNY since ${best.registeredAt}`);
@@ -111,7 +117,7 @@ export function scoreProperty(h: Household, model: Model): DimensionScore {
   }
   if (employeePensions > 0) t.plus('property.employee_pension', w.employeePension, `${employeePensions} member(s) draw an employee or institution pension`);
   if (balance >= th.providentSavingsCny) t.plus('property.provident_savings', w.providentSavings, `provident savings ${whole(balance)} CNY`);
-  if (declared >= lines.comfortableMonthly) t.plus('property.declared_income', w.declaredIncome, `filed ${whole(f.taxableIncomeAnnual)} CNY for ${f.taxYear}`);
+  if (declared >= lines.comfortableMonthly) t.plus('property.declared_income', w.declaredIncome, `filed ${whole(f.taxableIncomeAnnual)} CNY for ${f.taxYear}${excludedNote(filing)}`);
   if (h.landMu >= th.landMu) t.plus('property.land', w.land, `${tenths(h.landMu)} mu of land`);
   if (h.livestockHeads >= th.livestockHeads) t.plus('property.livestock', w.livestock, `${h.livestockHeads} head of livestock`);
   return t.result('property', model.dimensionMax.property);

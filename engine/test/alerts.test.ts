@@ -5,6 +5,7 @@ import type { FactEvent } from '../apply/events.js';
 import { DIMENSIONS, type Dimension } from '../catalogue/departments.js';
 import { evaluateTriggers } from '../alerts/rules.js';
 import { joinAlert, openAlert, upsertAlerts } from '../alerts/records.js';
+import { isOverdue } from '../alerts/lifecycle.js';
 import { MAX_ALERT_TRIGGERS, type Alert, type AlertTrigger } from '../alerts/types.js';
 import { DEFAULT_MODEL } from '../model.js';
 import { storedOf, suggestionsOf } from '../process.js';
@@ -101,15 +102,17 @@ describe('alert rules', () => {
   });
 
   it('alerts on medical spending when the year crosses the threshold relative to income, not on every later bill', () => {
-    // income: 5000 × 12 = 60 000 CNY a year → limit max(10 000, 30 % × 60 000) = 18 000
+    // income: 5000 × 12 = 60 000 CNY a year → limit max(2 000, 30 % × 60 000) = 18 000; severe from 50 % = 30 000
     const spend = (year: number, bill: number): FactEvent => ({ type: 'medical_spend', personId: 'p1', totalCny: bill * 2, outOfPocketCny: bill, yearOutOfPocketCny: year, inpatient: true });
     expect(triggers([spend(15_000, 15_000)])).toEqual([]);
     const crossed = triggers([spend(19_000, 4000)]);
     expect(crossed.map((t) => t.type)).toEqual(['medical_expense']);
     expect(crossed[0]?.reason).toContain('19,000 CNY');
     expect(triggers([spend(24_000, 5000)])).toEqual([]); // already over, small bill
-    expect(triggers([spend(40_000, 16_000)]).map((t) => t.type)).toEqual(['medical_expense']); // a large bill on its own
-    expect(triggers([spend(60_000, 20_000)])[0]?.level).toBe('urgent'); // beyond the high out-of-pocket tier
+    expect(triggers([spend(40_000, 16_000)])).toEqual([]); // already over, a bill below the household's limit
+    expect(triggers([spend(40_000, 18_000)]).map((t) => t.type)).toEqual(['medical_expense']); // a bill as large as the limit on its own
+    expect(triggers([spend(29_000, 18_000)])[0]?.level).toBe('general');
+    expect(triggers([spend(60_000, 20_000)])[0]?.level).toBe('urgent'); // half a year's income or more is severe
   });
 
   it('raises tier_drop when the score falls into tier 1 or drops sharply, and not when an event already alerts', () => {
@@ -203,21 +206,39 @@ describe('alert records', () => {
     expect(next.triggers.map((t) => t.updateId)).toEqual(['u9']);
   });
 
-  it('upserts one alert per type: joins the open one, opens the missing one', () => {
+  it('upserts one case per household: every hardship trigger joins the open case, an eligibility review is its own', () => {
     const open = openAlert(trig(), state(1), model, T0);
     const out = upsertAlerts(
-      [trig({ updateId: 'u5' }), trig({ type: 'fire', level: 'urgent', updateId: 'u5' }), trig({ type: 'fire', updateId: 'u5' })],
+      [trig({ updateId: 'u5' }), trig({ type: 'fire', level: 'urgent', severe: true, updateId: 'u5' }), trig({ type: 'eligibility_review', updateId: 'u5' })],
       state(5),
       model,
       T0 + DAY,
-      (type) => (type === 'accident' ? open : null),
+      (type) => (type === 'eligibility_review' ? null : open),
     );
     expect(out.map((o) => [o.alert.id, o.created])).toEqual([
       ['h1:1:accident', false],
-      ['h1:5:fire', true],
+      ['h1:5:eligibility_review', true],
     ]);
-    expect(out[1]?.alert.level).toBe('urgent');
-    expect(out[1]?.alert.triggers).toHaveLength(2);
+    const hardship = out[0]!.alert;
+    expect(hardship.level).toBe('urgent');
+    expect(hardship.type).toBe('fire'); // a severe trigger leads a case a mild one opened
+    expect(hardship.dueAt).toBe(T0 + DAY + 3 * DAY); // the most urgent trigger's deadline
+    expect(hardship.triggers.map((t) => t.type)).toEqual(['accident', 'accident', 'fire']);
+  });
+
+  it('a trigger joining a verified or disposed case reopens verification with a new due time', () => {
+    const claimed: Alert = { ...openAlert(trig(), state(1), model, T0), status: 'verified', lease: { token: 't'.repeat(16), holder: 'cw1', expiresAt: T0 + 30 * DAY }, verification: { outcome: 'confirmed', note: '', by: 'cw1', at: T0 + DAY } };
+    const overdueAt = T0 + 20 * DAY;
+    expect(isOverdue(claimed, overdueAt)).toBe(false); // verified: not awaiting verification
+    const joined = joinAlert(claimed, trig({ updateId: 'u7', at: T0 + 10 * DAY }), state(7), model, T0 + 10 * DAY);
+    expect(joined.status).toBe('claimed'); // the holder keeps it and must verify again
+    expect(joined.dueAt).toBe(T0 + 17 * DAY);
+    expect(joined.history.at(-1)).toMatchObject({ from: 'verified', to: 'claimed', by: 'engine', requestId: null });
+    expect(isOverdue(joined, overdueAt)).toBe(true);
+    // a disposed case whose lease has run out goes back to the queue
+    const disposed: Alert = { ...claimed, status: 'disposed', lease: { token: 't'.repeat(16), holder: 'cw1', expiresAt: T0 + 2 * DAY } };
+    const reopened = joinAlert(disposed, trig({ level: 'urgent', updateId: 'u8' }), state(8), model, T0 + 10 * DAY);
+    expect(reopened).toMatchObject({ status: 'open', lease: null, level: 'urgent', dueAt: T0 + 13 * DAY });
   });
 
   it('over any sequence of joins the level only rises, the deadline only comes sooner, the id stays', { tags: ['property'] }, () => {

@@ -117,9 +117,14 @@ const TABLE: Record<Department, Case[]> = {
       kind: 'medical_claim',
       personId: 'P1',
       setup: (h) => ({ ...h, finances: { ...h.finances, medicalTotal: { year: 2026, amount: 1000 }, medicalInsurancePaid: { year: 2026, amount: 600 } } }),
-      touched: ['expenditure'],
-      events: [{ type: 'medical_spend', personId: 'P1', totalCny: 48650.4, outOfPocketCny: 17027.64, yearOutOfPocketCny: 17427.64, inpatient: true }],
+      // the claim's diagnosis (C34, lung cancer) is a major disease: health is touched too
+      touched: ['health', 'expenditure'],
+      events: [
+        { type: 'major_disease', personId: 'P1', disease: expect.stringContaining('malignant neoplasm (C34), on claim') as string },
+        { type: 'medical_spend', personId: 'P1', totalCny: 48650.4, outOfPocketCny: 17027.64, yearOutOfPocketCny: 17427.64, inpatient: true },
+      ],
       check: (a) => {
+        expect(person(a, 'P1').majorDiseases).toEqual(['malignant neoplasm (C34)']);
         expect(a.finances.medicalTotal).toEqual({ year: 2026, amount: 49650.4 });
         expect(a.finances.medicalInsurancePaid).toEqual({ year: 2026, amount: 32222.76 });
       },
@@ -128,8 +133,11 @@ const TABLE: Record<Department, Case[]> = {
       kind: 'inpatient_admission',
       personId: 'P4',
       touched: ['health'],
-      events: [{ type: 'inpatient_admission', personId: 'P4', days: 17, diagnosisCode: 'C34.900' }],
-      check: (a) => expect(person(a, 'P4')).toMatchObject({ admissions: 1, inpatientDays: 17 }),
+      events: [
+        { type: 'major_disease', personId: 'P4', disease: expect.stringContaining('malignant neoplasm (C34), on admission') as string },
+        { type: 'inpatient_admission', personId: 'P4', days: 17, diagnosisCode: 'C34.900' },
+      ],
+      check: (a) => expect(person(a, 'P4')).toMatchObject({ admissions: 1, inpatientDays: 17, majorDiseases: ['malignant neoplasm (C34)'] }),
     }),
     c({
       kind: 'chronic_disease_certified',
@@ -170,7 +178,7 @@ const TABLE: Record<Department, Case[]> = {
       personId: 'P1',
       touched: ['health'],
       events: [{ type: 'major_disease', personId: 'P1', disease: '肺恶性肿瘤' }],
-      check: (a) => expect(person(a, 'P1').majorDiseases).toEqual(['肺恶性肿瘤']),
+      check: (a) => expect(person(a, 'P1').majorDiseases).toEqual(['肺恶性肿瘤 (C34)']),
     }),
     c({
       kind: 'severe_mental_illness_registered',
@@ -200,7 +208,8 @@ const TABLE: Record<Department, Case[]> = {
       kind: 'vehicle_registered',
       touched: ['property'],
       events: [{ type: 'vehicle_acquired', plate: '浙A8K2L7', valueCny: 156000 }],
-      check: (a) => expect(a.vehicles).toEqual([{ plate: '浙A8K2L7', kind: 'car', valueCny: 156000, registeredAt: '2026-05-06' }]),
+      // the family is enrolled: the car awaits the eligibility review, named by the update that reported it
+      check: (a) => expect(a.vehicles).toEqual([{ plate: '浙A8K2L7', kind: 'car', valueCny: 156000, registeredAt: '2026-05-06', reviewPending: expect.any(String) as string }]),
     }),
     c({
       kind: 'vehicle_deregistered',
@@ -395,7 +404,7 @@ const TABLE: Record<Department, Case[]> = {
       kind: 'business_registered',
       touched: ['property'],
       events: [{ type: 'business_registered', registration: '92330106MA2KXXXX7Q', valueCny: 50000 }],
-      check: (a) => expect(a.businesses).toEqual([{ registration: '92330106MA2KXXXX7Q', type: 'individual', capitalCny: 50000, registeredAt: '2026-04-22' }]),
+      check: (a) => expect(a.businesses).toEqual([{ registration: '92330106MA2KXXXX7Q', type: 'individual', capitalCny: 50000, registeredAt: '2026-04-22', reviewPending: expect.any(String) as string }]),
     }),
     c({
       kind: 'business_deregistered',

@@ -92,12 +92,12 @@ describe('applyFacts facts over time', () => {
     const a = ok(family(), update('medical_claim', { totalCny: 1000, insurancePaidCny: 700, outOfPocketCny: 300 }, 'P1'));
     const b = ok(a.household, update('medical_claim', { totalCny: 500, insurancePaidCny: 250, outOfPocketCny: 250 }, 'P2'));
     expect(b.household.finances.medicalTotal).toEqual({ year: 2026, amount: 1500 });
-    expect(b.events[0]).toMatchObject({ type: 'medical_spend', yearOutOfPocketCny: 550 });
+    expect(b.events.find((e) => e.type === 'medical_spend')).toMatchObject({ yearOutOfPocketCny: 550 });
 
     const next = ok(b.household, update('medical_claim', { totalCny: 200, insurancePaidCny: 100, outOfPocketCny: 100 }, 'P1', Y2027));
     expect(next.household.finances.medicalTotal).toEqual({ year: 2027, amount: 200 });
     expect(next.household.finances.medicalInsurancePaid).toEqual({ year: 2027, amount: 100 });
-    expect(next.events[0]).toMatchObject({ yearOutOfPocketCny: 100 });
+    expect(next.events.find((e) => e.type === 'medical_spend')).toMatchObject({ yearOutOfPocketCny: 100 });
   });
 
   it('other payers reduce the year out-of-pocket; a payer record of a closed year does not', () => {
@@ -105,7 +105,7 @@ describe('applyFacts facts over time', () => {
     const aid = ok(claim.household, update('medical_assistance_granted', { amountCny: 1500 }, 'P1'));
     const ci = ok(aid.household, update('critical_illness_insurance_paid', { amountCny: 500 }, 'P1'));
     const again = ok(ci.household, update('medical_claim', { totalCny: 100, insurancePaidCny: 0, outOfPocketCny: 100 }, 'P1'));
-    expect(again.events[0]).toMatchObject({ yearOutOfPocketCny: 2100 });
+    expect(again.events.find((e) => e.type === 'medical_spend')).toMatchObject({ yearOutOfPocketCny: 2100 });
 
     const late = ok(ci.household, update('medical_assistance_granted', { amountCny: 999 }, 'P1', Y2025));
     expect(late.household.finances.medicalAssistance).toEqual({ year: 2026, amount: 1500 });

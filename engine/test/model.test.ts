@@ -49,7 +49,7 @@ describe('model schema', () => {
   });
 
   it('holds the documented alert thresholds', () => {
-    expect(DEFAULT_MODEL.alerts).toEqual({ medicalOutOfPocketShare: 0.3, medicalOutOfPocketMinCny: 10_000, sharpDropPoints: 10 });
+    expect(DEFAULT_MODEL.alerts).toEqual({ medicalOutOfPocketShare: 0.3, medicalSevereShare: 0.5, medicalOutOfPocketMinCny: 2_000, medicalSevereCny: 50_000, sharpDropPoints: 10 });
     expect(DEFAULT_MODEL.lines.dibaoMonthly).toBe(1240);
   });
 

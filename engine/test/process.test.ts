@@ -100,14 +100,16 @@ describe('processUpdate', () => {
     expect(r).toMatchObject({ ok: false, code: 'LIFELINE_ERR_UNKNOWN_HOUSEHOLD', issues: [{ field: 'householdId' }] });
   });
 
-  it('rejects a duplicate id and a stale update, leaving the state as it was', () => {
+  it('rejects a duplicate id, leaving the state as it was; a late claim still adds up', () => {
     const s1 = ok(processUpdate(start(), claim('u1', T0 + HOUR), model, { receivedAt: T0 + HOUR })).state;
     const frozen = JSON.stringify(s1);
     const dup = processUpdate(s1, claim('u1', T0 + 2 * HOUR), model, { receivedAt: T0 + 2 * HOUR });
     expect(dup).toMatchObject({ ok: false, code: 'LIFELINE_ERR_DUPLICATE_UPDATE', issues: [{ field: 'id' }] });
-    const stale = processUpdate(s1, claim('u2', T0), model, { receivedAt: T0 + 2 * HOUR });
-    expect(stale).toMatchObject({ ok: false, code: 'LIFELINE_ERR_STALE_UPDATE', issues: [{ field: 'occurredAt' }] });
     expect(JSON.stringify(s1)).toBe(frozen);
+    // an earlier claim settled late is a different fact: it applies (order is per fact, not per department)
+    const late = ok(processUpdate(s1, claim('u2', T0), model, { receivedAt: T0 + 2 * HOUR }));
+    expect(late.state.household.finances.medicalTotal.amount).toBe(6000);
+    expect(late.superseded).toBe(false);
     // same time from the same department, or an older time from another department, is fine
     const same = ok(processUpdate(s1, claim('u3', T0 + HOUR), model, { receivedAt: T0 + 3 * HOUR }));
     const other: Update = { id: 'e1', source: 'education', kind: 'student_enrolled', householdId: 'h1', personId: 'p3', occurredAt: T0 - HOUR, payload: { school: '杭州市文晖中学', stage: 'junior', enrolledAt: '2026-05-31', boarding: false } };
@@ -140,8 +142,13 @@ describe('processUpdate', () => {
     expect(recent.map((x) => x.occurredAt)).toEqual(Array.from({ length: RECENT_UPDATES_KEPT }, (_, i) => T0 + (n - i) * HOUR));
     // a replay still in the window is a duplicate even with a newer time (a repeated resync dump)
     expect(processUpdate(s, claim('u7', T0 + (n + 1) * HOUR, 100), model, { receivedAt: T0 })).toMatchObject({ code: 'LIFELINE_ERR_DUPLICATE_UPDATE' });
-    // an id that has left the window is no longer recognised as a duplicate, but the watermark still stops it
-    expect(processUpdate(s, claim('u1', T0 + HOUR, 100), model, { receivedAt: T0 })).toMatchObject({ code: 'LIFELINE_ERR_STALE_UPDATE' });
+    // a value older than the one on record (a late grade, status or amount) is kept in the history only
+    const job = (id: string, at: number, wage: number): Update => ({ id, source: 'human_resources', kind: 'employment_registered', householdId: 'h1', personId: 'p2', occurredAt: at, payload: { employer: '杭州某公司', employmentType: 'employed', monthlyWageCny: wage, startDate: '2026-06-01' } });
+    const newer = ok(processUpdate(s, job('j2', T0 + 100 * HOUR, 5200), model, { receivedAt: T0 }));
+    const older = ok(processUpdate(newer.state, job('j1', T0 + 50 * HOUR, 3100), model, { receivedAt: T0 }));
+    expect(older.superseded).toBe(true);
+    expect(older.state.household.persons[1]?.monthlyWage).toBe(5200);
+    expect(recentUpdates(older.state)[0]).toMatchObject({ kind: 'employment_registered', occurredAt: T0 + 50 * HOUR });
   });
 
   it('processValidated gives the same result as processUpdate for a validated update', () => {

@@ -1,10 +1,11 @@
 /**
  * The seeds' real cases (seeds 001 and 003), fed as department updates through the whole engine
- * step, with alerts kept the way the workers keep them: one open alert per household and type.
+ * step, with alerts kept the way the workers keep them: one open case per household (hardship)
+ * plus an eligibility review.
  */
 import { describe, expect, it } from 'vitest';
 import { upsertAlerts } from '../alerts/records.js';
-import type { Alert, AlertTrigger, AlertType } from '../alerts/types.js';
+import { caseOf, type Alert, type AlertCase, type AlertTrigger } from '../alerts/types.js';
 import type { Department, Kind } from '../catalogue/departments.js';
 import { DEFAULT_MODEL } from '../model.js';
 import { initialState, processUpdate, suggestionsOf } from '../process.js';
@@ -24,10 +25,10 @@ interface Step {
   payload: Record<string, unknown>;
 }
 
-/** What a worker does with one household: apply updates in order, keep one open alert per type. */
+/** What a worker does with one household: apply updates in order, keep one open case per kind (the store's open-alert key). */
 class Desk {
   state: HouseholdState;
-  readonly open = new Map<AlertType, Alert>();
+  readonly open = new Map<AlertCase, Alert>();
   readonly log: AlertTrigger[][] = [];
 
   constructor(h: Household) {
@@ -42,7 +43,7 @@ class Desk {
       const r = processUpdate(this.state, raw, model, { receivedAt });
       if (!r.ok) throw new Error(`${s.id} rejected: ${r.code} ${r.message}`);
       this.state = r.state;
-      for (const u of upsertAlerts(r.triggers, r.state, model, receivedAt, (t) => this.open.get(t))) this.open.set(u.alert.type, u.alert);
+      for (const u of upsertAlerts(r.triggers, r.state, model, receivedAt, (t) => this.open.get(caseOf(t)))) this.open.set(caseOf(u.alert.type), u.alert);
       this.log.push(r.triggers);
       all.push(...r.triggers);
     }
@@ -84,7 +85,7 @@ describe('seed 001: a divorced father in hospital with a daughter at university 
   it('a major disease raises an urgent alert at once', () => {
     const t = desk.feed({ id: 'wj-1', source: 'health', kind: 'major_disease_diagnosed', personId: 'yu', date: '2026-03-02', payload: { disease: '肺恶性肿瘤', icd10: 'C34.9', diagnosedAt: '2026-03-02' } });
     expect(t.map((x) => [x.type, x.level])).toEqual([['major_disease', 'urgent']]);
-    expect(desk.open.get('major_disease')?.dueAt).toBe(at('2026-03-02') + 60_000 + 3 * 86_400_000);
+    expect(desk.open.get('hardship')?.dueAt).toBe(at('2026-03-02') + 60_000 + 3 * 86_400_000);
   });
 
   it('losing his work and 72,400 CNY of bills push the household into tier 1 with a medical-expense alert', () => {
@@ -115,7 +116,8 @@ describe('seed 001: a divorced father in hospital with a daughter at university 
 
   it('suggests dibao, temporary and medical assistance, the critical-illness top-up and a grant for the daughter', () => {
     expect(desk.codes('policy')).toEqual(['dibao', 'temporary_assistance', 'medical_assistance', 'critical_illness_topup', 'education_grant']);
-    const alert = desk.open.get('medical_expense');
+    const alert = desk.open.get('hardship');
+    expect(alert?.triggers.map((t) => t.type)).toEqual(['major_disease', 'unemployment', 'medical_expense']); // one case, every trigger
     expect(alert?.snapshot.suggestions.map((s) => s.code)).toContain('critical_illness_topup');
     expect(alert?.snapshot.tier).toBe(1);
   });
@@ -181,7 +183,7 @@ describe('seed 003: a child without parental care, living with old grandparents,
     }),
   );
 
-  it('a chronic disease and its medicine bills raise a medical-expense alert', () => {
+  it('medicine bills large for this household raise a medical-expense alert at once; more of them make it urgent', () => {
     desk.feed({ id: 'yb-20', source: 'medical_insurance', kind: 'chronic_disease_certified', personId: 'a', date: '2026-01-15', payload: { disease: '强直性脊柱炎', icd10: 'M45.X00', certifiedAt: '2026-01-15' } });
     const first = desk.feed({
       id: 'yb-21',
@@ -191,7 +193,8 @@ describe('seed 003: a child without parental care, living with old grandparents,
       date: '2026-05-08',
       payload: { claimId: 'YB-21', totalCny: 9_800, insurancePaidCny: 3_900, outOfPocketCny: 5_900, hospitalLevel: 'tertiary', inpatient: false, diagnosisCode: 'M45.X00', settledAt: '2026-05-08' },
     });
-    expect(first.map((t) => t.type)).not.toContain('medical_expense');
+    // 5,900 CNY is 40 % of the household's 14,880 CNY a year: large for them, whatever the absolute sum
+    expect(first.map((t) => [t.type, t.level])).toEqual([['medical_expense', desk.state.profile.tier === 1 ? 'urgent' : 'general']]);
     const second = desk.feed({
       id: 'yb-22',
       source: 'medical_insurance',
@@ -201,8 +204,9 @@ describe('seed 003: a child without parental care, living with old grandparents,
       payload: { claimId: 'YB-22', totalCny: 14_200, insurancePaidCny: 5_700, outOfPocketCny: 8_500, hospitalLevel: 'tertiary', inpatient: false, diagnosisCode: 'M45.X00', settledAt: '2026-09-08' },
     });
     const alert = second.find((t) => t.type === 'medical_expense');
-    expect(alert?.level).toBe(desk.state.profile.tier === 1 ? 'urgent' : 'general');
+    expect(alert?.level).toBe('urgent'); // 14,400 CNY: almost a year's income
     expect(alert?.reason).toContain('14,400 CNY');
+    expect(desk.open.get('hardship')).toMatchObject({ level: 'urgent', triggers: [{ updateId: 'yb-21' }, { updateId: 'yb-22' }] });
   });
 
   it('the portrait shows old carers, the missing parental care and the illness', () => {
@@ -294,7 +298,7 @@ describe('Guanshanhu: an enrolled dibao household registers a new car', () => {
   });
 });
 
-describe('one open alert per household and type', () => {
+describe('one open case per household', () => {
   it('a second accident joins the open alert and raises it to urgent; a later minor one never lowers it', () => {
     const desk = new Desk(
       unregistered(makeHousehold({ id: 'h-j', persons: [makePerson({ id: 'j1', monthlyWage: 6000, skilled: true }), makePerson({ id: 'j2', sex: 'F', relation: 'spouse', monthlyWage: 6000 })] })),
@@ -308,17 +312,17 @@ describe('one open alert per household and type', () => {
       payload: { accidentType: 'traffic', severity, lossCny: 1000, occurredOn: date },
     });
     expect(desk.feed(acc('e1', '2026-06-01', 'minor')).map((t) => t.level)).toEqual(['general']);
-    const first = desk.open.get('accident');
+    const first = desk.open.get('hardship');
     expect(first?.level).toBe('general');
     expect(first?.dueAt).toBe(at('2026-06-01') + 60_000 + 7 * 86_400_000);
 
     desk.feed(acc('e2', '2026-06-03', 'serious'));
-    const raised = desk.open.get('accident');
+    const raised = desk.open.get('hardship');
     expect(raised?.id).toBe(first?.id);
     expect(raised?.level).toBe('urgent');
     expect(raised?.dueAt).toBe(at('2026-06-03') + 60_000 + 3 * 86_400_000); // 3 days from the join, sooner than the original 7
     desk.feed(acc('e3', '2026-06-04', 'minor'));
-    const after = desk.open.get('accident');
+    const after = desk.open.get('hardship');
     expect(after?.level).toBe('urgent');
     expect(after?.triggers.map((t) => t.updateId)).toEqual(['e1', 'e2', 'e3']);
     expect(desk.open.size).toBe(1);

@@ -80,6 +80,11 @@ describe('rescore runs only what the update could change', () => {
 /** Mutations that change only facts owned by one dimension (see engine/dimensions/reads.ts). */
 type Mutation = { dim: Dimension; apply: (h: Household, pick: number) => void };
 const member = (h: Household, pick: number) => h.persons[pick % h.persons.length]!;
+/** A current member (or anyone when none is left): a former member's wage also feeds the property dimension (their share of the tax filing). */
+const current = (h: Household, pick: number) => {
+  const live = h.persons.filter((p) => p.alive && p.registered);
+  return live.length > 0 ? live[pick % live.length]! : member(h, pick);
+};
 const MUTATIONS: Mutation[] = [
   { dim: 'source', apply: (h, k) => Object.assign(h.assistance, { category: (['dibao', 'marginal', 'extreme_poverty', 'exited_assistance', 'proactive_discovery'] as const)[k % 5], enrolled: k % 2 === 0 }) },
   { dim: 'source', apply: (h, k) => Object.assign(h.assistance, { observedConcern: k % 4, povertyRiskFlagged: k % 3 === 0, lastGridVisitAt: Date.UTC(2026, k % 12, 1) }) },
@@ -95,7 +100,7 @@ const MUTATIONS: Mutation[] = [
   { dim: 'expenditure', apply: (h, k) => (h.finances.medicalTotal = { year: 2026, amount: k * 15_000 }) },
   { dim: 'expenditure', apply: (h, k) => ((h.finances.tuition = { year: 2026, amount: k * 3000 }), (h.finances.rentMonthly = k * 400)) },
   { dim: 'expenditure', apply: (h, k) => ((h.finances.assistanceMonthly = k * 300), (member(h, k).tuitionAnnual = k * 2000)) },
-  { dim: 'employment', apply: (h, k) => Object.assign(member(h, k), { employment: (['employed', 'unemployed', 'flexible', 'unable'] as const)[k % 4], monthlyWage: (k % 4) * 1500 }) },
+  { dim: 'employment', apply: (h, k) => (current(h, k).alive && current(h, k).registered ? Object.assign(current(h, k), { employment: (['employed', 'unemployed', 'flexible', 'unable'] as const)[k % 4], monthlyWage: (k % 4) * 1500 }) : undefined) },
   { dim: 'employment', apply: (h, k) => Object.assign(member(h, k), { educationLevel: k % 2 ? 'primary' : 'college', skilled: k % 3 === 0, socialInsuranceMonths: k }) },
   { dim: 'other', apply: (h, k) => (h.housing.safety = (['A', 'B', 'C', 'D'] as const)[k % 4]) },
   { dim: 'other', apply: (h, k) => h.incidents.push({ kind: (['disaster', 'fire', 'accident'] as const)[k % 3], at: Date.UTC(2026, k % 11, 1), severity: (['minor', 'serious', 'fatal'] as const)[k % 3], lossCny: k * 5000 }) },
@@ -165,7 +170,7 @@ describe('with the affected masks, rescore recomputes only what reads a changed 
   it('a medical claim runs only the expenditure scorer, and the illness cause follows the bill', () => {
     const h = family();
     const prev = scoreFull(h, M);
-    const a = applyFacts(h, update('medical_claim', { totalCny: 90_000, insurancePaidCny: 20_000, outOfPocketCny: 70_000 }, 'P1'));
+    const a = applyFacts(h, update('medical_claim', { totalCny: 90_000, insurancePaidCny: 20_000, outOfPocketCny: 70_000, diagnosisCode: 'I10' }, 'P1')); // hypertension: no major disease
     if (!a.ok) throw new Error(a.message);
     const c = counted();
     const s = rescore(a.household, prev, a.touched, M, a.affected);
@@ -190,7 +195,7 @@ describe('with the affected masks, rescore recomputes only what reads a changed 
   it('recomputed causes and need types that do not move keep the cached objects; moved ones are rebuilt', () => {
     const h = family();
     const prev = scoreFull(h, M);
-    const small = applyFacts(h, update('medical_claim', { totalCny: 120, insurancePaidCny: 80, outOfPocketCny: 40 }, 'P1'));
+    const small = applyFacts(h, update('medical_claim', { totalCny: 120, insurancePaidCny: 80, outOfPocketCny: 40, diagnosisCode: 'I10' }, 'P1'));
     if (!small.ok) throw new Error(small.message);
     expect(small.affected.causes).not.toBe(0);
     expect(small.affected.needs).not.toBe(0);

@@ -12,6 +12,7 @@
  * township per event-loop turn.
  */
 import { ALERT_STATUSES, type Alert, type AlertLevel, type AlertStatus } from '../../engine/alerts/types.js';
+import { awaitsVerification } from '../../engine/alerts/lifecycle.js';
 import { RANK_LEVEL, type Store } from '../../workers/store/index.js';
 import { TALLY_RECOUNT_MS } from '../options.js';
 
@@ -47,8 +48,8 @@ function removeSorted(a: number[], x: number): void {
   if (a[i] === x) a.splice(i, 1);
 }
 
-/** Overdue counts open and claimed alerts only (what `counts()` in the store calls overdue). */
-const dueCounted = (s: AlertStatus): boolean => s === 'open' || s === 'claimed';
+/** Overdue is the engine's one definition (`isOverdue`): awaiting verification and past due. */
+const dueCounted = (s: AlertStatus): boolean => awaitsVerification(s);
 
 export class AlertTally {
   private readonly byId = new Map<string, Entry>();

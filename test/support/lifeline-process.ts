@@ -1,0 +1,76 @@
+/**
+ * A whole Lifeline node (`lifeline start --no-feeds`: engine + API in one process) as a child
+ * process, for tests that kill it: spawned with a config file, ready when /readyz answers 200,
+ * killed with SIGKILL or stopped with SIGTERM. Output is kept for failure messages.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { killHard, waitFor, waitForExit } from './wait.js';
+
+const CLI = join(process.cwd(), 'dist', 'cli', 'lifeline.js');
+
+export interface NodeProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything it printed (stdout and stderr), newest last. */
+  output(): string;
+}
+
+/** A loopback port free right now (the node binds it again at each restart). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function spawnNode(configFile: string, port: number, extraArgs: string[] = [], env: Record<string, string> = {}): NodeProcess {
+  const child = spawn(process.execPath, [CLI, 'start', '--no-feeds', '--port', String(port), ...extraArgs], {
+    env: { ...process.env, LIFELINE_CONFIG: configFile, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return { child, url: `http://127.0.0.1:${port}`, output: () => out };
+}
+
+/** Waits until the node answers /readyz with 200 (every owned partition consuming). */
+export async function waitReady(node: NodeProcess, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    `node ${node.url} ready`,
+    async () => {
+      if (node.child.exitCode !== null || node.child.signalCode !== null) throw new Error(`node exited (${node.child.exitCode ?? node.child.signalCode}) before it was ready:\n${node.output().slice(-3000)}`);
+      try {
+        const r = await fetch(`${node.url}/readyz`);
+        return r.status === 200;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs, everyMs: 50, detail: () => node.output().slice(-2000) },
+  );
+}
+
+/** SIGTERM and wait for a clean exit (code 0), SIGKILL past the deadline. */
+export async function stopNode(node: NodeProcess, timeoutMs = 30_000): Promise<number | string> {
+  if (node.child.exitCode !== null || node.child.signalCode !== null) return node.child.exitCode ?? node.child.signalCode!;
+  node.child.kill('SIGTERM');
+  try {
+    return await waitForExit(node.child, timeoutMs);
+  } catch (err) {
+    await killHard(node.child);
+    throw err;
+  }
+}
+
+export { killHard };

@@ -9,6 +9,7 @@ import type { ApiMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { AlertJsonCache, PortraitJsonCache } from './views/cache.js';
 import type { AppDeps } from './types.js';
+import type { AuditLog } from '../connectors/audit/index.js';
 
 export interface ApiContext {
   config: Readonly<Config>;
@@ -24,6 +25,8 @@ export interface ApiContext {
   views: { alerts: AlertJsonCache; portraits: PortraitJsonCache };
   /** The engine reports every applied and rejected update: HTTP intake then counts only what it refuses itself. */
   feedsFromEngine: boolean;
+  /** The append-only audit stream; null when this process has none (audited reads then answer 503). */
+  audit: AuditLog | null;
 }
 
 /** Authenticates, rate-limits per key, and checks the capability: 401, 429 or 403 otherwise. */

@@ -1,13 +1,14 @@
 /**
  * Operations: /healthz (alive), /readyz (NATS connected, engine consumers running, LMDB open;
  * 503 naming the failing checks), /metrics (Prometheus text), GET /v1/feeds (feed health per
- * department) and GET /v1/audit (admin: the append-only audit log, filtered, newest first).
+ * department) and GET /v1/audit (admin: the append-only audit stream, filtered, oldest first by
+ * stream sequence, with a cursor that never skips: see connectors/audit/reader.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import type { AuditEntry } from '../../workers/store/index.js';
+import { AuditError } from '../../connectors/audit/index.js';
 import { guard, type ApiContext } from '../context.js';
-import { ERROR_BODY_SCHEMA, validation } from '../errors.js';
+import { ApiError, ERROR_BODY_SCHEMA, validation } from '../errors.js';
 import { AuditQuery, toSchema } from '../schemas.js';
 
 const ERR = { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA };
@@ -43,15 +44,14 @@ function lmdbCheck(ctx: ApiContext): Check {
   }
 }
 
-const decodeCursor = (c: string): [number, string] => {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
-  } catch {
-    // fall through
-  }
-  throw validation('cursor', 'not a cursor from a previous page');
-};
+/** The cursor is the stream sequence to continue after, as decimal text. */
+function decodeCursor(c: string): number {
+  if (/^\d{1,15}$/.test(c)) return Number(c);
+  throw validation('cursor', 'not a cursor from a previous page (a stream sequence)');
+}
+
+/** Seconds a client is told to wait when the audit stream cannot be read. */
+const AUDIT_RETRY_AFTER_SEC = 1;
 
 export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/healthz', { schema: { summary: 'Liveness', tags: ['ops'] } }, async () => ({ status: 'ok' }));
@@ -85,29 +85,44 @@ export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get(
     '/v1/audit',
-    { schema: { summary: 'The append-only audit log (admin), newest first', tags: ['audit'], querystring: toSchema(AuditQuery), response: ERR } },
-    async (req) => {
+    {
+      schema: {
+        summary: 'The append-only audit stream (admin), oldest first by stream sequence',
+        description:
+          'Pages by stream sequence: pass nextCursor as cursor to continue. A call examines a bounded number of rows; when that runs out before ' +
+          'the page fills, it answers with the rows found and a nextCursor to continue (never a silent stop). nextCursor is null once the end of ' +
+          'the stream was reached; scannedTo is the sequence up to which every row was examined (pass it as cursor later to read newer rows).',
+        tags: ['audit'],
+        querystring: toSchema(AuditQuery),
+        response: ERR,
+      },
+    },
+    async (req, reply) => {
       guard(ctx, req, 'audit:read');
       const q = req.query as z.output<typeof AuditQuery>;
-      const after = q.cursor ? decodeCursor(q.cursor) : null;
-      const start = after ?? [q.to ?? Number.MAX_SAFE_INTEGER, ''];
-      const end: [number] = [q.from ?? 0];
-      const items: AuditEntry[] = [];
-      let last: [number, string] | null = null;
-      let scanned = 0;
-      let more = false;
-      for (const { key, value } of ctx.deps.store.audit.getRange({ start, end, reverse: true, exclusiveStart: after !== null })) {
-        if (++scanned > 200_000) break;
-        if (after === null && q.to !== undefined && key[0] >= q.to) continue;
-        if ((q.actor && value.actor !== q.actor) || (q.action && value.action !== q.action) || (q.target && value.target !== q.target)) continue;
-        if (items.length === q.limit) {
-          more = true;
-          break;
-        }
-        items.push(value);
-        last = [key[0], key[1]];
+      const afterSeq = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      const refuse = (message: string, cause?: unknown) =>
+        reply
+          .code(503)
+          .header('retry-after', String(AUDIT_RETRY_AFTER_SEC))
+          .send(ApiError.of('LIFELINE_ERR_API_UNAVAILABLE', message, { cause, details: { retryAfterSec: AUDIT_RETRY_AFTER_SEC } }).body());
+      if (!ctx.audit) return refuse('this process has no audit stream');
+      try {
+        const page = await ctx.audit.read({
+          limit: q.limit,
+          ...(afterSeq === undefined ? {} : { afterSeq }),
+          ...(q.actor === undefined ? {} : { actor: q.actor }),
+          ...(q.target === undefined ? {} : { target: q.target }),
+          ...(q.action === undefined ? {} : { action: q.action }),
+          ...(q.from === undefined ? {} : { from: q.from }),
+          ...(q.to === undefined ? {} : { to: q.to }),
+        });
+        return { items: page.items, nextCursor: page.nextCursor === null ? null : String(page.nextCursor), scannedTo: page.scannedTo, scanned: page.scanned };
+      } catch (err) {
+        if (err instanceof AuditError && err.code === 'LIFELINE_ERR_AUDIT_QUERY') throw validation(String(err.details?.['field'] ?? 'query'), err.message.replace(/^audit query \S+: /, ''));
+        req.log.warn({ err }, 'audit stream not readable');
+        return refuse(`the audit stream cannot be read now (${(err as Error).message}); retry in ${AUDIT_RETRY_AFTER_SEC} s`, err);
       }
-      return { items, nextCursor: more && last ? Buffer.from(JSON.stringify(last)).toString('base64url') : null };
     },
   );
 }

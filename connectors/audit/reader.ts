@@ -15,6 +15,9 @@ import { AuditError } from './errors.js';
 import { ACTION_RE, AUDIT_DEFAULTS, auditSubject, auditSubjectFilter, type AuditReadOptions } from './options.js';
 import type { AuditPage, AuditQuery, AuditRow, StoredAuditRow } from './types.js';
 
+/** Empty fetches in a row, with rows still pending, before a read gives up with a retriable error. */
+const EMPTY_FETCHES = 3;
+
 function queryError(field: string, reason: string): AuditError {
   return new AuditError('LIFELINE_ERR_AUDIT_QUERY', `audit query ${field}: ${reason}`, { details: { field } });
 }
@@ -112,19 +115,31 @@ export async function readAudit(
   let atEnd = ci.num_pending === 0;
   try {
     const consumer = await js.consumers.get(stream, ci.name);
+    let empty = 0;
     while (!atEnd && items.length < q.limit && scanned < budget) {
-      const batch = await consumer.fetch({ max_messages: Math.min(chunk, budget - scanned), expires: timeout });
       let got = 0;
-      for await (const m of batch) {
-        got++;
-        scanned++;
-        lastScanned = m.seq;
-        const row = rowOf(m);
-        if (matches(row, q)) items.push(row);
-        if (m.info.pending === 0) atEnd = true;
-        if (atEnd || items.length === q.limit || scanned >= budget) break;
+      try {
+        const batch = await consumer.fetch({ max_messages: Math.min(chunk, budget - scanned), expires: timeout });
+        for await (const m of batch) {
+          got++;
+          scanned++;
+          lastScanned = m.seq;
+          const row = rowOf(m);
+          if (matches(row, q)) items.push(row);
+          if (m.info.pending === 0) atEnd = true;
+          if (atEnd || items.length === q.limit || scanned >= budget) break;
+        }
+      } catch {
+        // the rows that arrived are kept (no acks: the next fetch continues after them); none arrived: see below
       }
-      if (got === 0) throw readError(stream, 'fetch', new Error(`no rows arrived within ${timeout} ms although some are pending`));
+      if (got > 0) {
+        empty = 0;
+        continue;
+      }
+      // an empty or broken fetch on a loaded machine: the server's count decides between the end and a retry
+      const left = (await jsm.consumers.info(stream, ci.name)).num_pending;
+      if (left === 0) atEnd = true;
+      else if (++empty >= EMPTY_FETCHES) throw readError(stream, 'fetch', new Error(`${EMPTY_FETCHES} fetches brought no rows although ${left} are pending`));
     }
   } catch (err) {
     throw err instanceof AuditError ? err : readError(stream, 'fetch', err);

@@ -18,8 +18,6 @@ import { ApiError, ERROR_BODY_SCHEMA, errorHandler, notFoundHandler } from './er
 import { FeedTracker } from './feeds.js';
 import { FeedHealthStore } from './feeds-store.js';
 import { openAuditLog } from '../connectors/audit/index.js';
-import { FeedHealthStore } from './feeds-store.js';
-import { openAuditLog } from '../connectors/audit/index.js';
 import { createApiMetrics, instrument } from './metrics.js';
 import { guardMetrics } from './metrics-access.js';
 import { SWEEP_INTERVAL_MS, TALLY_RECOUNT_MS } from './options.js';
@@ -178,9 +176,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   }
   if (deps.sweeper !== false) ctx.alerts.startSweeper(SWEEP_INTERVAL_MS, (err) => app.log.error({ err }, 'lease sweep failed'));
   tally.start(TALLY_RECOUNT_MS, (err) => app.log.error({ err }, 'alert recount failed'));
-  app.addHook('onClose', async () => {
-    await feedStore?.close().catch((err: unknown) => app.log.warn({ err }, 'feed health not saved at close'));
-  });
   app.addHook('onClose', async () => {
     await feedStore?.close().catch((err: unknown) => app.log.warn({ err }, 'feed health not saved at close'));
   });

@@ -7,7 +7,6 @@ import type { DeadLetter, DeadLetterOrigin, PublishResult } from '../connectors/
 import type { RegionLayout } from '../connectors/city/regions.js';
 import type { KeyStore } from './auth/index.js';
 import type { AuditLog } from '../connectors/audit/index.js';
-import type { AuditLog } from '../connectors/audit/index.js';
 import type { CommandClient } from './alerts/commands.js';
 
 /** The part of the Publisher the API uses (connectors/publisher). */
@@ -52,10 +51,6 @@ export interface AppDeps {
   dashboard?: boolean;
   /** Start the lease sweeper (default true). */
   sweeper?: boolean;
-  /** The audit stream (default: opened on `nats` when given, stream.auditName); null = none, portrait reads then answer 503. */
-  audit?: AuditLog | null;
-  /** Keep feed health in the stream.feedsBucket KV so it survives a restart (default true when `nats` is given). */
-  persistFeeds?: boolean;
   /** The audit stream (default: opened on `nats` when given, stream.auditName); null = none, portrait reads then answer 503. */
   audit?: AuditLog | null;
   /** Keep feed health in the stream.feedsBucket KV so it survives a restart (default true when `nats` is given). */

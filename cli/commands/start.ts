@@ -139,7 +139,6 @@ Ctrl-C stops everything cleanly.
         await publisher.flush();
         await app.close();
         keyStore.close();
-        keyStore.close();
         await scaleOut?.stop();
         await snapshots?.stop();
         await engine.stop();

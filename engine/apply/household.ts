@@ -52,12 +52,13 @@ export function categoryOf(entry: string): string | null {
 /**
  * A major disease a claim or an admission carries (its ICD-10 code): added to the person's list
  * unless a disease of that category is already there. Returns the new household and the entry
- * added, or null when nothing changed (not a major disease, already known, or the person died).
+ * added, or null when nothing changed (not a major disease, or already known). A claim for someone
+ * who has died since still records what they had (the same facts whatever the arrival order).
  */
 export function withClaimedDisease(h: Household, index: number, code: string): { household: Household; disease: string } | null {
   const person = h.persons[index];
   const disease = majorDiseaseOf(code);
-  if (person === undefined || disease === null || !person.alive) return null;
+  if (person === undefined || disease === null) return null;
   const cat = categoryOf(disease);
   const list = person.majorDiseases;
   if (list.length >= MAX_DISEASES || list.some((d) => categoryOf(d) === cat)) return null;

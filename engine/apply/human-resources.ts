@@ -19,8 +19,8 @@ export const humanResources: DepartmentReducers<'human_resources'> = {
   unemployment_registered(h, u, ctx) {
     const since = u.payload.registeredAt;
     if (ctx.person.employment === 'unemployed') {
-      // already known unemployed: only the registration date may be new
-      return { household: ctx.person.unemployedSince === null ? patchPerson(h, ctx.index, { unemployedSince: since }) : h, events: [] };
+      // already known unemployed: the latest registration holds (a value: the same whatever the arrival order)
+      return { household: ctx.person.unemployedSince === since ? h : patchPerson(h, ctx.index, { unemployedSince: since }), events: [] };
     }
     const mainEarner = isMainEarner(h, ctx.person.id);
     return {

@@ -18,7 +18,7 @@ export const medicalInsurance: DepartmentReducers<'medical_insurance'> = {
     return {
       household,
       events: [
-        ...(diagnosed === null ? [] : [{ type: 'major_disease' as const, personId: ctx.person.id, disease: `${diagnosed.disease}, on claim ${p.claimId}` }]),
+        ...(diagnosed === null || !ctx.person.alive ? [] : [{ type: 'major_disease' as const, personId: ctx.person.id, disease: `${diagnosed.disease}, on claim ${p.claimId}` }]),
         {
           type: 'medical_spend',
           personId: ctx.person.id,
@@ -38,7 +38,7 @@ export const medicalInsurance: DepartmentReducers<'medical_insurance'> = {
     return {
       household: diagnosed?.household ?? admitted,
       events: [
-        ...(diagnosed === null ? [] : [{ type: 'major_disease' as const, personId: ctx.person.id, disease: `${diagnosed.disease}, on admission ${p.admissionId}` }]),
+        ...(diagnosed === null || !ctx.person.alive ? [] : [{ type: 'major_disease' as const, personId: ctx.person.id, disease: `${diagnosed.disease}, on admission ${p.admissionId}` }]),
         { type: 'inpatient_admission', personId: ctx.person.id, days: p.days, diagnosisCode: p.diagnosisCode },
       ],
     };

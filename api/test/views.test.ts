@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { testEnv, type TestEnv } from '../../test/support/nats.js';
+import { testConnection, testEnv, type TestEnv } from '../../test/support/nats.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { openAuditLog, type AuditLog } from '../../connectors/audit/index.js';
 import { generateCity } from '../../connectors/city/generator.js';
 import { openAlert } from '../../engine/alerts/records.js';
 import type { Alert, AlertTrigger } from '../../engine/alerts/types.js';
@@ -56,6 +58,8 @@ describe('queue counts and cached views over real LMDB', () => {
   let township: string;
   let home: Household[];
   let skew = 0;
+  let nc: NatsConnection;
+  let audit: AuditLog;
   let frozen: number | null = null;
   const now = () => frozen ?? Date.now() + skew;
 
@@ -119,12 +123,16 @@ describe('queue counts and cached views over real LMDB', () => {
         });
       });
     });
-    app = await buildApp(env.config, { store, registry: new Registry(), now, dashboard: false, sweeper: false });
+    // portrait reads are audited in the audit stream before they are answered
+    nc = await testConnection();
+    audit = await openAuditLog(nc, env.config);
+    app = await buildApp(env.config, { store, registry: new Registry(), now, dashboard: false, sweeper: false, audit });
   }, 60_000);
 
   afterAll(async () => {
     await app?.close();
     await store?.close();
+    await nc?.close();
     await env?.cleanup();
   });
 

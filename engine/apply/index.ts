@@ -85,7 +85,8 @@ function run(h: Household, u: Update, latest: boolean): Outcome {
       return reject('LIFELINE_ERR_UNKNOWN_PERSON', [{ field: 'personId', reason: pid === undefined ? `required by '${kind}'` : `no member '${pid}' in household ${h.id}` }]);
     }
     // a fact dated up to the death is a late record of the person's life, not a contradiction
-    if (!person.alive && !POSTHUMOUS_KINDS.has(kind) && !(person.deathDate !== null && dateOf(u.occurredAt) <= person.deathDate)) {
+    const beforeDeath = kind !== 'death_registered' && person.deathDate !== null && dateOf(u.occurredAt) <= person.deathDate;
+    if (!person.alive && !POSTHUMOUS_KINDS.has(kind) && !beforeDeath) {
       return inconsistent('personId', `'${person.id}' is registered dead since ${person.deathDate ?? 'an unknown date'}`);
     }
     const reducer = REDUCERS[kind] as unknown as PersonReducer<Kind>;

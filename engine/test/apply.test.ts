@@ -45,7 +45,9 @@ describe('applyFacts rejections', () => {
     expect(again.code).toBe('LIFELINE_ERR_INCONSISTENT_UPDATE');
     expect(again.message).toContain('dead');
     expect(rejected(first.household, update('employment_registered', {}, 'P4')).code).toBe('LIFELINE_ERR_INCONSISTENT_UPDATE');
-    expect(ok(first.household, update('medical_claim', {}, 'P4')).touched).toEqual(['expenditure']);
+    // a fact dated up to the death is a late record of the person's life
+    expect(ok(first.household, update('employment_registered', {}, 'P4', Date.parse(`${first.household.persons.find((p) => p.id === 'P4')?.deathDate ?? ''}T08:00:00+08:00`))).ok).toBe(true);
+    expect(ok(first.household, update('medical_claim', { diagnosisCode: 'I10' }, 'P4')).touched).toEqual(['expenditure']);
   });
 
   it('refuses to dispose what the household does not hold', () => {

@@ -14,6 +14,9 @@ export function benchConfig(id: string, partitions: number, overrides: Record<st
     overrides: {
       'stream.name': `BENCH_${id}_UPD`,
       'stream.deadLetterName': `BENCH_${id}_DLQ`,
+      'stream.auditName': `BENCH_${id}_AUDIT`,
+      'stream.keysBucket': `BENCH_${id}_KEYS`,
+      'stream.feedsBucket': `BENCH_${id}_FEEDS`,
       'stream.subjectPrefix': `bench.${id}`,
       'stream.partitions': partitions,
       ...overrides,

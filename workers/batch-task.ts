@@ -125,6 +125,8 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
   let skipped = 0;
   let lastSeq = checkpoint;
   const groups = new Map<string, Pending[]>();
+  /** Dead letters republished by `lifeline dead-letters replay`: marked here, by the one writer. */
+  const replays: { idx: number; seq: number; at: number; actor: string }[] = [];
   const raws: string[] = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const seq = seqs[i]!;
@@ -142,6 +144,17 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
     } catch (err) {
       count('unknown', 'unknown', false);
       deadLetter(i, reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: 'update', reason: `not JSON: ${(err as Error).message}` }]), raw, 'unknown');
+      continue;
+    }
+    if (parsed !== null && typeof parsed === 'object' && 'deadLetterReplayed' in parsed) {
+      const r = (parsed as { deadLetterReplayed: { seq?: unknown; at?: unknown; actor?: unknown } }).deadLetterReplayed;
+      if (!r || typeof r.seq !== 'number' || typeof r.at !== 'number' || typeof r.actor !== 'string') {
+        count(COMMANDS[0], 'dead_letter_replayed', false);
+        deadLetter(i, reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: 'deadLetterReplayed', reason: 'expected { seq, at, actor }' }]), raw, COMMANDS[0]);
+        continue;
+      }
+      count(COMMANDS[0], 'dead_letter_replayed', true);
+      replays.push({ idx: i, seq: r.seq, at: r.at, actor: r.actor });
       continue;
     }
     if (parsed !== null && typeof parsed === 'object' && 'command' in parsed) {
@@ -254,6 +267,19 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
         store.deadLetters.put([p, seq], letter);
         const row: OutboxRow = { kind: 'dead_letter', msgId: `engine:${p}:${seq}`, body: letter as unknown as Record<string, unknown> };
         store.outbox.put([p, seq, 0], row);
+        outboxRows++;
+      }
+      for (const r of replays) {
+        const letter = letters.find(([seq]) => seq === r.seq)?.[1] ?? store.deadLetters.get([p, r.seq]);
+        if (!letter) continue;
+        const marked: DeadLetter = { ...letter, replayedAt: r.at };
+        store.deadLetters.put([p, r.seq], marked);
+        const row: OutboxRow = {
+          kind: 'audit',
+          msgId: `dead_letter.replay:${p}:${r.seq}:${r.at}`,
+          body: { at: r.at, actor: r.actor, role: 'admin', township: null, action: 'dead_letter.replay', target: `${p}:${r.seq}`, requestId: null, before: { replayedAt: letter.replayedAt }, after: { replayedAt: r.at }, details: { code: letter.code, partition: p, seq: r.seq } },
+        };
+        store.outbox.put([p, seqs[r.idx]!, 2], row);
         outboxRows++;
       }
       if (alertWork.length) {

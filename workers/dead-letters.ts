@@ -1,9 +1,14 @@
 /**
  * Dead letters kept by the engine: list them, and replay them (after a fix upstream, or after
  * the household they named was loaded) by republishing their bodies through the Publisher.
- * A replayed letter is marked, not deleted: the record of what went wrong stays.
+ * A replayed letter is marked, not deleted: the record of what went wrong stays. The mark is a
+ * message on the letter's partition (`{"deadLetterReplayed": …}`), applied by the engine worker,
+ * which alone writes the store, and audited there.
  */
+import { jetstream } from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import type { Publisher } from '../connectors/publisher/index.js';
+import { commandSubject } from './commands/index.js';
 import type { Update } from '../engine/types.js';
 import { listDeadLetters, type DeadLetter, type Store } from './store/index.js';
 
@@ -26,7 +31,7 @@ export interface ReplayOptions {
 }
 
 /** Republishes matching dead letters; marks each one published with its replay time. */
-export async function replayDeadLetters(store: Store, publisher: Publisher, opts: ReplayOptions = {}): Promise<ReplayOutcome[]> {
+export async function replayDeadLetters(store: Store, publisher: Publisher, nc: NatsConnection, prefix: string, opts: ReplayOptions & { actor?: string } = {}): Promise<ReplayOutcome[]> {
   const letters = listDeadLetters(store, { ...(opts.partition === undefined ? {} : { partition: opts.partition }), limit: opts.limit ?? 1000 }).filter(
     (l) => opts.code === undefined || l.code === opts.code,
   );
@@ -54,8 +59,13 @@ export async function replayDeadLetters(store: Store, publisher: Publisher, opts
   }
   await Promise.all(sends);
   const at = Date.now();
-  await store.env.transaction(() => {
-    for (const l of marked) store.deadLetters.putSync([l.partition, l.seq], { ...l, replayedAt: at });
-  });
+  const js = jetstream(nc);
+  await Promise.all(
+    marked.map((l) => {
+      const h = headers();
+      h.set('Nats-Msg-Id', `dlreplay:${l.partition}:${l.seq}:${at}`);
+      return js.publish(commandSubject(prefix, l.partition), JSON.stringify({ deadLetterReplayed: { seq: l.seq, at, actor: opts.actor ?? 'cli' } }), { headers: h });
+    }),
+  );
   return out;
 }

@@ -34,7 +34,7 @@ export const deadLetters: Command = {
         const nc = await connectNats(config.nats);
         try {
           const { publisher } = await openPublisher(nc, config);
-          const out = await replayDeadLetters(store, publisher, {
+          const out = await replayDeadLetters(store, publisher, nc, config.stream.subjectPrefix, {
             ...(partition === undefined ? {} : { partition }),
             ...(values['code'] ? { code: values['code'] as string } : {}),
             again: values['again'] === true,

@@ -4,63 +4,9 @@
  * plus an eligibility review.
  */
 import { describe, expect, it } from 'vitest';
-import { upsertAlerts } from '../alerts/records.js';
-import { caseOf, type Alert, type AlertCase, type AlertTrigger } from '../alerts/types.js';
-import type { Department, Kind } from '../catalogue/departments.js';
-import { DEFAULT_MODEL } from '../model.js';
-import { initialState, processUpdate, suggestionsOf } from '../process.js';
-import { CAUSES, type Cause, type Household, type HouseholdState, type Suggestion } from '../types.js';
+import type { Household } from '../types.js';
+import { Desk, at, type Step } from './desk.js';
 import { makeHousehold, makePerson } from './fixtures.js';
-
-const model = DEFAULT_MODEL;
-/** 10:00 China time on a date. */
-const at = (date: string): number => Date.parse(`${date}T10:00:00+08:00`);
-
-interface Step {
-  id: string;
-  source: Department;
-  kind: Kind;
-  personId?: string;
-  date: string;
-  payload: Record<string, unknown>;
-}
-
-/** What a worker does with one household: apply updates in order, keep one open case per kind (the store's open-alert key). */
-class Desk {
-  state: HouseholdState;
-  readonly open = new Map<AlertCase, Alert>();
-  readonly log: AlertTrigger[][] = [];
-
-  constructor(h: Household) {
-    this.state = initialState(h, model);
-  }
-
-  feed(...steps: Step[]): AlertTrigger[] {
-    const all: AlertTrigger[] = [];
-    for (const s of steps) {
-      const receivedAt = at(s.date) + 60_000;
-      const raw = { id: s.id, source: s.source, kind: s.kind, householdId: this.state.household.id, occurredAt: at(s.date), payload: s.payload, ...(s.personId ? { personId: s.personId } : {}) };
-      const r = processUpdate(this.state, raw, model, { receivedAt });
-      if (!r.ok) throw new Error(`${s.id} rejected: ${r.code} ${r.message}`);
-      this.state = r.state;
-      for (const u of upsertAlerts(r.triggers, r.state, model, receivedAt, (t) => this.open.get(caseOf(t)))) this.open.set(caseOf(u.alert.type), u.alert);
-      this.log.push(r.triggers);
-      all.push(...r.triggers);
-    }
-    return all;
-  }
-
-  /** Causes from the strongest down (ties in catalogue order). */
-  leadingCauses(n: number): Cause[] {
-    const c = this.state.profile.causes;
-    return [...CAUSES].sort((a, b) => c[b] - c[a]).slice(0, n);
-  }
-
-  codes(kind?: Suggestion['kind']): string[] {
-    // derived on demand, as a portrait read does
-    return suggestionsOf(this.state, model).filter((s) => kind === undefined || s.kind === kind).map((s) => s.code);
-  }
-}
 
 const unregistered = (h: Household, category: Household['assistance']['category'] = 'proactive_discovery'): Household => ({
   ...h,

@@ -1,25 +1,57 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import type { Config } from '../../config/index.js';
 import { loadConfig } from '../../config/index.js';
 import { isDepartment, DEPARTMENT_CODES } from '../../engine/catalogue/departments.js';
+import { profileByName } from '../../connectors/city/profiles.js';
 import { CityIndex, FeedSimulator } from '../../connectors/feeds/index.js';
+import type { HouseholdState } from '../../engine/types.js';
+import { openStore } from '../../workers/store/index.js';
 import { connectNats } from '../../connectors/nats/index.js';
 import { openPublisher, type Publisher } from '../../connectors/publisher/index.js';
 import { Progress } from '../../bench/harness/progress.js';
 import { numberFlag, type Command } from '../command.js';
 
-/** A simulator whose update ids and events differ from every earlier run of the same city. */
-function liveSimulator(config: Readonly<Config>, rate: number): FeedSimulator {
+/** Where the simulators start from: the engine's current household states, or (none) the city file's facts. */
+export type StatesSource = () => Iterable<HouseholdState>;
+
+/**
+ * The household states in the engine's LMDB store (read-only, in id order), streamed; nothing
+ * when there is no store yet. Read once at start: the simulators then keep their own index.
+ */
+export function* storedStates(config: Readonly<Config>): Generator<HouseholdState> {
+  if (!existsSync(join(config.lmdb.path, 'data.mdb'))) return;
+  const store = openStore({ path: config.lmdb.path, readOnly: true });
+  try {
+    for (const { key, value } of store.households.getRange({})) if (typeof key === 'string') yield value;
+  } finally {
+    void store.close();
+  }
+}
+
+/**
+ * A simulator whose update ids and events differ from every earlier run of the same city. It
+ * continues from the engine's states when there are any (else from the city's original facts)
+ * and stamps updates with the wall clock, so a restart never contradicts what the engine holds.
+ */
+function liveSimulator(config: Readonly<Config>, rate: number, states: StatesSource = () => storedStates(config)): FeedSimulator {
   const now = Date.now();
-  const index = CityIndex.build(config.city.profile, config.city.seed);
+  const profile = profileByName(config.city.profile);
+  const current = CityIndex.fromStates(profile, states());
+  const index = current.householdCount > 0 ? current : CityIndex.build(profile, config.city.seed);
   // a fresh run tag and seed per run: ids never collide with an earlier run's, events are new
-  return new FeedSimulator(index, { seed: (config.city.seed ^ Math.floor(now / 1000)) | 0, runTag: now.toString(36), startAt: now, meanGapMs: 1000 / Math.max(rate, 1) });
+  return new FeedSimulator(index, { seed: (config.city.seed ^ Math.floor(now / 1000)) | 0, runTag: now.toString(36), meanGapMs: 1000 / Math.max(rate, 1), clock: Date.now });
 }
 
 /** Starts the 17 simulated departments at `rate` updates/s; `stop()` ends the loop and waits for its last batch. */
-export async function startLiveFeeds(config: Readonly<Config>, publisher: Publisher, rate: number): Promise<{ stop(): Promise<void>; sent(): number }> {
-  const sim = liveSimulator(config, rate);
+export async function startLiveFeeds(
+  config: Readonly<Config>,
+  publisher: Publisher,
+  rate: number,
+  opts: { states?: StatesSource } = {},
+): Promise<{ stop(): Promise<void>; sent(): number }> {
+  const sim = liveSimulator(config, rate, opts.states);
   const ac = new AbortController();
   let sent = 0;
   let failure: Error | null = null;

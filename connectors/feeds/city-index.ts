@@ -4,9 +4,11 @@
  * person, ~24 per household), so 400,000 persons cost a few MB. Ids are not stored: they are
  * derived from the profile's prefix and the positions, exactly as the generator writes them.
  * The simulators update it as they go (deaths, births, marriages, vehicles …) so later records
- * stay consistent with earlier ones.
+ * stay consistent with earlier ones. Built from the engine's household states (`fromStates`), it
+ * starts from what the engine holds now — earlier runs' deaths, births and marriages included —
+ * so a restarted simulator continues the city instead of replaying the original file.
  */
-import type { EmploymentStatus, Household, HouseholdCategory, SchoolStage } from '../../engine/types.js';
+import type { EmploymentStatus, Household, HouseholdCategory, HouseholdState, SchoolStage } from '../../engine/types.js';
 import { DISABILITY_TYPES, EMPLOYMENT_STATUSES, REGISTERED_CATEGORIES, SCHOOL_STAGES, type DisabilityType } from '../../engine/types.js';
 import { dayNumber } from '../city/dates.js';
 import { generateCity, HOUSEHOLD_CATEGORIES } from '../city/generator.js';
@@ -103,6 +105,19 @@ export class CityIndex {
   readonly pProvident: Uint16Array;
   readonly pProvidentBalance: Uint32Array;
   readonly districtIds: readonly string[];
+  /** Person ids that differ from the positional `<household>-NN` (members added out of sequence). */
+  private readonly pIdOverride: ReadonlyMap<number, string>;
+  /**
+   * Hashes of the resident ID numbers members already hold, when built from engine states: an
+   * earlier run's newborns and newcomers got numbers a fresh allocator would hand out again.
+   */
+  readonly takenIdNumbers: ReadonlySet<number> | null;
+  /**
+   * Highest sequence number an earlier run put into a plate (public security) or a property
+   * certificate (real estate registry): a restarted department counts on from there, so its new
+   * plates and certificates are not ones a household already holds.
+   */
+  readonly seqFloor: Readonly<Partial<Record<'public_security' | 'real_estate_registry', number>>>;
 
   private constructor(profile: CityProfile, cols: IndexColumns) {
     this.profile = profile;
@@ -113,7 +128,10 @@ export class CityIndex {
     this.hFlags = cols.hFlags;
     this.hDistrict = cols.hDistrict;
     this.hSafety = cols.hSafety;
-    this.hAdded = new Uint8Array(this.householdCount);
+    this.hAdded = cols.hAdded;
+    this.pIdOverride = cols.pIdOverride;
+    this.takenIdNumbers = cols.takenIdNumbers;
+    this.seqFloor = cols.seqFloor;
     this.hTaxable = cols.hTaxable;
     this.hLandTenths = cols.hLandTenths;
     this.hLivestock = cols.hLivestock;
@@ -150,13 +168,38 @@ export class CityIndex {
     return new CityIndex(profile, b.finish());
   }
 
+  /**
+   * Indexes the engine's current household states (in household-id order, as the LMDB store
+   * iterates them): dead members stay dead, added members keep their ids, and new members are
+   * numbered after the highest id a household holds.
+   */
+  static fromStates(profile: CityProfile, states: Iterable<HouseholdState>): CityIndex {
+    const b = new Builder(profile, true);
+    for (const s of states) b.add(s.household);
+    return new CityIndex(profile, b.finish());
+  }
+
   householdId(h: number): string {
     return `${this.profile.idPrefix}-${String(h + 1).padStart(7, '0')}`;
   }
 
+  /** Position of a household id of this city (inverse of `householdId`), -1 if it is not one. */
+  householdIndex(id: string): number {
+    const prefix = `${this.profile.idPrefix}-`;
+    if (!id.startsWith(prefix)) return -1;
+    const n = Number(id.slice(prefix.length)) - 1;
+    return Number.isInteger(n) && n >= 0 && n < this.householdCount ? n : -1;
+  }
+
   /** Id of person `p` (global index) of household `h`. */
   personId(h: number, p: number): string {
-    return `${this.householdId(h)}-${String(p - (this.personStart[h] as number) + 1).padStart(2, '0')}`;
+    return this.pIdOverride.get(p) ?? positionalId(this.householdId(h), p - (this.personStart[h] as number));
+  }
+
+  /** True while at least one member of household `h` is alive (a household whose last member died is dissolved). */
+  hasLiving(h: number): boolean {
+    for (let p = this.personStart[h] as number; p < (this.personStart[h + 1] as number); p++) if (this.has(p, P_ALIVE)) return true;
+    return false;
   }
 
   /** Household of a person (binary search over personStart). */
@@ -258,8 +301,29 @@ export class CityIndex {
   }
 }
 
+/** `<household>-NN`: the id of the member at `offset` when members were added in sequence. */
+function positionalId(householdId: string, offset: number): string {
+  return `${householdId}-${String(offset + 1).padStart(2, '0')}`;
+}
+
+/** 52-bit FNV-1a style hash of an ID number (two 26-bit halves): a set of numbers, not of strings. */
+export function idNumberHash(id: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  return (a & 0x3ffffff) * 0x4000000 + (b & 0x3ffffff);
+}
+
 interface IndexColumns {
   personStart: Uint32Array;
+  hAdded: Uint8Array;
+  pIdOverride: Map<number, string>;
+  takenIdNumbers: Set<number> | null;
+  seqFloor: Partial<Record<'public_security' | 'real_estate_registry', number>>;
   hCategory: Uint8Array;
   hFlags: Uint16Array;
   hDistrict: Uint8Array;
@@ -319,8 +383,21 @@ class Builder {
   pWage = new Column(u16);
   pProvident = new Column(u16);
   pProvidentBalance = new Column(u32);
+  /** Members beyond the positional numbering per household, so a new member's id is never taken. */
+  hAdded = new Column(u8);
+  pIdOverride = new Map<number, string>();
+  takenIdNumbers: Set<number> | null;
+  seqFloor: Partial<Record<'public_security' | 'real_estate_registry', number>> = {};
+  // the shapes kinds.ts gives simulated plates and certificates (`<plate>D<5 digits>`, `…X<7 digits>号`)
+  private readonly simPlate: RegExp;
+  private readonly simCertificate = /不动产权第X(\d{7})号$/;
 
-  constructor(private readonly profile: CityProfile) {
+  constructor(
+    private readonly profile: CityProfile,
+    collectIdNumbers = false,
+  ) {
+    this.takenIdNumbers = collectIdNumbers ? new Set() : null;
+    this.simPlate = new RegExp(`^${profile.plate.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}D(\\d{5})$`);
     this.districtIndex = new Map(layoutByName(profile.layout).districts.map((d, i) => [d.id, i]));
   }
 
@@ -343,6 +420,14 @@ class Builder {
       for (let k = 0; k < 2; k++) if (pr.certificate === propertyCertificate(this.profile, this.n - 1, k)) f |= H_PROPERTY0 << k;
     }
     if (h.businesses.length > 0) f |= H_BUSINESS;
+    for (const v of h.vehicles) {
+      const m = this.simPlate.exec(v.plate);
+      if (m) this.seqFloor.public_security = Math.max(this.seqFloor.public_security ?? 0, Number(m[1]));
+    }
+    for (const pr of h.properties) {
+      const m = this.simCertificate.exec(pr.certificate);
+      if (m) this.seqFloor.real_estate_registry = Math.max(this.seqFloor.real_estate_registry ?? 0, Number(m[1]));
+    }
     this.hFlags.push(f);
     this.hDistrict.push(this.districtIndex.get(h.region.districtId) ?? 0);
     this.hSafety.push(SAFETY.indexOf(h.housing.safety));
@@ -353,7 +438,16 @@ class Builder {
     this.hAssistance.push(Math.min(0xffff, Math.round(h.finances.assistanceMonthly)));
     this.hElderlyCare.push(Math.min(0xffff, Math.round(h.finances.elderlyCareSubsidyMonthly)));
     this.hRent.push(Math.min(0xffff, Math.round(h.finances.rentMonthly)));
+    // highest `-NN` suffix held: new members are numbered after it
+    let highest = h.persons.length;
+    h.persons.forEach((p, i) => {
+      if (p.id !== positionalId(h.id, i)) this.pIdOverride.set(this.pBirthDay.length + i, p.id);
+      const m = p.id.startsWith(`${h.id}-`) ? Number(p.id.slice(h.id.length + 1)) : NaN;
+      if (Number.isInteger(m) && m > highest) highest = m;
+    });
+    this.hAdded.push(Math.min(0xff, highest - h.persons.length));
     for (const p of h.persons) {
+      this.takenIdNumbers?.add(idNumberHash(p.idNumber));
       this.pBirthDay.push(dayNumber(p.birthDate));
       let pf = 0;
       if (p.sex === 'M') pf |= P_MALE;
@@ -386,6 +480,10 @@ class Builder {
     this.personStart.push(this.pBirthDay.length);
     return {
       personStart: this.personStart.finish(),
+      hAdded: this.hAdded.finish(),
+      pIdOverride: this.pIdOverride,
+      takenIdNumbers: this.takenIdNumbers,
+      seqFloor: this.seqFloor,
       hCategory: this.hCategory.finish(),
       hFlags: this.hFlags.finish(),
       hDistrict: this.hDistrict.finish(),

@@ -8,6 +8,11 @@
  * `<source>-<runTag>-<seq>` with a per-department sequence: unique, and the same for the same
  * seed. Resync dumps continue the department's clock and use ids `<source>-<runTag>-r<YYYYMM>-<n>`,
  * stable within a month so a repeated dump is dropped as a duplicate.
+ *
+ * Live against a running engine (`clock` set, index from `CityIndex.fromStates`): every update is
+ * stamped with the wall clock (never ahead of it, non-decreasing per department; the engine
+ * orders per fact, so equal times are fine), and nothing is said about a household whose last
+ * member died — the engine refuses those. A restart thus continues the city the engine holds.
  */
 import { DEPARTMENTS, DEPARTMENT_CODES, KIND_CODES, KIND_SOURCE } from '../../engine/catalogue/departments.js';
 import { personRole } from '../../engine/catalogue/payloads.js';
@@ -16,7 +21,7 @@ import { DAY_MS, dayNumber, isoOfDay } from '../city/dates.js';
 import { IdNumberAllocator } from '../city/ids.js';
 import { birthRegionCodes, layoutByName } from '../city/regions.js';
 import { cumulative, hashString, Rng } from '../city/rng.js';
-import { H_ENROLLED, H_RENTING, H_RURAL, P_ALIVE, P_CHRONIC, P_HARDSHIP, P_MAJOR, P_REGISTERED, P_VETERAN, type CityIndex } from './city-index.js';
+import { H_ENROLLED, H_RENTING, H_RURAL, idNumberHash, P_ALIVE, P_CHRONIC, P_HARDSHIP, P_MAJOR, P_REGISTERED, P_VETERAN, type CityIndex } from './city-index.js';
 import {
   BUILDERS,
   ICD10,
@@ -33,6 +38,14 @@ import {
 import { resolveFeedOptions, type FeedOptions, type ResolvedFeedOptions } from './options.js';
 import { DEFAULT_KIND_RATES } from './rates.js';
 
+export interface SimulatorOptions extends FeedOptions {
+  /**
+   * Wall clock (epoch ms). When given, `occurredAt` is this clock's time instead of the simulated
+   * one, so a live feed is never ahead of real time however fast it runs.
+   */
+  clock?: () => number;
+}
+
 export interface LiveOptions {
   /** Stop when aborted. */
   signal?: AbortSignal;
@@ -43,6 +56,29 @@ export interface LiveOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** An allocator that skips numbers members already hold (an earlier run issued them too). */
+class UnusedIdNumbers extends IdNumberAllocator {
+  constructor(
+    regionCodes: readonly string[],
+    firstCount: number,
+    private readonly taken: Set<number>,
+  ) {
+    super(regionCodes, firstCount);
+  }
+
+  override next(regionCode: string, birthDate: string, sex: 'M' | 'F', birthDay?: number): string {
+    // bounded: the allocator throws once a birth date's numbers run out
+    for (;;) {
+      const id = super.next(regionCode, birthDate, sex, birthDay);
+      const h = idNumberHash(id);
+      if (!this.taken.has(h)) {
+        this.taken.add(h);
+        return id;
+      }
+    }
+  }
+}
 
 export class FeedSimulator {
   readonly index: CityIndex;
@@ -56,9 +92,10 @@ export class FeedSimulator {
   private readonly seq: Map<Department, number>;
   private readonly lastAt: Map<Department, number>;
   private readonly ids: IdNumberAllocator;
+  private readonly wall: (() => number) | undefined;
   private clock: number;
 
-  constructor(index: CityIndex, opts: FeedOptions = {}) {
+  constructor(index: CityIndex, opts: SimulatorOptions = {}) {
     this.index = index;
     this.options = resolveFeedOptions(opts);
     const rates = { ...DEFAULT_KIND_RATES, ...this.options.rates };
@@ -68,10 +105,12 @@ export class FeedSimulator {
     const seed = this.options.seed;
     this.pickRng = new Rng(seed, 0x5eed);
     this.deptRng = new Map(DEPARTMENT_CODES.map((d) => [d, new Rng(seed, hashString(d))]));
-    this.seq = new Map(DEPARTMENT_CODES.map((d) => [d, 0]));
+    this.seq = new Map(DEPARTMENT_CODES.map((d) => [d, (index.seqFloor as Partial<Record<Department, number>>)[d] ?? 0]));
     this.lastAt = new Map(DEPARTMENT_CODES.map((d) => [d, -1]));
-    this.ids = new IdNumberAllocator(birthRegionCodes(layoutByName(index.profile.layout)), 128);
-    this.clock = this.options.startAt ?? dayNumber(index.profile.referenceDate) * DAY_MS + 8 * 3_600_000;
+    const regions = birthRegionCodes(layoutByName(index.profile.layout));
+    this.ids = index.takenIdNumbers ? new UnusedIdNumbers(regions, 128, new Set(index.takenIdNumbers)) : new IdNumberAllocator(regions, 128);
+    this.wall = opts.clock;
+    this.clock = this.options.startAt ?? this.wall?.() ?? dayNumber(index.profile.referenceDate) * DAY_MS + 8 * 3_600_000;
     this.emittedByKind = Object.fromEntries(KIND_CODES.map((k) => [k, 0])) as Record<Kind, number>;
   }
 
@@ -82,7 +121,8 @@ export class FeedSimulator {
 
   /** The next update of the configured mix. */
   next(): Update {
-    this.clock += Math.max(1, Math.round(-Math.log(1 - this.pickRng.float()) * this.options.meanGapMs));
+    const gap = Math.max(1, Math.round(-Math.log(1 - this.pickRng.float()) * this.options.meanGapMs));
+    this.clock = this.wall ? Math.max(this.clock, this.wall()) : this.clock + gap;
     for (let attempt = 0; ; attempt++) {
       const kind = this.kinds[this.pickRng.weighted(this.kindCum)] as Kind;
       const u = this.nextOf(kind);
@@ -96,12 +136,15 @@ export class FeedSimulator {
   nextOf(kind: Kind): Update | null {
     const source = KIND_SOURCE[kind];
     const seq = (this.seq.get(source) as number) + 1;
-    const at = Math.max(this.clock, (this.lastAt.get(source) as number) + 1);
+    // simulated: strictly increasing per department; wall clock: never ahead of it
+    const at = this.wall ? Math.max(this.clock, this.lastAt.get(source) as number) : Math.max(this.clock, (this.lastAt.get(source) as number) + 1);
     const id = `${source}-${this.options.runTag}-${seq}`;
     const day = Math.floor(at / DAY_MS);
     const ctx: BuildCtx = { idx: this.index, rng: this.deptRng.get(source) as Rng, day, iso: isoOfDay(day), seq, ids: this.ids };
     const built = BUILDERS[kind](ctx, id);
     if (built === null) return null;
+    // a dissolved household (its last member died) takes no more updates; the death itself did find a living member
+    if (kind !== 'death_registered' && !this.index.hasLiving(built.household)) return null;
     this.seq.set(source, seq);
     this.lastAt.set(source, at);
     this.emittedByKind[kind]++;
@@ -159,9 +202,15 @@ export class FeedSimulator {
    */
   *resync(department: Department): Generator<Update> {
     if (!Object.prototype.hasOwnProperty.call(DEPARTMENTS, department)) throw new RangeError(`department: unknown department '${department}'`);
+    // dissolved households are left out (the engine refuses them); numbering is unchanged, so ids stay stable
+    for (const u of this.resyncAll(department)) if (this.index.hasLiving(this.index.householdIndex(u.householdId))) yield u;
+  }
+
+  private *resyncAll(department: Department): Generator<Update> {
     const idx = this.index;
     const rng = new Rng(this.options.seed, hashString(`resync:${department}`));
-    let at = Math.max(this.clock, (this.lastAt.get(department) as number) + 1);
+    const wall = this.wall;
+    let at = wall ? Math.max(this.clock, wall(), this.lastAt.get(department) as number) : Math.max(this.clock, (this.lastAt.get(department) as number) + 1);
     const day = Math.floor(at / DAY_MS);
     const iso = isoOfDay(day);
     const period = iso.slice(0, 7).replace('-', '');
@@ -171,7 +220,8 @@ export class FeedSimulator {
       n++;
       const u = this.envelope(`${department}-${this.options.runTag}-r${period}-${n}`, department, kind, at, built);
       this.lastAt.set(department, at);
-      at++;
+      // with a wall clock the whole dump carries one time: counting up would run ahead of it
+      if (!wall) at++;
       return u;
     };
     const person = (p: number, payload: Payload): Built => ({ household: idx.householdOf(p), person: p, payload });

@@ -7,8 +7,9 @@
  * and `nextCursor` is null only once the scan reached the end of the stream.
  *
  * Each call uses one ephemeral pull consumer without acks (filtered to the action's subject when
- * the query names one; nats-server 2.9 has no multi-filter consumers), whose `num_pending` at
- * creation says at once whether anything is left, so a read never waits on an empty fetch.
+ * the query names one; nats-server 2.9 has no multi-filter consumers). The call ends at the last
+ * sequence of the stream (or of the action's subject) as it was when the call began, so it never
+ * waits on an empty fetch; rows appended meanwhile are for the next call (from `scannedTo`).
  */
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerInfo, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { AuditError } from './errors.js';
@@ -91,7 +92,17 @@ export async function readAudit(
       throw readError(stream, 'read its info', err);
     },
   );
-  if (after >= lastSeq) return { items: [], nextCursor: null, scannedTo: Math.min(after, lastSeq), scanned: 0 };
+  // the last row this call must reach: the stream's last, or the last of the action's subject
+  let endSeq = lastSeq;
+  if (q.action !== undefined && after < lastSeq) {
+    const last = await jsm.streams.getMessage(stream, { last_by_subj: auditSubject(target.subjectPrefix, q.action) }).catch((err: unknown) => {
+      if (/no message found|not found/i.test((err as Error)?.message ?? '')) return null;
+      throw readError(stream, 'find the last row of the action', err);
+    });
+    endSeq = last?.seq ?? 0;
+  }
+  // nothing of interest after the cursor: everything up to the stream's end counts as examined
+  if (after >= endSeq) return { items: [], nextCursor: null, scannedTo: lastSeq, scanned: 0 };
 
   const cfg: Partial<ConsumerConfig> = {
     ack_policy: AckPolicy.None,
@@ -112,7 +123,7 @@ export async function readAudit(
   const items: StoredAuditRow[] = [];
   let scanned = 0;
   let lastScanned = after;
-  let atEnd = ci.num_pending === 0;
+  let atEnd = false; // a row at endSeq exists and matches the subject filter: the scan reaches it
   try {
     const consumer = await js.consumers.get(stream, ci.name);
     let empty = 0;
@@ -126,7 +137,8 @@ export async function readAudit(
           lastScanned = m.seq;
           const row = rowOf(m);
           if (matches(row, q)) items.push(row);
-          if (m.info.pending === 0) atEnd = true;
+          // the end is the sequence known at the start, not the server's pending count (it can lag on a loaded server)
+          if (m.seq >= endSeq) atEnd = true;
           if (atEnd || items.length === q.limit || scanned >= budget) break;
         }
       } catch {
@@ -136,10 +148,8 @@ export async function readAudit(
         empty = 0;
         continue;
       }
-      // an empty or broken fetch on a loaded machine: the server's count decides between the end and a retry
-      const left = (await jsm.consumers.info(stream, ci.name)).num_pending;
-      if (left === 0) atEnd = true;
-      else if (++empty >= EMPTY_FETCHES) throw readError(stream, 'fetch', new Error(`${EMPTY_FETCHES} fetches brought no rows although ${left} are pending`));
+      // an empty or broken fetch before the end (a loaded machine): try again, then a retriable error — never a short page
+      if (++empty >= EMPTY_FETCHES) throw readError(stream, 'fetch', new Error(`${EMPTY_FETCHES} fetches brought no rows although rows up to sequence ${endSeq} remain after ${lastScanned}`));
     }
   } catch (err) {
     throw err instanceof AuditError ? err : readError(stream, 'fetch', err);

@@ -158,6 +158,11 @@ describe('audit stream', () => {
     expect(await log.read({ limit: 5, afterSeq: last + 100 })).toMatchObject({ items: [], nextCursor: null });
     // an action nobody did: the end is known at once, no waiting on an empty fetch
     expect(await log.read({ limit: 5, action: 'alert.close' })).toMatchObject({ items: [], nextCursor: null, scannedTo: last });
+    // rows appended after a read reached the end are found from its scannedTo
+    const end = await log.read({ limit: 100, afterSeq: last - 1 });
+    expect(end.nextCursor).toBeNull();
+    await log.appendMany([60, 61, 62].map((i) => ({ row: row(i), msgId: `m${i}` })));
+    expect((await log.read({ limit: 100, afterSeq: end.scannedTo })).items.map((r) => r.requestId)).toEqual(['req-60', 'req-61', 'req-62']);
     await expect(readAudit(jetstream(nc), { stream: config.stream.auditName, subjectPrefix: config.stream.subjectPrefix }, { limit: 5, afterSeq: -1 })).rejects.toMatchObject({
       code: 'LIFELINE_ERR_AUDIT_QUERY',
       details: { field: 'cursor' },

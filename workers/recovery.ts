@@ -164,6 +164,8 @@ export interface PrepareOptions {
   replicas: number;
   /** lmdb.noSync: an unclean stop then means the file cannot be trusted. */
   noSync: boolean;
+  /** Partitions come from leases (scale-out): each is restored when acquired, so start-up restores none. */
+  leased?: boolean;
   /** Loads the city into the (cleared) store: only called when JetStream holds no snapshot. */
   loadCity: () => Promise<{ households: number }>;
   log?: (line: string) => void;
@@ -191,6 +193,8 @@ export async function prepareView(nc: NatsConnection, store: Store, path: string
   let restored: RestoreStats[] = [];
   if (decision.action === 'resume') {
     log(`LMDB ${path}: ${store.households.getCount().toLocaleString('en-US')} households (from the ${decision.marker.via}), consuming from its checkpoints`);
+  } else if (decision.action === 'restore' && o.leased) {
+    log(`LMDB ${path}: partitions are restored from their snapshots as their leases are acquired`);
   } else if (decision.action === 'restore') {
     log(`LMDB ${path}: empty or incomplete; restoring ${o.partitionCount} partitions from their JetStream snapshots`);
     restored = await restoreAll(store, bucket, o.partitionCount, (s) => log(`  partition ${s.partition}: ${s.households} households, ${s.alerts} alerts, replay from sequence ${(s.checkpoint ?? 0) + 1} (${Math.round(s.ms)} ms)`));
@@ -201,7 +205,8 @@ export async function prepareView(nc: NatsConnection, store: Store, path: string
     await setCityMarker(store, { via: 'load', households: r.households, at: Date.now() });
   }
   const missing: number[] = [];
-  for (let p = 0; p < o.partitionCount; p++) if (!(await snapshotInfo(bucket, p))) missing.push(p);
+  // a leased node snapshots only what it loaded itself (snapshot 0); later ones are the owners' to take
+  if (!o.leased || decision.action === 'load') for (let p = 0; p < o.partitionCount; p++) if (!(await snapshotInfo(bucket, p))) missing.push(p);
   if (missing.length) {
     const t0 = performance.now();
     await takeSnapshots(store, bucket, { partitions: missing, partitionCount: o.partitionCount });

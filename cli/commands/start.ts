@@ -72,6 +72,7 @@ export async function runStack(config: Readonly<Config>, opts: { rate: number; f
     streamName: config.stream.name,
     replicas: config.stream.replicas,
     noSync: config.lmdb.noSync,
+    leased: opts.scaleOut,
     loadCity: async () => {
       console.log(`loading the city into ${config.lmdb.path}`);
       return loadWithProgress(config, file);

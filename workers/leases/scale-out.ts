@@ -5,7 +5,7 @@
  * (`startEngine(config, { partitions: [] })`).
  *
  *   acquired(p): clear p's rows → restore p's snapshot → engine.startPartition(p) (replays from its checkpoint + 1)
- *   lost(p):     engine.stopPartition(p) (drains the batch in flight) → snapshot p (voluntary only) → release
+ *   lost(p):     engine.stopPartition(p) (drains the batch in flight) → snapshot p (voluntary only) → clear p's rows → release
  */
 import { hostname } from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -13,7 +13,7 @@ import type { Config } from '../../config/index.js';
 import { connectNats } from '../../connectors/nats/index.js';
 import type { Store } from '../store/index.js';
 import type { ObjectStore } from '@nats-io/obj';
-import { openSnapshotBucket, restorePartition, type RestoreStats } from '../snapshots/index.js';
+import { clearPartition, openSnapshotBucket, restorePartition, type RestoreStats } from '../snapshots/index.js';
 import { Snapshotter } from '../recovery.js';
 import { LeaseManager, type LostReason } from './manager.js';
 
@@ -72,6 +72,9 @@ export async function startScaleOut(engine: PartitionSeams, config: Readonly<Con
         await engine.stopPartition(p);
         // after a lapse the lease may already be someone else's: its snapshot must not be overwritten by ours
         if (VOLUNTARY.has(reason)) await snapshots.now([p]).catch(warn);
+        // what stays of p here is no longer current: it must not be served as if it were (at shutdown
+        // nothing is served any more, and the folder keeps it for inspection)
+        if (reason !== 'shutdown') clearPartition(engine.store, p, engine.partitionCount);
       },
     },
   );

@@ -2,7 +2,7 @@
  * Scale-out end to end: two REAL engine processes (`dist/workers/leases/engine-node.js`, each its
  * own LMDB folder) share one stream through partition leases; one is killed with SIGKILL in the
  * middle of the stream. The survivor must take over and finish every partition, and the final
- * states and alerts — in its LMDB and in the changelog — must equal a single-process run of the
+ * states and alerts — in its LMDB and in the snapshots it leaves — must equal a single-process run of the
  * same updates on a second stream. Needs `npm run build` (piscina and the child load dist/).
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,8 @@ import type { Household, Update } from '../../engine/types.js';
 import type { Config } from '../../config/index.js';
 import { simHousehold, simulateUpdates } from '../sim/updates.js';
 import { alertsByHousehold, openStore, type Store } from '../store/index.js';
-import { openStateBucket, restorePartition, seedChangelog } from '../changelog/index.js';
+import { openSnapshotBucket, restorePartition } from '../snapshots/index.js';
+import { seedSnapshots } from './support.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE_JS = join(ROOT, 'dist/workers/leases/engine-node.js');
@@ -97,7 +98,7 @@ class EngineProc {
   }
 }
 
-/** One stream with its households seeded into the changelog; publishes updates and remembers each partition's last sequence. */
+/** One stream with its households in snapshot 0; publishes updates and remembers each partition's last sequence. */
 class Feed {
   readonly lastSeq = new Map<number, number>();
   constructor(
@@ -108,9 +109,7 @@ class Feed {
   static async create(env: TestEnv, households: Household[]): Promise<Feed> {
     const nc = await testConnection();
     await ensureStreams(await jetstreamManager(nc), env.config.stream);
-    const kv = await openStateBucket(nc, { streamName: env.config.stream.name, replicas: 1, requestTimeoutMs: 10_000 });
-    const seeded = await seedChangelog(kv, households.map((h) => initialState(h, env.config.model)), PARTITIONS);
-    expect(seeded.created).toBe(households.length);
+    await seedSnapshots(nc, env.config, households.map((h) => initialState(h, env.config.model)), PARTITIONS);
     return new Feed(env, nc);
   }
 
@@ -206,12 +205,12 @@ describe('scale-out on NATS', () => {
     await b.until('the takeover of every partition', () => b.owned.size === PARTITIONS, 30_000);
     await b.until('the end of every partition', () => b.doneWith(feed.lastSeq), 120_000);
     await single.until('the end of every partition', () => single.doneWith(ref.lastSeq), 120_000);
-    // the dead node's partitions were restored from the changelog after the kill
+    // the dead node's partitions were restored from their snapshots after the kill
     const takeovers = b.events.filter((e) => e.event === 'restored' && (e.at ?? 0) > killedAt);
     expect(new Set(takeovers.map((e) => e.partition))).toEqual(new Set(killedOwned));
     expect(b.events.some((e) => e.event === 'fatal' || e.event === 'error')).toBe(false);
 
-    // a clean stop flushes the changelog; then read the LMDB folders
+    // a clean stop snapshots every partition it gives back; then read the LMDB folders
     b.kill('SIGTERM');
     single.kill('SIGTERM');
     expect(await b.exited).toBe(0);
@@ -224,9 +223,9 @@ describe('scale-out on NATS', () => {
     stores.push(survivor, reference, fromLog);
     const nc = await testConnection();
     conns.push(nc);
-    const kv = await openStateBucket(nc, { streamName: env.config.stream.name, replicas: 1, requestTimeoutMs: 10_000 });
+    const bucket = await openSnapshotBucket(nc, { streamName: env.config.stream.name, replicas: 1 });
     for (let p = 0; p < PARTITIONS; p++) {
-      const r = await restorePartition(kv, fromLog, p);
+      const r = await restorePartition(fromLog, bucket, p, PARTITIONS);
       expect(r.checkpoint).toBe(feed.lastSeq.get(p));
     }
 

@@ -1,5 +1,6 @@
 /** Shared helpers of the workers' tests: a small city in LMDB, publishing, waiting, canonical dumps. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -7,8 +8,9 @@ import { pack } from 'msgpackr';
 import type { Config } from '../../config/index.js';
 import { generateCity } from '../../connectors/city/generator.js';
 import { ensureStreams, openPublisher } from '../../connectors/publisher/index.js';
-import type { Household, Update } from '../../engine/types.js';
-import { listCheckpoints, type Store } from '../store/index.js';
+import type { Household, HouseholdState, Update } from '../../engine/types.js';
+import { openSnapshotBucket, takeSnapshots } from '../snapshots/index.js';
+import { listCheckpoints, openStore, type Store } from '../store/index.js';
 
 export function smallCity(config: Readonly<Config>, n: number, seed = 11): { households: Household[]; file: string } {
   const households = [...generateCity('small', seed, { limit: n })];
@@ -62,4 +64,20 @@ export function dump(store: Store): { households: Map<string, Buffer>; alerts: M
   const alerts = new Map<string, Buffer>();
   for (const { key, value } of store.alerts.getRange({})) if (typeof key === 'string') alerts.set(key, pack(value));
   return { households, alerts };
+}
+
+/** Snapshot 0 of a stream's partitions: the households as loaded, what a node restores before replaying the stream. */
+export async function seedSnapshots(nc: NatsConnection, config: Readonly<Config>, states: Iterable<HouseholdState>, partitions: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeline-seed-'));
+  const seed = openStore({ path: dir, noSync: true });
+  try {
+    await seed.env.transaction(() => {
+      for (const s of states) seed.households.putSync(s.household.id, s);
+    });
+    const bucket = await openSnapshotBucket(nc, { streamName: config.stream.name, replicas: config.stream.replicas });
+    await takeSnapshots(seed, bucket, { partitions: Array.from({ length: partitions }, (_, i) => i), partitionCount: partitions });
+  } finally {
+    await seed.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,101 @@
+/**
+ * Takeover keeps caseworkers' work: two nodes share the partitions by lease; a caseworker
+ * verifies an alert on the node that owns its partition; that node is SIGKILLed; once its lease
+ * lapses the other node restores the partition (snapshot + the stream, where the verification is
+ * a command) and serves the alert as verified, with the caseworker's history entry.
+ */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../config/index.js';
+import { readCity, writeCity } from '../connectors/city/index.js';
+import { openPublisher } from '../connectors/publisher/index.js';
+import type { Household } from '../engine/types.js';
+import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
+import { freePort, killHard, spawnNode, stopNode, waitReady, type NodeProcess } from './support/lifeline-process.js';
+import { testConnection, testEnv, type TestEnv } from './support/nats.js';
+import { waitFor } from './support/wait.js';
+
+const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
+const TTL_SEC = 3;
+
+describe('takeover', () => {
+  let env: TestEnv;
+  let nc: NatsConnection;
+  const nodes: NodeProcess[] = [];
+  beforeAll(async () => {
+    env = testEnv({ 'engine.leaseTtlSec': TTL_SEC });
+    nc = await testConnection();
+  });
+  afterAll(async () => {
+    for (const n of nodes) await killHard(n.child).catch(() => undefined);
+    await nc?.close();
+    await env?.cleanup();
+  });
+
+  it("the surviving node serves the dead node's verified alert as verified", async () => {
+    const base = env.config;
+    await writeCity(base.city.profile, base.city.seed, base.city.dataDir);
+    const households: Household[] = [];
+    for await (const h of readCity(base.city.dataDir)) households.push(h);
+    const township = households[0]!.region.townshipId;
+    const cw = 'lifeline_takeover_caseworker_000000000';
+    const config: Config = { ...base, api: { ...base.api, keys: [{ id: 'cw-1', sha256: sha(cw), role: 'caseworker', townships: [township] }] } };
+    const dir = join(base.city.dataDir, '..');
+    const spawnOne = async (name: string): Promise<NodeProcess> => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ ...config, lmdb: { ...config.lmdb, path: join(dir, `lmdb-${name}`) }, engine: { ...config.engine, nodeId: name } }));
+      const n = spawnNode(file, await freePort(), ['--scale-out']);
+      nodes.push(n);
+      await waitReady(n, 90_000);
+      return n;
+    };
+    const auth = { authorization: `Bearer ${cw}`, 'content-type': 'application/json' };
+    const a = await spawnOne('node-a');
+    const b = await spawnOne('node-b');
+    const { publisher } = await openPublisher(nc, config);
+    try {
+      await publisher.publishMany([...simulateUpdates(households.filter((h) => h.region.townshipId === township).map(simHousehold), 400, { seed: 3, alertEvery: 4, idPrefix: 'to' })]);
+    } finally {
+      await publisher.close();
+    }
+    // node-a's queue holds the alerts of the partitions it owns: claim one there and verify it
+    let claimed: { id: string; lease: { token: string } } | undefined;
+    await waitFor(
+      'an alert in node-a queue',
+      async () => {
+        const r = await fetch(`${a.url}/v1/townships/${township}/alerts/claim`, { method: 'POST', headers: auth, body: JSON.stringify({ requestId: 'to-claim', max: 1, leaseSec: 3600 }) });
+        claimed = ((await r.json()) as { claimed?: { id: string; lease: { token: string } }[] }).claimed?.[0];
+        return claimed !== undefined;
+      },
+      { timeoutMs: 60_000, everyMs: 200 },
+    );
+    const id = encodeURIComponent(claimed!.id);
+    const v = await fetch(`${a.url}/v1/alerts/${id}/verify`, { method: 'POST', headers: auth, body: JSON.stringify({ requestId: 'to-verify', leaseToken: claimed!.lease.token, outcome: 'confirmed', note: 'home visit' }) });
+    expect(v.status).toBe(200);
+    const onB = await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth });
+    expect(onB.status).toBe(404); // not node-b's partition: it holds no copy of it
+
+    await killHard(a.child);
+    const killedAt = Date.now();
+    let served: { status: string; verification: { outcome: string } | null; history: { to: string; requestId: string | null }[] } | null = null;
+    await waitFor(
+      'node-b serving the alert',
+      async () => {
+        const r = await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth });
+        if (r.status !== 200) return false;
+        served = (await r.json()) as typeof served;
+        return true;
+      },
+      { timeoutMs: 60_000, everyMs: 100 },
+    );
+    const tookMs = Date.now() - killedAt;
+    process.stdout.write(`takeover: node-b served the alert ${tookMs} ms after node-a was killed (lease TTL ${TTL_SEC} s)\n`);
+    expect(served!.status).toBe('verified');
+    expect(served!.verification?.outcome).toBe('confirmed');
+    expect(served!.history.filter((h) => h.requestId === 'to-verify').map((h) => h.to)).toEqual(['verified']);
+    expect(await stopNode(b)).toBe(0);
+  }, 240_000);
+});

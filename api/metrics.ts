@@ -29,7 +29,7 @@ export const EVENT_LOOP_WINDOW_MS = 30_000;
 
 /** Label values of the API's own metrics: anything else is counted as `unknown` (or `other` for a method). */
 export const HTTP_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-export const INTAKE_RESULTS: readonly string[] = ['accepted', 'duplicate', 'rejected', 'failed'];
+export const INTAKE_RESULTS: readonly string[] = ['pending', 'applied', 'duplicate', 'rejected', 'failed'];
 export const TRANSITION_RESULTS: readonly string[] = ['ok', 'replayed', 'error', ...LIFECYCLE_ERROR_CODES, ...Object.keys(API_ERRORS), UNKNOWN];
 export const AUDIT_ACTIONS: readonly string[] = [...LIFECYCLE_ACTIONS.map((a) => `alert.${a}`), 'household.read', 'key.issue', 'key.revoke', UNKNOWN];
 
@@ -83,7 +83,7 @@ export interface MetricSources {
 
 /** One item's answer from POST /v1/updates (api/routes/updates.ts). */
 export interface IntakeResult {
-  status: 'accepted' | 'duplicate' | 'rejected' | 'failed';
+  status: 'pending' | 'applied' | 'duplicate' | 'rejected' | 'failed';
   code?: string;
   /** Stream sequence: set when the publisher had the server store (or recognise) it. */
   seq?: number;
@@ -93,7 +93,7 @@ export interface ApiMetrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   httpRequests: Counter<'method' | 'route' | 'status_code'>;
-  /** Items of POST /v1/updates by result (accepted, duplicate, rejected, failed). */
+  /** Items of POST /v1/updates by result (pending, applied, duplicate, rejected, failed). */
   updatesReceived: Counter<'result'>;
   /** Counts one item of POST /v1/updates: by result, and in the update flow when refused before publishing. */
   intake(raw: unknown, result: IntakeResult): void;
@@ -193,7 +193,7 @@ function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
 
   const updatesReceived = boundedCounter({
     name: 'lifeline_http_updates_total',
-    help: 'Items of POST /v1/updates by result (accepted, duplicate, rejected, failed); unit: updates.',
+    help: 'Items of POST /v1/updates by result (pending, applied, duplicate, rejected, failed); unit: updates.',
     values: { result: INTAKE_RESULTS },
     registers,
   });
@@ -216,7 +216,7 @@ function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
     intake(raw, r) {
       updatesReceived.inc({ result: r.status });
       const labels = flowLabels(field(raw, 'source'), field(raw, 'kind'));
-      const refused = r.status === 'rejected' || (r.status === 'duplicate' && r.seq === undefined);
+      const refused = r.status === 'rejected' || r.status === 'applied' || (r.status === 'duplicate' && r.seq === undefined);
       if (refused) {
         flow.received.inc(labels);
         if (r.status === 'rejected') flow.rejected.inc({ ...labels, code: codeLabel(r.code) });

@@ -93,7 +93,7 @@ export const UpdatesBody = z.union([z.record(z.string(), z.unknown()), z.array(z
 export const UpdateItemResult = z.object({
   index: z.number().int(),
   id: z.string().nullable(),
-  status: z.enum(['accepted', 'duplicate', 'rejected', 'failed']),
+  status: z.enum(['pending', 'applied', 'duplicate', 'rejected', 'failed']),
   code: z.string().optional(),
   field: z.string().optional(),
   reason: z.string().optional(),
@@ -101,7 +101,8 @@ export const UpdateItemResult = z.object({
   seq: z.number().int().optional(),
 });
 export const UpdatesResponse = z.object({
-  accepted: z.number().int(),
+  pending: z.number().int(),
+  applied: z.number().int(),
   duplicate: z.number().int(),
   rejected: z.number().int(),
   failed: z.number().int(),

@@ -34,6 +34,7 @@ export { factKeyOf, holdsValue } from './apply/order.js';
 export {
   initialState,
   factTime,
+  finalRefusal,
   processUpdate,
   processValidated,
   profileOf,

@@ -155,6 +155,31 @@ export function initialState(h: Household, model: Model): HouseholdState {
   return { household: h, profile: storedOf(scoreFull(h, model)), watermarks: [], recentIds: [], recent: [], factTimes: [], version: 0 };
 }
 
+/**
+ * Why the engine will refuse `update` whatever else arrives before it, or null: a replay of an
+ * applied id, a dissolved household, a fact about a member dated after their death (bills
+ * excepted), a second death. For an intake (the HTTP API) to answer "rejected" truthfully
+ * instead of "pending": reasons that depend on updates still in flight (an unknown person who
+ * may be a pending birth) are not final and are left to the engine.
+ */
+export function finalRefusal(state: HouseholdState, update: Update): Rejection | null {
+  if (update.householdId !== state.household.id) return null;
+  if (wasApplied(state, update.id)) return reject('LIFELINE_ERR_DUPLICATE_UPDATE', [{ field: 'id', reason: `update '${update.id}' was already applied` }]);
+  const h = state.household;
+  const gone = dissolvedOn(h);
+  if (gone !== null && dateOf(update.occurredAt) > gone && !POSTHUMOUS_KINDS.has(update.kind)) {
+    return reject('LIFELINE_ERR_HOUSEHOLD_DISSOLVED', [{ field: 'householdId', reason: `household ${h.id} is dissolved: its last member died on ${gone}` }]);
+  }
+  const person = update.personId === undefined ? undefined : h.persons.find((p) => p.id === update.personId);
+  if (person !== undefined && !person.alive && !POSTHUMOUS_KINDS.has(update.kind)) {
+    const after = person.deathDate === null || dateOf(update.occurredAt) > person.deathDate;
+    if (after || update.kind === 'death_registered') {
+      return reject('LIFELINE_ERR_INCONSISTENT_UPDATE', [{ field: 'personId', reason: `'${person.id}' is registered dead since ${person.deathDate ?? 'an unknown date'}` }]);
+    }
+  }
+  return null;
+}
+
 /** Validates `raw`, then runs the step. */
 export function processUpdate(state: HouseholdState, raw: unknown, model: Model, ctx: ProcessContext): ProcessResult {
   const v = validateUpdate(raw);

@@ -1,12 +1,20 @@
 /**
- * POST /v1/updates: one update or a batch. Each item is validated on its own (a bad item never
- * sinks the good ones), good ones are published to JetStream, and the answer is 202 with one
- * result per item: accepted, duplicate (same update id seen before), rejected (field and reason)
- * or failed (the broker did not take it; safe to retry: the update id makes it idempotent).
+ * POST /v1/updates: one update or a batch, as application/json (anything else is a 415).
+ *
+ * A batch answers 202 with one result per item, each validated on its own (a bad item never sinks
+ * the good ones): `pending` (published; the engine applies it), `applied` (this update id is
+ * already in the household's facts), `duplicate` (repeated in this batch or inside the stream's
+ * duplicate window), `rejected` (field and reason: a bad shape, an unknown household, or a refusal
+ * the engine will make whatever arrives first, `finalRefusal`) or `failed` (the broker did not
+ * take it; safe to retry: the update id makes it idempotent).
+ *
+ * A single update (not an array) that is rejected is answered with the 4xx of the error shape
+ * instead, naming the field and the reason: 400 for a bad shape, 404 for an unknown household,
+ * 409 for a refusal of the household's state.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validateUpdate } from '../../engine/validate.js';
-import { wasApplied } from '../../engine/process.js';
+import { finalRefusal } from '../../engine/process.js';
 import type { Update } from '../../engine/types.js';
 import { guard, type ApiContext } from '../context.js';
 import { ApiError, ERROR_BODY_SCHEMA, unavailable, validation } from '../errors.js';
@@ -15,7 +23,7 @@ import { UpdatesBody, UpdatesResponse, UpdateEnvelopeSchema, toSchema } from '..
 type ItemResult = {
   index: number;
   id: string | null;
-  status: 'accepted' | 'duplicate' | 'rejected' | 'failed';
+  status: 'pending' | 'applied' | 'duplicate' | 'rejected' | 'failed';
   code?: string;
   field?: string;
   reason?: string;
@@ -32,6 +40,22 @@ const sourceOf = (raw: unknown): string | null => {
   return typeof s === 'string' ? s : null;
 };
 
+/** JSON only: `application/json` or a `+json` type, any parameters. */
+function isJson(req: FastifyRequest): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** The 4xx a single rejected update gets: its field and reason in the one error shape. */
+function singleRejection(r: ItemResult): ApiError {
+  const field = r.field ?? 'body';
+  const reason = r.reason ?? 'rejected';
+  const details = r.code === undefined ? {} : { engineCode: r.code };
+  if (r.code === 'LIFELINE_ERR_UNKNOWN_HOUSEHOLD') return ApiError.of('LIFELINE_ERR_API_NOT_FOUND', `${field}: ${reason}`, { field, details });
+  if (r.code === 'LIFELINE_ERR_HOUSEHOLD_DISSOLVED' || r.code === 'LIFELINE_ERR_INCONSISTENT_UPDATE') return ApiError.of('LIFELINE_ERR_API_CONFLICT', `${field}: ${reason}`, { field, details });
+  return validation(field, reason, details);
+}
+
 export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const batchMax = ctx.config.api.batchMax;
   app.post(
@@ -44,9 +68,16 @@ export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
         body: { ...toSchema(UpdatesBody), description: 'An Update, or an array of them', examples: [toSchema(UpdateEnvelopeSchema)] },
         response: { 202: toSchema(UpdatesResponse, 'output'), '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA },
       },
+      // before any parser runs: a text/plain or form body is not taken for an update
+      onRequest: async (req) => {
+        if (!isJson(req)) {
+          throw ApiError.of('LIFELINE_ERR_API_UNSUPPORTED_MEDIA_TYPE', `content-type: must be application/json, got '${req.headers['content-type'] ?? 'none'}'`, { field: 'content-type' });
+        }
+      },
     },
     async (req, reply) => {
       const p = guard(ctx, req, 'updates:write');
+      const single = !Array.isArray(req.body);
       const items: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
       if (items.length === 0) throw validation('body', 'an empty batch: send one update or a non-empty array');
       if (items.length > batchMax) {
@@ -82,8 +113,15 @@ export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
           ctx.feeds.observe(u.source, 1, 1);
           continue;
         }
-        if (wasApplied(state, u.id)) {
-          results[index] = { index, id: u.id, status: 'duplicate', reason: 'this update id was already applied' };
+        const refusal = finalRefusal(state, u);
+        if (refusal?.code === 'LIFELINE_ERR_DUPLICATE_UPDATE') {
+          results[index] = { index, id: u.id, status: 'applied', reason: 'this update id is already in the household\'s facts' };
+          continue;
+        }
+        if (refusal) {
+          const first = refusal.issues[0];
+          results[index] = { index, id: u.id, status: 'rejected', code: refusal.code, field: first?.field ?? 'body', reason: first?.reason ?? refusal.message };
+          ctx.feeds.observe(u.source, 1, 1);
           continue;
         }
         toPublish.push({ index, update: u });
@@ -93,19 +131,21 @@ export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
       for (const [i, s] of settled.entries()) {
         const { index, update } = toPublish[i]!;
         if (s.status === 'fulfilled') {
-          results[index] = { index, id: update.id, status: s.value.duplicate ? 'duplicate' : 'accepted', partition: s.value.partition, seq: s.value.seq };
+          results[index] = { index, id: update.id, status: s.value.duplicate ? 'duplicate' : 'pending', partition: s.value.partition, seq: s.value.seq };
           if (!s.value.duplicate && !ctx.feedsFromEngine) ctx.feeds.observe(update.source, 1, 0);
         } else {
           const err = s.reason as { code?: string; message?: string };
           results[index] = { index, id: update.id, status: 'failed', code: err.code ?? 'LIFELINE_ERR_API_UNAVAILABLE', reason: err.message ?? 'publish failed' };
         }
       }
-      const tally = { accepted: 0, duplicate: 0, rejected: 0, failed: 0 };
+      const tally = { pending: 0, applied: 0, duplicate: 0, rejected: 0, failed: 0 };
       for (const r of results) {
         tally[r.status]++;
         ctx.metrics.intake(items[r.index], r);
       }
       req.log.debug({ key: p.keyId, ...tally }, 'updates received');
+      const only = results[0];
+      if (single && only?.status === 'rejected') throw singleRejection(only);
       return reply.code(202).send({ ...tally, results });
     },
   );

@@ -126,12 +126,23 @@ describe('HTTP API over the real pipeline', () => {
     const r = await post('/v1/updates', INTEGRATION, [good, badKind, badPayload]);
     expect(r.statusCode).toBe(202);
     const body = r.json();
-    expect(body).toMatchObject({ accepted: 1, rejected: 2 });
-    expect(body.results[0]).toMatchObject({ index: 0, id: 'batch-good-1', status: 'accepted' });
+    expect(body).toMatchObject({ pending: 1, rejected: 2 });
+    expect(body.results[0]).toMatchObject({ index: 0, id: 'batch-good-1', status: 'pending' });
     expect(body.results[1]).toMatchObject({ index: 1, status: 'rejected', field: 'kind' });
     expect(body.results[2]).toMatchObject({ index: 2, status: 'rejected', field: 'payload.diagnosedAt' });
     const again = await post('/v1/updates', INTEGRATION, good);
     expect(again.json().results[0].status).toBe('duplicate');
+    // one update alone that is invalid: a 4xx naming the field and the reason, not a 202 saying "rejected"
+    const single = await post('/v1/updates', INTEGRATION, badPayload);
+    expect(single.statusCode).toBe(400);
+    expect(single.json().error).toMatchObject({ code: 'LIFELINE_ERR_API_VALIDATION', field: 'payload.diagnosedAt' });
+    const nowhere = await post('/v1/updates', INTEGRATION, { ...diseaseUpdate(h, 'single-nowhere'), householdId: 'no-such-household' });
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.json().error).toMatchObject({ code: 'LIFELINE_ERR_API_NOT_FOUND', field: 'householdId' });
+    // the same JSON sent as text/plain is not taken for an update
+    const plain = await app.inject({ method: 'POST', url: '/v1/updates', headers: { ...auth(INTEGRATION), 'content-type': 'text/plain' }, payload: JSON.stringify(diseaseUpdate(h, 'as-text')) });
+    expect(plain.statusCode).toBe(415);
+    expect(plain.json().error).toMatchObject({ code: 'LIFELINE_ERR_API_UNSUPPORTED_MEDIA_TYPE', field: 'content-type' });
     // only integration and admin may push
     expect((await post('/v1/updates', caseworker, good)).statusCode).toBe(403);
     // too many items
@@ -144,13 +155,16 @@ describe('HTTP API over the real pipeline', () => {
   it('an update pushed over HTTP becomes an alert in its township queue, and is claimed, verified, disposed and closed with audit entries', async () => {
     const h = home[0]!;
     const pushed = await post('/v1/updates', INTEGRATION, diseaseUpdate(h, 'flow-1'));
-    expect(pushed.json().results[0].status).toBe('accepted');
+    expect(pushed.json().results[0].status).toBe('pending');
 
     const alert = await waitFor(async () => {
       const r = await get(`/v1/townships/${township}/alerts?type=major_disease`, caseworker);
       expect(r.statusCode).toBe(200);
       return (r.json().items as { householdId: string; id: string }[]).find((a) => a.householdId === h.id) ?? null;
     });
+    // the engine has applied it: sent again, it is answered as applied, not published twice
+    const resent = await post('/v1/updates', INTEGRATION, [diseaseUpdate(h, 'flow-1')]);
+    expect(resent.json()).toMatchObject({ applied: 1, pending: 0, results: [{ status: 'applied' }] });
     const other = await get(`/v1/alerts/${encodeURIComponent(alert.id)}`, otherCaseworker);
     expect(other.statusCode).toBe(403);
     expect(other.body).not.toContain(h.id);
@@ -256,7 +270,7 @@ describe('HTTP API over the real pipeline', () => {
     });
     await new Promise((r) => setTimeout(r, 200));
     const fresh = { ...diseaseUpdate(h, 'sse-1'), payload: { disease: '胃恶性肿瘤', icd10: 'C16.9', diagnosedAt: '2026-08-02' } };
-    expect((await post('/v1/updates', INTEGRATION, fresh)).json().results[0].status).toBe('accepted');
+    expect((await post('/v1/updates', INTEGRATION, fresh)).json().results[0].status).toBe('pending');
     const ev = await received;
     const data = JSON.parse(ev.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
     // the household's major-disease case may still be held from the lease test: the new trigger joins it

@@ -92,7 +92,7 @@ describe('dashboard in a browser', () => {
     const updates = [...simulateUpdates(elsewhere, 240, { seed: 3, alertEvery: 15, idPrefix: `dash-sim-${Date.now()}`, startAt: Date.now() - 3600_000 })];
     for (let i = 0; i < updates.length; i += 60) {
       const r = await http('/v1/updates', stack.keys.integration, { method: 'POST', body: updates.slice(i, i + 60) });
-      expect(r.body['accepted']).toBe(60);
+      expect(r.body['pending']).toBe(60);
       await new Promise((res) => setTimeout(res, 1200));
     }
     // the throughput and latency charts plot the engine's own counters and histograms
@@ -140,7 +140,7 @@ describe('dashboard in a browser', () => {
     expect(await page.locator(`#queueBody tr[data-household="${h.id}"]`).count()).toBe(0);
     const pushed = await http('/v1/updates', stack.keys.integration, { method: 'POST', body: diseaseUpdate(h, `dash-sse-${Date.now()}`) });
     expect(pushed.status).toBe(202);
-    expect(pushed.body['accepted']).toBe(1);
+    expect(pushed.body['pending']).toBe(1);
     const row = page.locator(`#queueBody tr[data-household="${h.id}"]`);
     await row.waitFor({ timeout: 15_000 });
     expect(await row.locator('.lvl').textContent()).toMatch(/urgent|general/);

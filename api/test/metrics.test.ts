@@ -88,10 +88,10 @@ describe('Prometheus metrics over the whole stack', () => {
       good[0],
     ]);
     expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ accepted: 5, rejected: 2, duplicate: 1 });
+    expect(first.body).toMatchObject({ pending: 5, rejected: 2, duplicate: 1 });
     // valid for the API, refused by the engine: that person is not a member
     const stranger = await call('POST', '/v1/updates', disease(hs[5]!, 'm-stranger', `${hs[5]!.id}-nobody`));
-    expect(stranger.body).toMatchObject({ accepted: 1 });
+    expect(stranger.body).toMatchObject({ pending: 1 });
 
     await expect.poll(async () => delta(await scrape(), 'lifeline_updates_processed_total'), { timeout: 30_000 }).toBe(5);
     await expect.poll(async () => delta(await scrape(), 'lifeline_updates_rejected_total', (l) => l['code'] === 'LIFELINE_ERR_UNKNOWN_PERSON'), { timeout: 30_000 }).toBe(1);

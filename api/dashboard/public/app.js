@@ -724,7 +724,7 @@ async function tick() {
     const m = parseMetrics(metricsR.value);
     const applied = sum(m, 'lifeline_updates_processed_total');
     const rejected = sum(m, 'lifeline_updates_rejected_total');
-    const intake = sum(m, 'lifeline_http_updates_total', (l) => l.result === 'accepted');
+    const intake = sum(m, 'lifeline_http_updates_total', (l) => l.result === 'pending');
     const batch = buckets(m, 'lifeline_engine_batch_stage_seconds', (l) => l.stage === 'total');
     const http = buckets(m, 'lifeline_http_request_duration_seconds', (l) => !String(l.route).endsWith('/stream'));
     backlog = sum(m, 'lifeline_consumer_pending');

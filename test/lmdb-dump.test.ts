@@ -12,13 +12,16 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+const paths = new Map<Store, string>();
 function fresh(): Store {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-dump-'));
   dirs.push(dir);
   const s = openStore({ path: join(dir, 'lmdb'), noSync: true, mapSizeGiB: 0.25 });
   opened.push(s);
+  paths.set(s, join(dir, 'lmdb'));
   return s;
 }
+const pathOf = (s: Store) => paths.get(s)!;
 
 const state = (id: string, version: number) => ({ household: { id, persons: [] }, version, detail: { b: 1, a: [1, 2] } }) as never;
 
@@ -35,8 +38,8 @@ describe('dumpStore / diffDumps', () => {
     await b.alertQueue.put(['t1', 2, 100, 'a1'] as never, null);
     await b.households.put('h2', state('h2', 2));
     await b.households.put('h1', state('h1', 1));
-    const da = dumpStore(a.env.path);
-    const db = dumpStore(b.env.path);
+    const da = dumpStore(pathOf(a));
+    const db = dumpStore(pathOf(b));
     for (const name of ['households', 'alerts', 'alert_queue', 'alerts_by_household', 'open_alerts', 'alert_counts', 'checkpoints', 'dead_letters']) expect(da.has(name), name).toBe(true);
     expect(da.get('households')!.entries).toHaveLength(2);
     expect(diffDumps(da, db)).toEqual([]);
@@ -51,10 +54,10 @@ describe('dumpStore / diffDumps', () => {
     await a.checkpoints.put(0, 17);
     await b.checkpoints.put(0, 18);
     await a.openAlerts.put(['t1', 'a1'] as never, 'h1');
-    const diff = diffDumps(dumpStore(a.env.path), dumpStore(b.env.path)).join('\n');
+    const diff = diffDumps(dumpStore(pathOf(a)), dumpStore(pathOf(b))).join('\n');
     expect(diff).toMatch(/checkpoints: 0 only in a, 0 only in b, 1 differ/);
     expect(diff).toMatch(/a = 17\n\s+b = 18/);
     expect(diff).toMatch(/open_alerts \["t1","a1"\]: only in a = "h1"/);
-    expect(diffDumps(dumpStore(a.env.path, { exclude: ['checkpoints', 'open_alerts'] }), dumpStore(b.env.path, { exclude: ['checkpoints', 'open_alerts'] }))).toEqual([]);
+    expect(diffDumps(dumpStore(pathOf(a), { exclude: ['checkpoints', 'open_alerts'] }), dumpStore(pathOf(b), { exclude: ['checkpoints', 'open_alerts'] }))).toEqual([]);
   });
 });

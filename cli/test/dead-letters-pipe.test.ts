@@ -26,7 +26,7 @@ describe('lifeline dead-letters list through a pipe', () => {
             origin: 'engine',
             code: 'LIFELINE_ERR_UNKNOWN_PERSON',
             reason: 'person p-x is not a member of the household',
-            issues: [{ field: 'personId', message: 'unknown person' }],
+            issues: [{ field: 'personId', reason: 'unknown person' }],
             partition: seq % 4,
             seq,
             subject: `lifeline.upd.${seq % 4}.health`,

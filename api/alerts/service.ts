@@ -45,6 +45,8 @@ export class AlertService {
   /** Emits 'alert' (Alert) after every committed change this process sees. */
   readonly events = new EventEmitter();
   private sweepTimer: NodeJS.Timeout | null = null;
+  /** Queue claims in flight, by caller and request id. */
+  private readonly claiming = new Map<string, Promise<Alert[]>>();
 
   constructor(
     readonly store: Store,
@@ -133,8 +135,18 @@ export class AlertService {
    * Takes up to `max` open alerts of a township, urgent first then by due time. A repeated
    * request id returns the alerts that request took (still held by the caller).
    */
-  async claimFromQueue(township: string, p: Principal, opts: { requestId: string; max: number; leaseMs: number }): Promise<Alert[]> {
+  claimFromQueue(township: string, p: Principal, opts: { requestId: string; max: number; leaseMs: number }): Promise<Alert[]> {
     requireTownship(p, township);
+    // the same request sent twice at once (a client retrying) runs once: the second gets the first's answer
+    const key = `${p.keyId}|${opts.requestId}`;
+    const running = this.claiming.get(key);
+    if (running) return running;
+    const run = this.claimOnce(township, p, opts).finally(() => this.claiming.delete(key));
+    this.claiming.set(key, run);
+    return run;
+  }
+
+  private async claimOnce(township: string, p: Principal, opts: { requestId: string; max: number; leaseMs: number }): Promise<Alert[]> {
     const prior = this.claimedBy(township, p.keyId, opts.requestId);
     if (prior.length > 0) return prior;
     const out: Alert[] = [];
@@ -152,7 +164,8 @@ export class AlertService {
         const results = await Promise.allSettled(wave.map((id) => this.apply(id, { action: 'claim', leaseMs: opts.leaseMs, token: newLeaseToken() }, p.keyId, opts.requestId, null, p.role)));
         for (const r of results) {
           if (r.status === 'fulfilled') {
-            if (!r.value.replayed && out.length < opts.max) out.push(r.value.alert);
+            // replayed: this request id took it before (a retry from another node): it is still ours
+            if (r.value.alert.lease?.holder === p.keyId && out.length < opts.max) out.push(r.value.alert);
           } else if (!(r.reason instanceof ApiError && (r.reason.status === 409 || r.reason.status === 404))) throw r.reason;
         }
       }

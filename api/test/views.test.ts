@@ -17,6 +17,7 @@ import { initialState } from '../../engine/process.js';
 import type { Household, HouseholdState } from '../../engine/types.js';
 import { counts, listAlerts, openStore, writeAlertInTxn, type Store } from '../../workers/store/index.js';
 import { buildApp, type LifelineApp } from '../app.js';
+import { startEngine, type Engine } from '../../workers/engine.js';
 import { hashToken, type Principal } from '../auth/index.js';
 import { overdueByLevel } from '../metrics.js';
 import { privacyViewOf } from '../privacy/mask.js';
@@ -89,6 +90,7 @@ describe('queue counts and cached views over real LMDB', () => {
   const writeBehindTheApi = (before: Alert | null, after: Alert) => store.env.transactionSync(() => writeAlertInTxn(store, before, after));
 
   const states = new Map<string, HouseholdState>();
+  let engine: Engine | undefined;
 
   beforeAll(async () => {
     households = [...generateCity('small', 5, { limit: 120 })];
@@ -126,11 +128,14 @@ describe('queue counts and cached views over real LMDB', () => {
     // portrait reads are audited in the audit stream before they are answered
     nc = await testConnection();
     audit = await openAuditLog(nc, env.config);
-    app = await buildApp(env.config, { store, registry: new Registry(), now, dashboard: false, sweeper: false, audit });
+    // caseworker actions are commands applied by the engine: it runs on the same store
+    engine = await startEngine(env.config, { store, tuning: { warmUpUpdates: 0 } });
+    app = await buildApp(env.config, { store, registry: new Registry(), now, dashboard: false, sweeper: false, audit, nats: nc, engine });
   }, 60_000);
 
   afterAll(async () => {
     await app?.close();
+    await engine?.stop();
     await store?.close();
     await nc?.close();
     await env?.cleanup();
@@ -179,7 +184,7 @@ describe('queue counts and cached views over real LMDB', () => {
     // a lease that runs out goes back to the queue through the sweeper: counted too
     skew = 61_000;
     try {
-      expect(app.lifeline.alerts.sweep()).toBe(1);
+      expect(await app.lifeline.alerts.sweep()).toBe(1);
       expect(await scrape()).toEqual(fresh(store, now()));
       expect((await post(`/v1/alerts/${d!.id}/release`, CW1, { requestId: 'tr-2', leaseToken: d!.token })).statusCode).toBe(409);
     } finally {

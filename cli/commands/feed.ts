@@ -13,8 +13,11 @@ import { openPublisher, type Publisher } from '../../connectors/publisher/index.
 import { Progress } from '../../bench/harness/progress.js';
 import { numberFlag, type Command } from '../command.js';
 
-/** Where the simulators start from: the engine's current household states, or (none) the city file's facts. */
-export type StatesSource = () => Iterable<HouseholdState>;
+/**
+ * Where the simulators start from: the engine's current household states (none: the city file's
+ * facts). Async so a caller can first wait until the engine has applied what an earlier run sent.
+ */
+export type StatesSource = () => Iterable<HouseholdState> | Promise<Iterable<HouseholdState>>;
 
 /**
  * The household states in the engine's LMDB store (read-only, in id order), streamed; nothing
@@ -35,10 +38,10 @@ export function* storedStates(config: Readonly<Config>): Generator<HouseholdStat
  * continues from the engine's states when there are any (else from the city's original facts)
  * and stamps updates with the wall clock, so a restart never contradicts what the engine holds.
  */
-function liveSimulator(config: Readonly<Config>, rate: number, states: StatesSource = () => storedStates(config)): FeedSimulator {
+async function liveSimulator(config: Readonly<Config>, rate: number, states: StatesSource = () => storedStates(config)): Promise<FeedSimulator> {
   const now = Date.now();
   const profile = profileByName(config.city.profile);
-  const current = CityIndex.fromStates(profile, states());
+  const current = CityIndex.fromStates(profile, await states());
   const index = current.householdCount > 0 ? current : CityIndex.build(profile, config.city.seed);
   // a fresh run tag and seed per run: ids never collide with an earlier run's, events are new
   return new FeedSimulator(index, { seed: (config.city.seed ^ Math.floor(now / 1000)) | 0, runTag: now.toString(36), meanGapMs: 1000 / Math.max(rate, 1), clock: Date.now });
@@ -51,7 +54,7 @@ export async function startLiveFeeds(
   rate: number,
   opts: { states?: StatesSource } = {},
 ): Promise<{ stop(): Promise<void>; sent(): number }> {
-  const sim = liveSimulator(config, rate, opts.states);
+  const sim = await liveSimulator(config, rate, opts.states);
   const ac = new AbortController();
   let sent = 0;
   let failure: Error | null = null;
@@ -94,7 +97,7 @@ export const feed: Command = {
     const dept = values['resync'] as string | undefined;
     if (dept !== undefined) {
       if (!isDepartment(dept)) throw new Error(`--resync: unknown department '${dept}' (one of ${DEPARTMENT_CODES.join(', ')})`);
-      const sim = liveSimulator(config, 1000);
+      const sim = await liveSimulator(config, 1000);
       const out = values['out'] as string | undefined;
       if (out) {
         const ws = createWriteStream(out);

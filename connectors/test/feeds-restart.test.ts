@@ -17,11 +17,12 @@ import { mergeLast, publishAll, smallCity, waitForCheckpoints } from '../../work
 import { generateCity } from '../city/generator.js';
 import { profileByName } from '../city/profiles.js';
 import { CityIndex, FeedSimulator } from '../feeds/index.js';
+import { storedStates } from '../../cli/commands/feed.js';
 
 const profile = profileByName('small');
 
-/** The store's household states in id order (the order CityIndex wants). */
-function storedStates(store: Store): HouseholdState[] {
+/** The store's household states in id order. */
+function statesIn(store: Store): HouseholdState[] {
   store.env.resetReadTxn();
   const out: HouseholdState[] = [];
   for (const { key, value } of store.households.getRange({})) if (typeof key === 'string') out.push(value);
@@ -103,13 +104,13 @@ describe('simulated feeds after a restart (real engine)', () => {
     await waitForCheckpoints(store, last1, 120_000);
     expect(listDeadLetters(store, { limit: 50 }).map((l) => `${l.code} ${l.reason}`), 'first run').toEqual([]);
 
-    // the restart: a new simulator (new seed, new run tag) built from what the engine holds now
-    const second = new FeedSimulator(CityIndex.fromStates(profile, storedStates(store)), { seed: rnd.int(1, 2 ** 30), runTag: 'second', clock: Date.now });
+    // the restart: a new simulator (new seed, new run tag) built from what the engine holds now, read as `lifeline feed` reads it
+    const second = new FeedSimulator(CityIndex.fromStates(profile, storedStates(env.config)), { seed: rnd.int(1, 2 ** 30), runTag: 'second', clock: Date.now });
     const last2 = await publishAll(nc, env.config, draw(second, 3000));
     await waitForCheckpoints(store, mergeLast(last1, last2), 120_000);
     expect(listDeadLetters(store, { limit: 50 }).map((l) => `${l.code} ${l.reason}`), 'after the restart').toEqual([]);
     // the engine really applied them: versions add up to every update sent
-    const applied = storedStates(store).reduce((n, s) => n + s.version, 0);
+    const applied = statesIn(store).reduce((n, s) => n + s.version, 0);
     expect(applied).toBe(6000);
   }, 300_000);
 });

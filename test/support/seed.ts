@@ -5,7 +5,9 @@
  *   LIFELINE_TEST_FRESH_SEED=1 the global setup (`seed-setup.ts`) draws a fresh one, prints it and
  *   hands it to every test file.
  * - `assertProperty(prop, opts)`: `fc.assert` with that seed; a failure names the seed and the
- *   command that replays it.
+ *   command that replays it. Tag the test `{ tags: ['property'] }` so the fresh-seed pass runs it.
+ * - `testRandom()`: a seeded PRNG for random choices outside fast-check (kill moments, seeds of
+ *   generators); a failing test prints its seed.
  *
  * `npm test` runs everything with the fixed seed, then the tests tagged `property` once more with
  * a fresh printed seed (see vitest.config.ts).

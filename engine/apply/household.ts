@@ -3,7 +3,7 @@ import { copyAssistance, copyFinances, copyHousehold, copyHousing, copyPerson } 
 import { REGISTERED_CATEGORIES, type AssistanceState, type Finances, type Household, type HousingState, type Incident, type Person } from '../types.js';
 import { reject, type Rejection } from '../errors.js';
 import { amountIn, cents } from './year-sum.js';
-import { majorDiseaseOf } from '../catalogue/diagnoses.js';
+import { coversCode, majorDiseaseOf } from '../catalogue/diagnoses.js';
 
 /** Incidents kept per household (the most recent). */
 export const MAX_INCIDENTS = 20;
@@ -43,12 +43,6 @@ export function pushIncident(h: Household, incident: Incident): Household {
   return copyHousehold(h, { incidents: incidents.length > MAX_INCIDENTS ? incidents.slice(incidents.length - MAX_INCIDENTS) : incidents });
 }
 
-/** The ICD-10 category (3 characters) a disease entry names, `… (C34)`, or null. */
-export function categoryOf(entry: string): string | null {
-  const m = /\(([A-Z]\d{2})\)$/.exec(entry);
-  return m ? m[1]! : null;
-}
-
 /**
  * A major disease a claim or an admission carries (its ICD-10 code): added to the person's list
  * unless a disease of that category is already there. Returns the new household and the entry
@@ -59,9 +53,8 @@ export function withClaimedDisease(h: Household, index: number, code: string): {
   const person = h.persons[index];
   const disease = majorDiseaseOf(code);
   if (person === undefined || disease === null) return null;
-  const cat = categoryOf(disease);
   const list = person.majorDiseases;
-  if (list.length >= MAX_DISEASES || list.some((d) => categoryOf(d) === cat)) return null;
+  if (list.length >= MAX_DISEASES || list.some((d) => coversCode(d, code))) return null;
   return { household: patchPerson(h, index, { majorDiseases: withSorted(list, disease) }), disease };
 }
 

@@ -34,6 +34,30 @@ const MAJOR: readonly (readonly [prefix: string, name: string])[] = [
   ['Z94', 'organ transplant'],
 ];
 
+/** Disease names the synthetic city records without a code, and the codes they cover. */
+const NAMED: Readonly<Record<string, string>> = {
+  cancer: 'C',
+  leukemia: 'C9',
+  uremia: 'N18',
+  stroke: 'I6',
+  heart_failure: 'I50',
+  organ_transplant: 'Z94',
+  aplastic_anemia: 'D61',
+  hemophilia: 'D6',
+};
+
+/**
+ * Whether a recorded disease entry already covers the diagnosis `code`: an entry naming its
+ * category (`… (C34)`) covers that category; a bare catalogue name covers its codes.
+ */
+export function coversCode(entry: string, code: string): boolean {
+  const c = code.toUpperCase();
+  const m = /\(([A-Z]\d{2})\)$/.exec(entry);
+  if (m) return c.startsWith(m[1]!);
+  const prefix = NAMED[entry];
+  return prefix !== undefined && c.startsWith(prefix);
+}
+
 /**
  * The major disease an ICD-10 code is evidence of, as the person's disease list records it
  * (`<name> (<3-character category>)`, one entry per category however many claims carry it), or

@@ -192,6 +192,15 @@ describe('a diagnosis on a claim is evidence of disease: the divorced father in 
   });
 });
 
+describe('a claim for a disease already on record adds nothing', () => {
+  it('a city record of cancer covers a lung-cancer claim: no second disease, no alert', () => {
+    const desk = new Desk(unregistered(makeHousehold({ id: 'h-c', persons: [makePerson({ id: 'c', majorDiseases: ['cancer'], monthlyWage: 3000 })] })));
+    const t = desk.feed(claim('c-1', 'c', '2026-02-01', 900, 600, 'C34.900'));
+    expect(t).toEqual([]);
+    expect(desk.state.household.persons[0]?.majorDiseases).toEqual(['cancer']);
+  });
+});
+
 describe('one case per household: the Nanjing mother\'s stroke and disability certificate (seed 001, 孙启萍)', () => {
   it('a major disease then a disability certificate are one urgent item in the township\'s queue', () => {
     const desk = new Desk(

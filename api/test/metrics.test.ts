@@ -98,7 +98,7 @@ describe('Prometheus metrics over the whole stack', () => {
 
     // repeats at each stage: the API knows it is applied; the server's Nats-Msg-Id window; the engine (another msg id)
     const applied = await call('POST', '/v1/updates', good[1]);
-    expect(applied.body).toMatchObject({ duplicate: 1 });
+    expect(applied.body).toMatchObject({ applied: 1, duplicate: 0 });
     const again = await stack.publisher.publish(good[2]!);
     expect(again.duplicate).toBe(true);
     const { subject } = stack.publisher.route(good[3]!);

@@ -1,9 +1,9 @@
 /**
  * The distribution map as GeoJSON: townships and communities with tier counts and open alerts,
- * and household points for roles that may see them. k-anonymity: for roles without personal-data
- * access, a community with fewer than `api.kAnonymity` households is merged into its township
- * (its counts move to the township's `mergedCommunities` remainder), and a township below k is
- * suppressed (counts null).
+ * and household points for roles that may see them. For roles without personal-data access every
+ * figure comes from the one protected release (api/privacy/aggregates.ts): a hidden figure is
+ * null, and a township's `mergedCommunities` holds what its hidden communities hold together only
+ * where that is derivable from shown figures anyway.
  */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
@@ -12,8 +12,9 @@ import { coversTownship, hasPersonalDataAccess, requireCapability, requireTownsh
 import { guard, type ApiContext } from '../context.js';
 import { ERROR_BODY_SCHEMA, unavailable } from '../errors.js';
 import { HouseholdMapQuery, MapQuery, toSchema } from '../schemas.js';
-import { emptyCounts, type TierCounts } from '../aggregates.js';
+import { emptyCounts } from '../aggregates.js';
 import { alertCountsByTownship } from './stats.js';
+import { analystRelease, mapCell, mergedRemainder } from '../privacy/aggregates.js';
 
 const ERR = { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA };
 
@@ -43,21 +44,22 @@ export function mapRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const q = req.query as z.output<typeof MapQuery>;
       const anonymous = !hasPersonalDataAccess(p.role);
       const agg = await ctx.aggregates.get();
-      const alerts = alertCountsByTownship(ctx, p);
       const fc = regionsGeoJSON(layout(), 'township');
-      const features = fc.features
-        .filter((f) => coversTownship(p, f.properties.id) && (q.district === undefined || f.properties.parentId === q.district) && (q.township === undefined || f.properties.id === q.township))
+      const shown = fc.features.filter((f) => coversTownship(p, f.properties.id) && (q.district === undefined || f.properties.parentId === q.district) && (q.township === undefined || f.properties.id === q.township));
+      if (anonymous) {
+        const r = await analystRelease(ctx);
+        const features = shown.map((f) => ({ ...f, properties: { ...f.properties, ...mapCell(r, f.properties.id) } }));
+        return { type: 'FeatureCollection', bbox: fc.bbox, kAnonymity: k, householdsAsOf: r.householdsAsOf, features };
+      }
+      const alerts = alertCountsByTownship(ctx, p);
+      const features = shown
         .map((f) => {
           const c = agg.byTownship.get(f.properties.id) ?? emptyCounts();
           const sl = alerts.get(f.properties.id);
           const openAlerts = sl ? ['open', 'claimed', 'verified', 'disposed'].reduce((n, s) => n + sl[s as 'open'].urgent + sl[s as 'open'].general, 0) : 0;
-          const suppressed = anonymous && c.households < k;
-          return {
-            ...f,
-            properties: { ...f.properties, suppressed, ...(suppressed ? { households: null, tier1: null, tier2: null, tier3: null, openAlerts: null } : { ...c, openAlerts }) },
-          };
+          return { ...f, properties: { ...f.properties, suppressed: false, ...c, openAlerts } };
         });
-      return { type: 'FeatureCollection', bbox: fc.bbox, kAnonymity: anonymous ? k : null, householdsAsOf: agg.builtAt, features };
+      return { type: 'FeatureCollection', bbox: fc.bbox, kAnonymity: null, householdsAsOf: agg.builtAt, features };
     },
   );
 
@@ -79,30 +81,25 @@ export function mapRoutes(app: FastifyInstance, ctx: ApiContext): void {
           (q.township === undefined || f.properties.parentId === q.township) &&
           (q.district === undefined || districtOf.get(f.properties.parentId) === q.district),
       );
+      if (anonymous) {
+        const r = await analystRelease(ctx);
+        const byTownship = new Map<string, string[]>();
+        for (const f of shown) byTownship.set(f.properties.parentId!, [...(byTownship.get(f.properties.parentId!) ?? []), f.properties.id]);
+        // every community of a township counts for its remainder, not only those a filter shows
+        for (const f of fc.features) if (f.properties.parentId !== null && byTownship.has(f.properties.parentId) && !byTownship.get(f.properties.parentId)!.includes(f.properties.id)) byTownship.get(f.properties.parentId)!.push(f.properties.id);
+        const mergedCommunities = Object.fromEntries([...byTownship].map(([t, cs]) => [t, mergedRemainder(r, t, cs)]));
+        const features = shown.map((f) => {
+          const cell = mapCell(r, f.properties.id);
+          return { ...f, properties: { ...f.properties, ...cell, ...(cell.suppressed ? { mergedInto: f.properties.parentId } : {}) } };
+        });
+        return { type: 'FeatureCollection', bbox: fc.bbox, kAnonymity: k, householdsAsOf: r.householdsAsOf, mergedCommunities, features };
+      }
       const alerts = activeAlertsByCommunity(ctx, new Set(shown.map((f) => f.properties.parentId!)));
-      const merged = new Map<string, TierCounts & { communities: number; openAlerts: number }>();
       const features = shown.map((f) => {
         const c = agg.byCommunity.get(f.properties.id) ?? emptyCounts();
-        const openAlerts = alerts.get(f.properties.id) ?? 0;
-        if (anonymous && c.households < k) {
-          const t = f.properties.parentId!;
-          const m = merged.get(t) ?? { ...emptyCounts(), communities: 0, openAlerts: 0 };
-          m.households += c.households;
-          m.tier1 += c.tier1;
-          m.tier2 += c.tier2;
-          m.tier3 += c.tier3;
-          m.openAlerts += openAlerts;
-          m.communities++;
-          merged.set(t, m);
-          return { ...f, properties: { ...f.properties, suppressed: true, mergedInto: t, households: null, tier1: null, tier2: null, tier3: null, openAlerts: null } };
-        }
-        return { ...f, properties: { ...f.properties, suppressed: false, households: c.households, tier1: c.tier1, tier2: c.tier2, tier3: c.tier3, openAlerts } };
+        return { ...f, properties: { ...f.properties, suppressed: false, households: c.households, tier1: c.tier1, tier2: c.tier2, tier3: c.tier3, openAlerts: alerts.get(f.properties.id) ?? 0 } };
       });
-      // a township's merged remainder is itself suppressed when it is still below k
-      const mergedCommunities = Object.fromEntries(
-        [...merged.entries()].map(([t, m]) => [t, m.households >= k ? m : { communities: m.communities, households: null, tier1: null, tier2: null, tier3: null, openAlerts: null, suppressed: true }]),
-      );
-      return { type: 'FeatureCollection', bbox: fc.bbox, kAnonymity: anonymous ? k : null, householdsAsOf: agg.builtAt, mergedCommunities, features };
+      return { type: 'FeatureCollection', bbox: fc.bbox, kAnonymity: null, householdsAsOf: agg.builtAt, mergedCommunities: {}, features };
     },
   );
 

@@ -1,15 +1,18 @@
 /**
  * Aggregates: GET /v1/stats (tier distribution, alerts by level, status and township, overdue)
  * and GET /v1/stats/summary (月监测、季评价: the month's or quarter's alerts, verifications,
- * dispositions and referrals). Counts only: never a name, an ID number or a household id.
+ * dispositions and referrals). Counts only: never a name, an ID number or a household id. Roles
+ * without personal-data access get every figure from the one protected release
+ * (api/privacy/aggregates.ts): hidden figures are null, and summaries stop at townships.
  */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { ALERT_LEVELS, ALERT_STATUSES, type Alert, type AlertLevel, type AlertStatus } from '../../engine/alerts/types.js';
 import { counts } from '../../workers/store/index.js';
-import { coversTownship, requireTownship, type Principal } from '../auth/index.js';
+import { coversTownship, hasPersonalDataAccess, requireTownship, type Principal } from '../auth/index.js';
+import { analystRelease, statsView, summaryView } from '../privacy/aggregates.js';
 import { guard, type ApiContext } from '../context.js';
-import { ERROR_BODY_SCHEMA, forbidden } from '../errors.js';
+import { ERROR_BODY_SCHEMA, forbidden, validation } from '../errors.js';
 import { StatsQuery, SummaryQuery, toSchema } from '../schemas.js';
 import { emptyCounts, type TierCounts } from '../aggregates.js';
 
@@ -57,6 +60,11 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const q = req.query as z.output<typeof StatsQuery>;
       if (q.township !== undefined) requireTownship(p, q.township);
       const now = ctx.now();
+      if (!hasPersonalDataAccess(p.role)) {
+        const r = await analystRelease(ctx);
+        if (q.township !== undefined && r.levels.get(q.township) !== 'township') throw validation('township', 'no such township');
+        return statsView(r, now, q.township);
+      }
       const agg = await ctx.aggregates.get();
       const tiers: TierCounts = emptyCounts();
       for (const [t, c] of agg.byTownship) {
@@ -144,6 +152,7 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       }
       const hours = verified.hoursToVerify.sort((x, y) => x - y);
       const median = hours.length ? hours[Math.floor(hours.length / 2)]! : null;
+      if (!hasPersonalDataAccess(p.role)) return summaryView(await analystRelease(ctx), q, { start, end, label }, now, median);
       const agg = await ctx.aggregates.get();
       const tiers = emptyCounts();
       for (const [id, c] of agg.byCommunity) {

@@ -58,7 +58,7 @@ export async function setCityMarker(store: Store, m: CityMarker): Promise<void> 
 
 /** Removes every row of every database (a partial load or a damaged view). */
 export async function clearStore(store: Store): Promise<void> {
-  for (const db of [store.households, store.alerts, store.alertQueue, store.alertsByHousehold, store.openAlerts, store.alertCounts, store.checkpoints, store.deadLetters, store.outbox, store.commands, store.meta, store.audit]) {
+  for (const db of [store.households, store.alerts, store.alertQueue, store.alertsByHousehold, store.openAlerts, store.alertCounts, store.checkpoints, store.deadLetters, store.outbox, store.commands, store.meta]) {
     await (db as { clearAsync(): Promise<void> }).clearAsync();
   }
 }

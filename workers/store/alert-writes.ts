@@ -4,11 +4,8 @@
  * inside a write transaction (transactionSync, or an async `transaction` callback).
  */
 import type { Alert } from '../../engine/alerts/types.js';
-import type { AuditEntry } from './types.js';
-import { AlertNotFoundError } from '../errors.js';
 import { countKey, householdAlertKey, openAlertKey, queueKey } from './keys.js';
 import type { Store } from './open.js';
-import { revisionOf } from '../../engine/alerts/lifecycle.js';
 
 function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -61,28 +58,4 @@ export function findOpenAlertInTxn(store: Store, householdId: string, type: Aler
   const id = store.openAlerts.get(openAlertKey(householdId, type));
   if (id === undefined) return null;
   return store.alerts.get(id) ?? null;
-}
-
-/**
- * Rewrites one alert and its index keys in one synchronous transaction (the API's claim, verify,
- * dispose, close, release). `fn` may throw to refuse the transition: nothing is written then.
- * An optional audit row is written in the same transaction.
- */
-export function transitionAlert(store: Store, id: string, fn: (current: Alert) => Alert, audit?: (after: Alert) => AuditEntry): Alert {
-  return store.env.transactionSync(() => {
-    const before = store.alerts.get(id);
-    if (!before) throw new AlertNotFoundError(id);
-    const after = fn(before);
-    writeAlertInTxn(store, before, after);
-    if (audit) {
-      const row = audit(after);
-      store.audit.putSync([row.at, `${row.requestId ?? ''}|${id}|${revisionOf(after)}`], row);
-    }
-    return after;
-  });
-}
-
-/** Appends one audit row (its own transaction). */
-export function appendAudit(store: Store, row: AuditEntry): Promise<boolean> {
-  return store.audit.put([row.at, `${row.requestId ?? ''}|${row.target}|${Math.random().toString(36).slice(2)}`], row);
 }

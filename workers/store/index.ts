@@ -1,6 +1,6 @@
 /** The LMDB store shared by the engine's workers and the API. Key layout: README.md. */
 export { openStore, storeOptions, type Store, type StoreOptions } from './open.js';
-export { transitionAlert, appendAudit, writeAlertInTxn, removeAlertInTxn, findOpenAlertInTxn } from './alert-writes.js';
+export { writeAlertInTxn, removeAlertInTxn, findOpenAlertInTxn } from './alert-writes.js';
 export {
   getHousehold,
   getAlert,
@@ -17,4 +17,4 @@ export {
   type AlertCounts,
 } from './reads.js';
 export { queueKey, openAlertKey, LEVEL_RANK, RANK_LEVEL, type QueueKey, type OpenAlertKey } from './keys.js';
-export type { DeadLetter, OutboxRow, OutboxKey, AuditEntry, DeadLetterOrigin } from './types.js';
+export type { DeadLetter, OutboxRow, OutboxKey, DeadLetterOrigin } from './types.js';

@@ -19,8 +19,6 @@ export type OpenAlertKey = [string, AlertCase];
 export type CountKey = [string, AlertStatus, AlertLevel];
 /** dead_letters key: partition, stream sequence. */
 export type DeadLetterKey = [number, number];
-/** audit key: time, request id or a random suffix. */
-export type AuditKey = [number, string];
 
 export function queueKey(a: Pick<Alert, 'region' | 'status' | 'level' | 'dueAt' | 'id'>): QueueKey {
   return [a.region.townshipId, a.status, LEVEL_RANK[a.level], a.dueAt, a.id];

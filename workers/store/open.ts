@@ -7,9 +7,9 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type { Alert } from '../../engine/alerts/types.js';
 import type { HouseholdState } from '../../engine/types.js';
 import { StoreOpenError } from '../errors.js';
-import type { AuditKey, CountKey, DeadLetterKey, HouseholdAlertKey, OpenAlertKey, QueueKey } from './keys.js';
+import type { CountKey, DeadLetterKey, HouseholdAlertKey, OpenAlertKey, QueueKey } from './keys.js';
 import type { CommandOutcome } from '../commands/types.js';
-import type { AuditEntry, DeadLetter, OutboxKey, OutboxRow } from './types.js';
+import type { DeadLetter, OutboxKey, OutboxRow } from './types.js';
 
 export interface StoreOptions {
   /** Folder of the environment. */
@@ -44,7 +44,6 @@ export interface Store {
   readonly commands: Database<CommandOutcome, [number, string]>;
   /** Store-wide markers: `city` (the initial load finished), `snapshot:<p>` (last snapshot taken). */
   readonly meta: Database<unknown, string>;
-  readonly audit: Database<AuditEntry, AuditKey>;
   close(): Promise<void>;
 }
 
@@ -91,7 +90,6 @@ export function openStore(opts: StoreOptions): Store {
     outbox: env.openDB<OutboxRow, OutboxKey>({ name: 'outbox_rows' }),
     commands: env.openDB<CommandOutcome, [number, string]>({ name: 'commands' }),
     meta: env.openDB<unknown, string>({ name: 'meta' }),
-    audit: env.openDB<AuditEntry, AuditKey>({ name: 'audit' }),
     async close() {
       await env.close();
     },

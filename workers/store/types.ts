@@ -34,13 +34,3 @@ export interface OutboxRow {
   /** The audit row or the dead letter, as published. */
   body: Record<string, unknown>;
 }
-
-/** An audit row, written by the API for every alert transition and privileged read. */
-export interface AuditEntry {
-  at: number;
-  actor: string;
-  action: string;
-  target: string;
-  requestId: string | null;
-  details: Record<string, unknown>;
-}

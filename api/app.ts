@@ -14,7 +14,7 @@ import { CommandClient } from './alerts/commands.js';
 import { AlertTally } from './alerts/tally.js';
 import { AggregateCache } from './aggregates.js';
 import type { ApiContext } from './context.js';
-import { ApiError, ERROR_BODY_SCHEMA, errorHandler, notFoundHandler } from './errors.js';
+import { ApiError, ERROR_BODY_SCHEMA, errorHandler, frameworkErrors, notFoundHandler } from './errors.js';
 import { FeedTracker } from './feeds.js';
 import { FeedHealthStore } from './feeds-store.js';
 import { openAuditLog } from '../connectors/audit/index.js';
@@ -86,7 +86,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     // unknown fields are errors, never silently dropped; bodies are never coerced (see strictValidators)
     ajv: { customOptions: { ...STRICT_AJV } },
     schemaController: { compilersFactory: { buildValidator: strictValidators } },
-    routerOptions: { ignoreTrailingSlash: true },
+    // ids are up to 256 characters (schemas.ts IdParams); longer ones and bad URLs get the one error shape
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    frameworkErrors,
   });
 
   const tally = new AlertTally(deps.store);

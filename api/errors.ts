@@ -169,6 +169,12 @@ export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyRe
   void reply.code(e.status).type('application/json; charset=utf-8').send(e.body());
 }
 
+/** Errors Fastify's router raises before any route runs (a malformed or too long path): the one shape too. */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const reason = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the path is not a valid URL';
+  void reply.code(400).type('application/json; charset=utf-8').send(ApiError.of('LIFELINE_ERR_API_VALIDATION', `url: ${reason}`, { field: 'url' }).body());
+}
+
 export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): void {
   // the path is the client's text: named as a field, never echoed back
   void reply.code(404).send(ApiError.of('LIFELINE_ERR_API_NOT_FOUND', `no route for this method and path`, { field: 'url' }).body());

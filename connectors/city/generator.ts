@@ -2,11 +2,14 @@
  * The streaming city generator: `generateCity(profile, seed)` yields households one at a time
  * (sync or async iteration) with running counters, so a 223,000-household city never sits in
  * memory. Category counts are exact: each household's category is drawn without replacement
- * from the remaining quotas, so any prefix of the stream is a fair sample of the whole.
+ * from the remaining quotas, so any prefix of the stream is a fair sample of the whole. A profile
+ * with `causeTargets` (Yuanzhou's survey) is calibrated to it: the best of a few candidates per
+ * slot (calibration/quota.ts).
  */
 import type { Household, HouseholdCategory } from '../../engine/types.js';
 import { REGISTERED_CATEGORIES, UNREGISTERED_SOURCES } from '../../engine/types.js';
 import { dayNumber, yearStartDay } from './dates.js';
+import { CauseQuota } from './calibration/quota.js';
 import { buildHousehold, type BuildContext } from './household.js';
 import { IdNumberAllocator } from './ids.js';
 import { COMPOSITIONS, profileByName, type CityProfile, type Composition, type ProfileName } from './profiles.js';
@@ -121,6 +124,7 @@ export class CityGenerator implements Iterable<Household>, AsyncIterable<Househo
     const left = cats.map((c) => p.categories[c] ?? 0);
     let remaining = left.reduce((a, b) => a + b, 0);
     const k = this.counters;
+    const quota = p.causeTargets !== undefined && p.causeTargets.candidates > 1 ? new CauseQuota(p.causeTargets, p.referenceDate) : null;
     for (let i = 0; i < this.total; i++) {
       // draw a category without replacement from the remaining quotas
       let x = rng.int(remaining);
@@ -129,7 +133,26 @@ export class CityGenerator implements Iterable<Household>, AsyncIterable<Househo
       left[ci] = (left[ci] as number) - 1;
       remaining--;
       const category = cats[ci] as HouseholdCategory;
-      const h = buildHousehold(ctx, i, category);
+      let h = buildHousehold(ctx, i, category);
+      if (quota !== null) {
+        // the candidate that best closes the gaps to the survey's cause distributions
+        let levels = quota.levelsOf(h);
+        let best = quota.gain(levels);
+        let comp = ctx.lastComposition;
+        for (let t = 1; t < p.causeTargets!.candidates; t++) {
+          const c = buildHousehold(ctx, i, category);
+          const l = quota.levelsOf(c);
+          const g = quota.gain(l);
+          if (g > best) {
+            h = c;
+            levels = l;
+            best = g;
+            comp = ctx.lastComposition;
+          }
+        }
+        ctx.lastComposition = comp;
+        quota.take(levels);
+      }
       k.households++;
       k.persons += h.persons.length;
       k.byCategory[category]++;

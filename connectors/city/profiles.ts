@@ -6,6 +6,7 @@
  * reproduce the survey's distribution; `small` is a 2,000-household Hangzhou for tests.
  */
 import type { HouseholdCategory, HousingSafety } from '../../engine/types.js';
+import type { CauseTargets } from './calibration/quota.js';
 
 export const PROFILE_NAMES = ['hangzhou', 'yuanzhou', 'small'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -57,6 +58,8 @@ export interface CityProfile {
   };
   /** Overrides the district's rural share when set. */
   ruralShare?: number;
+  /** A survey's cause-score distribution the city is calibrated to (calibration/quota.ts). */
+  causeTargets?: CauseTargets;
   health: {
     chronic: AgeBandRates;
     major: AgeBandRates;
@@ -254,6 +257,21 @@ const YUANZHOU: CityProfile = {
   // surveyed: dibao households in the register plus new applicants (found by the door-to-door survey)
   categories: { dibao: 3_930, extreme_poverty: 230, expenditure_dibao: 60, proactive_discovery: 583 },
   ruralShare: 0.85,
+  // the survey's 4,803 households per score 0, 0.5, … 5 (calibration/yuanzhou_cause_scores.csv)
+  causeTargets: {
+    candidates: 2,
+    counts: {
+      education: [3575, 114, 269, 648, 171, 16, 9, 0, 1, 0, 0],
+      housing: [2768, 817, 72, 1121, 14, 4, 0, 2, 0, 2, 3],
+      illness: [671, 242, 2137, 1266, 295, 113, 55, 15, 7, 0, 2],
+      disability: [3691, 19, 188, 614, 151, 84, 43, 12, 0, 1, 0],
+      disaster: [4502, 3, 257, 29, 8, 3, 1, 0, 0, 0, 0],
+      employment: [4334, 295, 103, 23, 15, 18, 13, 2, 0, 0, 0],
+      skills: [2163, 1077, 1254, 49, 251, 5, 4, 0, 0, 0, 0],
+      labour: [2675, 182, 548, 434, 500, 276, 141, 37, 6, 4, 0],
+      other: [517, 21, 661, 1619, 1735, 180, 63, 4, 2, 1, 0],
+    },
+  },
   composition: {
     registered: { elderly_alone: 0.05, adult_alone: 0.14, elderly_couple: 0.12, couple: 0.3, single_parent: 0.06, nuclear: 0.07, three_generation: 0.16, grandparent_grandchild: 0.02, adult_with_parent: 0.08 },
     unregistered: { elderly_alone: 0, adult_alone: 0.2, elderly_couple: 0, couple: 0.4, single_parent: 0, nuclear: 0.4, three_generation: 0, grandparent_grandchild: 0, adult_with_parent: 0 },

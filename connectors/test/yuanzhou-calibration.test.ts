@@ -26,15 +26,25 @@ const tvd = (a: number[], b: number[]) => {
   return a.reduce((acc, v, i) => acc + Math.abs(v / sa - (b[i] as number) / sb), 0) / 2;
 };
 
+/** Five seeds: the fixed one the project always used, and four more; each must pass on its own. */
+const SEEDS = [20231130, 1, 2, 3, 4];
+
 describe('yuanzhou profile calibration', () => {
-  it('reproduces the survey’s nine cause-score distributions as scored by the engine (TVD ≤ 0.10 each)', () => {
+  it('the profile calibrates to the survey itself: its targets are the CSV\'s counts', () => {
+    const real = realDistributions();
+    const targets = PROFILES.yuanzhou.causeTargets;
+    expect(targets?.candidates).toBeGreaterThan(1);
+    for (const c of CAUSES) expect(targets?.counts[c], c).toEqual(real[c]);
+  });
+
+  it.each(SEEDS)('seed %i reproduces the survey\u2019s nine cause-score distributions as scored by the engine (TVD \u2264 0.05 each)', (seed) => {
     const real = realDistributions();
     expect(Object.keys(real).sort()).toEqual([...CAUSES].sort());
     const model = ModelSchema.parse({ referenceDate: PROFILES.yuanzhou.referenceDate });
     expect(model.causes).toEqual(DEFAULT_MODEL.causes);
     const gen = Object.fromEntries(CAUSES.map((c) => [c, new Array<number>(STEPS).fill(0)])) as Record<Cause, number[]>;
     let n = 0;
-    for (const h of generateCity('yuanzhou', 20231130)) {
+    for (const h of generateCity('yuanzhou', seed)) {
       const s = causeScores(h, model);
       for (const c of CAUSES) gen[c][Math.round(s[c] * 2)]!++;
       n++;
@@ -42,7 +52,7 @@ describe('yuanzhou profile calibration', () => {
     expect(n).toBe(householdTotal(PROFILES.yuanzhou));
     expect(n).toBe(4803);
     const report = CAUSES.map((c) => ({ factor: c, tvd: Math.round(tvd(real[c], gen[c]) * 1000) / 1000 }));
-    console.log('yuanzhou cause-score TVD per factor:\n' + report.map((r) => `  ${r.factor.padEnd(11)} ${r.tvd.toFixed(3)}`).join('\n'));
-    for (const r of report) expect(r.tvd, r.factor).toBeLessThanOrEqual(0.1);
+    console.log(`yuanzhou cause-score TVD per factor, seed ${seed}:\n` + report.map((r) => `  ${r.factor.padEnd(11)} ${r.tvd.toFixed(3)}`).join('\n'));
+    for (const r of report) expect(r.tvd, r.factor).toBeLessThanOrEqual(0.05);
   });
 });

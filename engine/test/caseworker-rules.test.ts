@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { applyReviewOutcome } from '../alerts/review.js';
 import { examplePayload } from '../catalogue/examples.js';
 import { isOverdue } from '../alerts/lifecycle.js';
-import { profileOf } from '../process.js';
-import type { Household } from '../types.js';
+import { finalRefusal, profileOf } from '../process.js';
+import type { Household, Update } from '../types.js';
 import { Desk, at, model, type Step } from './desk.js';
 import { makeHousehold, makePerson } from './fixtures.js';
 
@@ -311,6 +311,10 @@ describe('the last member\'s death: 于大爷 who lived alone (seed 001, 沙坪�
     expect(desk.open.get('hardship')).toMatchObject({ type: 'death', status: 'open' });
     const later = desk.try({ id: 'sq-9', source: 'community', kind: 'grid_visit_recorded', date: '2026-10-20', payload: { visitedOn: '2026-10-20', worker: '网格员', observed: ['structure'], concern: 0, note: '' } });
     expect(later).toMatchObject({ ok: false, code: 'LIFELINE_ERR_HOUSEHOLD_DISSOLVED', issues: [{ field: 'householdId' }] });
+    // an intake can say so before publishing: the refusal is final whatever arrives first
+    const visit: Update = { id: 'sq-10', source: 'community', kind: 'grid_visit_recorded', householdId: 'h-old', occurredAt: at('2026-10-21'), payload: {} };
+    expect(finalRefusal(desk.state, visit)).toMatchObject({ code: 'LIFELINE_ERR_HOUSEHOLD_DISSOLVED' });
+    expect(finalRefusal(desk.state, { ...visit, occurredAt: at('2026-10-01') })).toBeNull(); // dated before: a late fact
     // his last hospital bill still settles
     expect(desk.try(claim('yb-9', 'old', '2026-10-25', 3_000, 2_000, 'S72.000')).ok).toBe(true);
     expect(desk.open.size).toBe(1);

@@ -35,13 +35,13 @@ const POLICY_RULES: Record<PolicyCode, Rule> = {
     c.f.registeredCategory === 'dibao' || c.f.registeredCategory === 'extreme_poverty' || c.f.registeredCategory === 'expenditure_dibao'
       ? null
       : c.f.perCapitaMonthly < c.f.lines.dibaoMonthly && !c.f.disqualifyingAssets
-        ? `per-capita income ${cny(c.f.perCapitaMonthly)}/month is below the dibao line ${cny(c.f.lines.dibaoMonthly)}, no disqualifying assets`
+        ? `per-capita income ${cny(c.f.perCapitaMonthly)}/month is below the dibao line ${cny(c.f.lines.dibaoMonthly)}, no disqualifying assets${c.f.incomeNote}`
         : null,
   marginal_assistance: (c) =>
     c.f.enrolledRegistered || c.f.disqualifyingAssets
       ? null
       : c.f.perCapitaMonthly >= c.f.lines.dibaoMonthly && c.f.perCapitaMonthly < c.f.lines.marginalMonthly
-        ? `per-capita income ${cny(c.f.perCapitaMonthly)}/month is between the dibao line and the marginal line ${cny(c.f.lines.marginalMonthly)}`
+        ? `per-capita income ${cny(c.f.perCapitaMonthly)}/month is between the dibao line and the marginal line ${cny(c.f.lines.marginalMonthly)}${c.f.incomeNote}`
         : null,
   extreme_poverty_support: (c) =>
     c.f.registeredCategory === 'extreme_poverty' || !c.f.nobodyCanWork || c.f.perCapitaMonthly >= c.f.lines.dibaoMonthly || c.f.disqualifyingAssets

@@ -7,7 +7,7 @@
  * per-update alert rules call the narrow functions (`incomeOf`) so an update pays only for what
  * its events need.
  */
-import { declaredIncome, isMember, yearOutOfPocket, type DeclaredIncome } from '../apply/household.js';
+import { declaredIncome, excludedNote, isMember, yearOutOfPocket } from '../apply/household.js';
 import { ageAt, recentAmount, refOf } from '../dimensions/reference.js';
 import type { Model } from '../model.js';
 import { REGISTERED_CATEGORIES } from '../types.js';
@@ -28,6 +28,8 @@ export interface HouseholdFacts {
   /** All income including transfers, CNY per year (the base of the medical share). */
   totalAnnual: number;
   perCapitaMonthly: number;
+  /** Which parts of the tax filing no longer count and why ('' when none): for the reasons that quote the income. */
+  incomeNote: string;
   lines: { dibaoMonthly: number; marginalMonthly: number };
   /** Enrolled, or per-capita income under the marginal line. */
   lowIncome: boolean;
@@ -171,6 +173,7 @@ export function householdFacts(h: Household, model: Model): HouseholdFacts {
     meansAnnual,
     totalAnnual,
     perCapitaMonthly,
+    incomeNote: f.taxYear >= ref.year - 1 ? excludedNote(declaredIncome(h)) : '',
     lines,
     lowIncome: registeredCategory !== null || perCapitaMonthly < lines.marginalMonthly,
     disqualifyingAssets,

@@ -109,6 +109,7 @@ describe('a dead member no longer earns: the Nanjing mother after her husband\'s
     const portrait = profileOf(desk.state.household, model);
     const dibao = portrait.suggestions.find((s) => s.code === 'dibao');
     expect(dibao?.reason).toMatch(/per-capita income 683/);
+    expect(dibao?.reason).toContain('not counted: 41,160 CNY of 孙的丈夫 (died)');
     const filed = portrait.dimensions.property.indicators.find((i) => i.code === 'property.low_declared_income');
     expect(filed?.reason).toContain('not counted: 41,160 CNY of 孙的丈夫 (died)');
     expect(desk.leadingCauses(2)).toEqual(expect.arrayContaining(['labour']));

@@ -20,7 +20,7 @@ import { CommandResponder } from './commands/index.js';
 import { OutboxPublisher } from './outbox.js';
 import { EngineStartError } from './errors.js';
 import { compiledTaskFile } from './task-file.js';
-import { engineMetrics, type EngineMetrics } from './metrics.js';
+import { engineMetrics, natsView, type EngineMetrics } from './metrics.js';
 import { consumerName, defaultTuning, type EngineTuning } from './options.js';
 import { PartitionConsumer, type PartitionStatus } from './partition-consumer.js';
 import { PoolSlots, type SlotWaiter } from './pool-slots.js';
@@ -151,7 +151,12 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     metrics?.forgetPartition(p);
   };
 
-  const unbindMetrics = metrics?.bind({ threads: () => pool.threads.length, lmdbBytes: () => lmdbBytes(store) });
+  const unbindMetrics = metrics?.bind({
+    threads: () => pool.threads.length,
+    lmdbBytes: () => lmdbBytes(store),
+    partitions: () => ({ total: partitionCount, owned: consumers.size }),
+    nats: natsView(nc, jsm, config.stream.name),
+  });
   let poll: NodeJS.Timeout | undefined;
   if (metrics && tuning.pendingPollMs > 0) {
     poll = setInterval(() => {

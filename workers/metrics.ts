@@ -7,6 +7,8 @@
 import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
 import { codeLabel, flowLabels, oneOf, updateFlowCounters } from '../connectors/publisher/metrics.js';
 import { ALERT_LEVELS } from '../engine/alerts/types.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { BatchResult } from './types.js';
 
 /** Latency buckets, seconds: sub-millisecond at the low end (a lone update commits in ~1 ms), minutes at the top (catch-up after downtime). */
@@ -24,6 +26,7 @@ const partitionLabel = (p: number): string => (Number.isInteger(p) && p >= 0 && 
 export const ENGINE_DEAD_LETTER_ORIGINS: readonly string[] = ['engine', 'poison'];
 export const CACHE_RESULTS: readonly string[] = ['hit', 'miss'];
 export const ALERT_OUTCOMES: readonly string[] = ['created', 'joined'];
+export const BATCH_STAGES: readonly string[] = ['wait', 'score', 'commit', 'total'];
 
 /** Live figures the engine offers, read at scrape time. */
 export interface EngineSources {
@@ -31,6 +34,73 @@ export interface EngineSources {
   threads(): number;
   /** Size of the LMDB data in use, bytes. */
   lmdbBytes(): number;
+  /** Partitions of the update stream, and how many this process consumes now. */
+  partitions?(): { total: number; owned: number };
+  /** The engine's view of NATS: its connection, and the update stream's replicas. */
+  nats?: NatsView;
+}
+
+/** A stream's replicas: configured, and online and current (leader included). */
+export interface ReplicaState {
+  stream: string;
+  configured: number;
+  current: number;
+}
+
+/** What the engine sees of NATS (`natsView`). */
+export interface NatsView {
+  connected(): boolean;
+  /** The update stream's replicas: configured, and current (leader included); null when never answered. */
+  replicas(): Promise<ReplicaState | null>;
+}
+
+/** How long a scrape waits for the stream's replica state before counting no replica current (ms). */
+export const REPLICA_INFO_TIMEOUT_MS = 2_000;
+/** Replica answers younger than this (ms) serve the next gauge too. */
+const REPLICA_INFO_SHARED_MS = 500;
+
+/**
+ * Watches `nc`'s status events (disconnect, reconnect, close) and asks the server for `stream`'s
+ * replicas when asked: the operator's signal that a NATS server or a stream replica is lost, seen
+ * from the node that depends on it.
+ */
+export function natsView(nc: NatsConnection, jsm: JetStreamManager, stream: string): NatsView {
+  let connected = !nc.isClosed();
+  let configured: number | null = null;
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'close') connected = false;
+      else if (s.type === 'reconnect') connected = true;
+    }
+  })().catch(() => undefined);
+  // both replica gauges of one scrape share one request
+  let last: { at: number; answer: Promise<ReplicaState | null> } | null = null;
+  const ask = async (): Promise<ReplicaState | null> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const info = await Promise.race([
+        jsm.streams.info(stream),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('stream info timed out')), REPLICA_INFO_TIMEOUT_MS))),
+      ]);
+      configured = info.config.num_replicas;
+      // a stream that answers has a leader; its followers count when current and online
+      const current = 1 + (info.cluster?.replicas ?? []).filter((r) => r.current && !r.offline).length;
+      return { stream, configured, current };
+    } catch {
+      // no answer (no leader, no quorum, connection down): no replica is current
+      return configured === null ? null : { stream, configured, current: 0 };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    connected: () => connected && !nc.isClosed(),
+    replicas() {
+      const now = Date.now();
+      if (!last || now - last.at > REPLICA_INFO_SHARED_MS) last = { at: now, answer: ask() };
+      return last.answer;
+    },
+  };
 }
 
 export interface EngineMetrics {
@@ -184,6 +254,48 @@ export function engineMetrics(registry: Registry): EngineMetrics {
       this.set(bytes);
     },
   });
+  new Gauge({
+    name: 'lifeline_engine_partitions',
+    help: 'Partitions of the update stream (every node should report the same); unit: partitions.',
+    registers,
+    collect() {
+      const p = sources?.partitions?.();
+      if (p) this.set(p.total);
+    },
+  });
+  new Gauge({
+    name: 'lifeline_engine_partitions_owned',
+    help: 'Partitions this process consumes now (all of them on one node; its fair share of leases under --scale-out); unit: partitions.',
+    registers,
+    collect() {
+      this.set(sources?.partitions?.().owned ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'lifeline_nats_connected',
+    help: "Whether the engine's NATS connection is up; unit: boolean (1 connected, 0 not).",
+    registers,
+    collect() {
+      this.set(sources?.nats?.connected() ? 1 : 0);
+    },
+  });
+  const replicaGauge = (name: string, help: string, pick: (r: { configured: number; current: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['stream'] as const,
+      registers,
+      async collect() {
+        const r = await sources?.nats?.replicas();
+        if (r) this.set({ stream: r.stream }, pick(r));
+      },
+    });
+  replicaGauge('lifeline_stream_replicas', 'Replicas the update stream is configured with (stream.replicas); unit: replicas.', (r) => r.configured);
+  replicaGauge(
+    'lifeline_stream_replicas_current',
+    `Replicas of the update stream that are online and current, leader included, as the server reports them (0 when it does not answer within ${REPLICA_INFO_TIMEOUT_MS / 1000} s); unit: replicas.`,
+    (r) => r.current,
+  );
   const deadLetters = new Counter({ name: 'lifeline_engine_dead_letters_total', help: 'Dead letters written by the engine, per origin (engine rejection, poison message); unit: messages.', labelNames: ['origin'] as const, registers });
   const skipped = new Counter({ name: 'lifeline_engine_redeliveries_skipped_total', help: 'Messages at or below the partition checkpoint, skipped; unit: messages.', registers });
   const batchSize = new Histogram({
@@ -213,6 +325,9 @@ export function engineMetrics(registry: Registry): EngineMetrics {
   }
   for (const origin of ENGINE_DEAD_LETTER_ORIGINS) deadLetters.inc({ origin }, 0);
   for (const result of CACHE_RESULTS) cache.inc({ result }, 0);
+  // labelled histograms too: histogram_quantile(rate(…)) would miss the observation that creates a series
+  for (const outcome of ALERT_OUTCOMES) eventToAlert.zero({ outcome });
+  for (const s of BATCH_STAGES) stage.zero({ stage: s });
   const failing = new Set<string>();
   const m: EngineMetrics = {
     record(r, storedAt, now) {

@@ -94,15 +94,20 @@ export function incomeOf(h: Household, model: Model): Income {
   const f = h.finances;
   let earned = 0;
   let allowances = 0;
+  let elderly = false;
+  let veteran = false;
   for (const p of h.persons) {
     if (!isMember(p)) continue;
     // same summation order as before, so the figures in reasons do not move by a rounding
     earned = earned + p.monthlyWage + p.pensionMonthly + p.unemploymentBenefitMonthly;
     allowances = allowances + p.disabilityAllowanceMonthly;
+    if (p.veteran) veteran = true;
+    if (!elderly && ageAt(p.birthDate, ref) >= model.ages.elderlyFrom) elderly = true;
   }
   // the filing counts only the shares of members still here (a dead earner's income stops at death)
   const meansAnnual = Math.max(earned * 12, f.taxYear >= ref.year - 1 ? declaredIncome(h).counted : 0) + recentAmount(f.agriculturalIncome, ref);
-  const transfers = (allowances + f.assistanceMonthly + f.elderlyCareSubsidyMonthly + f.veteranBenefitMonthly + f.housingSubsidyMonthly) * 12;
+  // a member's own transfer stops with them: the elderly care subsidy needs an elderly member, the veteran benefit the veteran
+  const transfers = (allowances + f.assistanceMonthly + (elderly ? f.elderlyCareSubsidyMonthly : 0) + (veteran ? f.veteranBenefitMonthly : 0) + f.housingSubsidyMonthly) * 12;
   return { meansAnnual, totalAnnual: meansAnnual + transfers };
 }
 

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyReviewOutcome } from '../alerts/review.js';
 import { examplePayload } from '../catalogue/examples.js';
+import { incomeOf } from '../alerts/facts.js';
 import { isOverdue } from '../alerts/lifecycle.js';
 import { finalRefusal, profileOf } from '../process.js';
 import type { Household, Update } from '../types.js';
@@ -114,6 +115,26 @@ describe('a dead member no longer earns: the Nanjing mother after her husband\'s
     expect(filed?.reason).toContain('not counted: 41,160 CNY of 孙的丈夫 (died)');
     expect(desk.leadingCauses(2)).toEqual(expect.arrayContaining(['labour']));
     expect([...desk.open.keys()]).toEqual(['hardship']);
+  });
+});
+
+describe('a member\'s own transfers stop with them', () => {
+  it('the elderly care subsidy and the veteran benefit no longer count once the elder and the veteran have died', () => {
+    const desk = new Desk(
+      unregistered(
+        makeHousehold({
+          id: 'h-t',
+          persons: [
+            makePerson({ id: 'old', name: '老兵', birthDate: '1940-01-01', employment: 'retired', monthlyWage: 0, pensionMonthly: 0, veteran: true }),
+            makePerson({ id: 'son', name: '儿子', relation: 'child', birthDate: '1975-01-01', maritalStatus: 'single', monthlyWage: 2000 }),
+          ],
+          finances: { ...makeHousehold({ id: 'x', persons: [] }).finances, elderlyCareSubsidyMonthly: 300, veteranBenefitMonthly: 1500 },
+        }),
+      ),
+    );
+    expect(incomeOf(desk.state.household, model).totalAnnual).toBe((2000 + 300 + 1500) * 12);
+    desk.feed({ id: 'mz-t', source: 'civil_affairs', kind: 'death_registered', personId: 'old', date: '2026-05-02', payload: { deathDate: '2026-05-01', cause: 'old_age' } });
+    expect(incomeOf(desk.state.household, model).totalAnnual).toBe(2000 * 12);
   });
 });
 

@@ -57,7 +57,7 @@ export interface NatsView {
 /** How long a scrape waits for the stream's replica state before counting no replica current (ms). */
 export const REPLICA_INFO_TIMEOUT_MS = 2_000;
 /** Replica answers younger than this (ms) serve the next gauge too. */
-const REPLICA_INFO_SHARED_MS = 500;
+export const REPLICA_INFO_SHARED_MS = 500;
 
 /**
  * Watches `nc`'s status events (disconnect, reconnect, close) and asks the server for `stream`'s

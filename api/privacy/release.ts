@@ -24,7 +24,7 @@ import { POLICY_CODES, SERVICE_CODES } from '../../engine/catalogue/assistance.j
 import { NEED_TYPES } from '../../engine/types.js';
 import type { RegionLayout } from '../../connectors/city/regions.js';
 import type { Aggregates } from '../aggregates.js';
-import { protect, type Protection, type SumConstraint } from './rule.js';
+import { derivableSmall, protect, type Protection, type SumConstraint } from './rule.js';
 
 const TZ = 8 * 3600_000;
 export const CITY = 'city';
@@ -89,6 +89,7 @@ export class AnalystRelease {
   /** Level of every region id the release holds. */
   readonly levels: ReadonlyMap<string, 'district' | 'township' | 'community'>;
   private readonly values: Map<string, number>;
+  private readonly constraints: SumConstraint[];
 
   constructor(input: { agg: Aggregates; alerts: () => Iterable<Alert>; now: number; k: number; layout?: RegionLayout | null }) {
     const { agg, now, k } = input;
@@ -97,7 +98,7 @@ export class AnalystRelease {
     this.k = k;
     this.currentMonth = monthOf(now);
     const v = (this.values = new Map<string, number>());
-    const constraints: SumConstraint[] = [];
+    const constraints: SumConstraint[] = (this.constraints = []);
     const regions = regionsOf(agg, input.alerts(), input.layout);
     this.levels = new Map<string, 'district' | 'township' | 'community'>([
       ...[...regions.districts].map((d) => [d, 'district'] as const),
@@ -225,12 +226,33 @@ export class AnalystRelease {
 
   /** A cell's count, or null when the rule hides it. */
   get(family: string, period: string, region: string): number | null {
+    // a quarter's flows are shown as the sum of its shown months, or not at all: a quarter of its
+    // own would be one more equation over the months' hidden cells
+    if (period.includes('Q') && (FLOW_FAMILIES as readonly string[]).includes(family)) {
+      let sum = 0;
+      for (const m of monthsOfQuarter(period)) {
+        const v = this.get(family, m, region);
+        if (v === null) return null;
+        sum += v;
+      }
+      return sum;
+    }
     const id = cellId(family, period, region);
     if (this.protection.hidden.has(id)) return null;
     const n = this.values.get(id);
     if (n !== undefined) return n;
     // a month or quarter outside the release had no activity at all
     return period !== NOW && (FLOW_FAMILIES as readonly string[]).includes(family) && !this.values.has(cellId(family, NOW, region)) ? 0 : null;
+  }
+
+  /** Hidden cells under k that the release's own identities still determine (empty unless the rule failed). */
+  selfCheck(): string[] {
+    return derivableSmall(this.values, this.constraints, this.protection.hidden, this.k).derivable;
+  }
+
+  /** The identities of the release that hold a cell (tests). */
+  constraintsOf(id: string): SumConstraint[] {
+    return this.constraints.filter((c) => c.total === id || c.parts.includes(id) || (c.more ?? []).includes(id));
   }
 
   /** The true count behind a cell (tests only; never answered to a caller). */

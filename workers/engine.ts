@@ -154,7 +154,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
   const unbindMetrics = metrics?.bind({
     threads: () => pool.threads.length,
     lmdbBytes: () => lmdbBytes(store),
-    partitions: () => ({ total: partitionCount, owned: consumers.size }),
+    partitions: () => ({ total: partitionCount, owned: [...consumers.keys()] }),
     nats: natsView(nc, jsm, config.stream.name),
   });
   let poll: NodeJS.Timeout | undefined;

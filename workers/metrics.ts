@@ -34,8 +34,8 @@ export interface EngineSources {
   threads(): number;
   /** Size of the LMDB data in use, bytes. */
   lmdbBytes(): number;
-  /** Partitions of the update stream, and how many this process consumes now. */
-  partitions?(): { total: number; owned: number };
+  /** Partitions of the update stream, and those this process consumes now. */
+  partitions?(): { total: number; owned: readonly number[] };
   /** The engine's view of NATS: its connection, and the update stream's replicas. */
   nats?: NatsView;
 }
@@ -268,7 +268,7 @@ export function engineMetrics(registry: Registry): EngineMetrics {
     help: 'Partitions this process consumes now (all of them on one node; its fair share of leases under --scale-out); unit: partitions.',
     registers,
     collect() {
-      this.set(sources?.partitions?.().owned ?? 0);
+      this.set(sources?.partitions?.().owned.length ?? 0);
     },
   });
   new Gauge({
@@ -317,6 +317,16 @@ export function engineMetrics(registry: Registry): EngineMetrics {
     help: 'Batches that failed as a whole (worker crash or write error) and were retried, per partition; unit: batches.',
     labelNames: ['partition'] as const,
     registers,
+    collect() {
+      // a consumed partition has its series from its start, not from its first pending figure
+      for (const p of sources?.partitions?.().owned ?? []) {
+        const label = partitionLabel(p);
+        if (!failing.has(label)) {
+          failing.add(label);
+          this.inc({ partition: label }, 0);
+        }
+      }
+    },
   });
   // every known label set at zero: rate() and increase() see the first event too
   for (const level of ALERT_LEVELS) {

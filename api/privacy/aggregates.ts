@@ -25,7 +25,7 @@ export async function analystRelease(ctx: ApiContext): Promise<AnalystRelease> {
   const alerts = function* (): Iterable<Alert> {
     for (const { value } of store.alerts.getRange({})) yield value;
   };
-  const building = Promise.resolve().then(() => new AnalystRelease({ agg, alerts, now: ctx.now(), k: ctx.config.api.kAnonymity, layout: ctx.deps.layout ?? null }));
+  const building = AnalystRelease.build({ agg, alerts, now: ctx.now(), k: ctx.config.api.kAnonymity, layout: ctx.deps.layout ?? null });
   releases.set(ctx, building);
   try {
     const release = await building;

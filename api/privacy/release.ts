@@ -78,6 +78,15 @@ function regionsOf(agg: Aggregates, alerts: Iterable<Alert>, layout: RegionLayou
   return r;
 }
 
+export interface ReleaseInput {
+  agg: Aggregates;
+  /** Every alert, closed ones included (read twice). */
+  alerts: () => Iterable<Alert>;
+  now: number;
+  k: number;
+  layout?: RegionLayout | null;
+}
+
 export class AnalystRelease {
   readonly builtAt: number;
   readonly householdsAsOf: number;
@@ -85,13 +94,13 @@ export class AnalystRelease {
   /** First and last month with cells (months outside have no alert activity: their flows are 0). */
   readonly months: readonly string[];
   readonly currentMonth: string;
-  readonly protection: Protection;
+  private protected: Protection | null = null;
   /** Level of every region id the release holds. */
   readonly levels: ReadonlyMap<string, 'district' | 'township' | 'community'>;
   private readonly values: Map<string, number>;
   private readonly constraints: SumConstraint[];
 
-  constructor(input: { agg: Aggregates; alerts: () => Iterable<Alert>; now: number; k: number; layout?: RegionLayout | null }) {
+  private constructor(input: ReleaseInput) {
     const { agg, now, k } = input;
     this.builtAt = now;
     this.householdsAsOf = agg.builtAt;
@@ -221,7 +230,18 @@ export class AnalystRelease {
       constraints.push(...linear(st(['disposed', 'closed']), sum('dt')));
       constraints.push(...linear(st(['closed']), sum('cl')));
     }
-    this.protection = protect(v, constraints, k);
+  }
+
+  /** Builds the cells, then protects them (yielding to the event loop while it checks). */
+  static async build(input: ReleaseInput): Promise<AnalystRelease> {
+    const r = new AnalystRelease(input);
+    r.protected = await protect(r.values, r.constraints, r.k);
+    return r;
+  }
+
+  get protection(): Protection {
+    if (!this.protected) throw new Error('AnalystRelease used before build() protected it');
+    return this.protected;
   }
 
   /** A cell's count, or null when the rule hides it. */

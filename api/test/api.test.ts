@@ -335,10 +335,10 @@ describe('HTTP API over the real pipeline', () => {
         if ([...p.name].length > 1) expect(all).not.toContain(p.name);
       }
     }
-    // k-anonymity: with 80 households spread over communities, small cells are suppressed for analysts
+    // k-anonymity: with 80 households spread over communities, small cells are suppressed for analysts (an empty one shows 0: it holds nobody)
     const communities = JSON.parse(bodies[4]!);
     const shown = communities.features.filter((f: { properties: { suppressed: boolean } }) => !f.properties.suppressed);
-    for (const f of shown) expect(f.properties.households).toBeGreaterThanOrEqual(5);
+    for (const f of shown) expect(f.properties.households === 0 || f.properties.households >= 5, String(f.properties.households)).toBe(true);
     const stats = JSON.parse(bodies[0]!);
     expect(stats.tiers.households).toBe(80);
   });

@@ -18,6 +18,7 @@
 import { workerData } from 'node:worker_threads';
 import { upsertAlerts } from '../engine/alerts/records.js';
 import { revisionOf, transition } from '../engine/alerts/lifecycle.js';
+import { applyReviewOutcome } from '../engine/alerts/review.js';
 import type { Alert, AlertLevel, AlertTrigger } from '../engine/alerts/types.js';
 import { reject, type Rejection } from '../engine/errors.js';
 import type { Household, HouseholdState, Update } from '../engine/types.js';
@@ -68,8 +69,8 @@ interface AlertWork {
   command?: AlertCommand;
 }
 
-/** Source and kind names counted for commands. */
-const COMMANDS = ['caseworker', 'alert_command'] as const;
+/** Subject token of commands; they are not a department feed, so only a malformed one is counted (as unknown). */
+const COMMANDS = ['command'] as const;
 
 const utf8 = new TextDecoder();
 
@@ -149,18 +150,17 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
     if (parsed !== null && typeof parsed === 'object' && 'deadLetterReplayed' in parsed) {
       const r = (parsed as { deadLetterReplayed: { seq?: unknown; at?: unknown; actor?: unknown } }).deadLetterReplayed;
       if (!r || typeof r.seq !== 'number' || typeof r.at !== 'number' || typeof r.actor !== 'string') {
-        count(COMMANDS[0], 'dead_letter_replayed', false);
+        count('unknown', 'unknown', false);
         deadLetter(i, reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: 'deadLetterReplayed', reason: 'expected { seq, at, actor }' }]), raw, COMMANDS[0]);
         continue;
       }
-      count(COMMANDS[0], 'dead_letter_replayed', true);
       replays.push({ idx: i, seq: r.seq, at: r.at, actor: r.actor });
       continue;
     }
     if (parsed !== null && typeof parsed === 'object' && 'command' in parsed) {
       const c = parseCommand((parsed as { command: unknown }).command);
       if (!c.ok) {
-        count(COMMANDS[0], COMMANDS[1], false);
+        count('unknown', 'unknown', false);
         deadLetter(i, reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: c.field, reason: c.reason }]), raw, COMMANDS[0]);
         continue;
       }
@@ -213,7 +213,6 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
       for (const { idx, update, register, command } of pending) {
         if (command) {
           // decided inside the write transaction, in stream order with the triggers
-          count(COMMANDS[0], COMMANDS[1], true);
           alertWork.push({ idx, householdId: hid, state: state as HouseholdState, triggers: [], at: receivedAt[idx]!, command });
           continue;
         }
@@ -284,7 +283,16 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
       }
       if (alertWork.length) {
         alertWork.sort((a, b) => a.idx - b.idx);
-        alertPart = store.env.transaction(() => applyAlerts(store, p, alertWork, seqs));
+        const latest = new Map(changed);
+        const households = {
+          get: (hid: string): HouseholdState | undefined => latest.get(hid) ?? store.households.get(hid),
+          set: (hid: string, state: HouseholdState): void => {
+            latest.set(hid, state);
+            store.households.putSync(hid, state); // after the batch's queued put of the same key: this one wins
+            cache.set(p, hid, state);
+          },
+        };
+        alertPart = store.env.transaction(() => applyAlerts(store, p, alertWork, seqs, households));
       }
       commit = store.checkpoints.put(p, lastSeq);
     } else {
@@ -352,7 +360,13 @@ function auditState(a: Alert | null): Record<string, unknown> | null {
  * Inside the write transaction, in stream order: join or open each trigger's alert, apply each
  * command to its alert (refusals are outcomes too), keep the indexes in step, queue audit rows.
  */
-function applyAlerts(store: Store, p: number, work: readonly AlertWork[], seqs: Float64Array): AlertPart {
+/** The batch's households as they stand, for commands whose outcome changes a household (a review's verification). */
+interface HouseholdAccess {
+  get(hid: string): HouseholdState | undefined;
+  set(hid: string, state: HouseholdState): void;
+}
+
+function applyAlerts(store: Store, p: number, work: readonly AlertWork[], seqs: Float64Array, households: HouseholdAccess): AlertPart {
   const events: AlertEvent[] = [];
   const outcomes: OutcomeMessage[] = [];
   let audit = 0;
@@ -364,6 +378,14 @@ function applyAlerts(store: Store, p: number, work: readonly AlertWork[], seqs: 
       if (r.changed && r.before) {
         const a = r.changed;
         writeAlertInTxn(store, r.before, a);
+        if (w.command.action === 'verify' && a.verification) {
+          // a review's verification settles the pending assets it was about: the household's facts change here, by the one writer
+          const state = households.get(a.householdId);
+          if (state) {
+            const next = applyReviewOutcome(state, a, a.verification.outcome, setup.model, w.command.at);
+            if (next !== state) households.set(a.householdId, next);
+          }
+        }
         events.push({ id: a.id, householdId: a.householdId, townshipId: a.region.townshipId, type: a.type, level: a.level, status: a.status, created: false, at: w.at });
         const c = w.command;
         const row: OutboxRow = {

@@ -88,7 +88,9 @@ export class CommandClient {
       throw new ApiError('LIFELINE_ERR_API_UNAVAILABLE', 503, 'the action could not be written to the update stream; retry with the same requestId', { cause, details: { retryAfterSec: 2 } });
     }
     const deadline = Date.now() + this.timeoutMs;
-    // a duplicate is never delivered again: its outcome can only come from the owner's store
+    // after a duplicate publish the decision is the first request's: this one is a retry
+    const answer = (m: OutcomeMessage): OutcomeMessage => (duplicate && m.outcome.ok ? { ...m, outcome: { ...m.outcome, replayed: true } } : m);
+    // a duplicate is never delivered again: its outcome can only come from the owner's store (or the first request's broadcast)
     let nextLookup = duplicate ? 0 : this.lookupEveryMs;
     try {
       for (;;) {
@@ -96,14 +98,13 @@ export class CommandClient {
         if (left <= 0) break;
         const wait = Math.min(left, nextLookup);
         const got = await Promise.race([w.promise, new Promise<null>((r) => setTimeout(() => r(null), wait).unref())]);
-        if (got) return got;
+        if (got) return answer(got);
         const looked = await this.lookup(p, cmd.key);
-        // after a duplicate publish the decision is the first request's: this one is a retry
-        if (looked) return duplicate ? { ...looked, outcome: { ...looked.outcome, replayed: true } } : looked;
+        if (looked) return answer(looked);
         nextLookup = this.lookupEveryMs;
       }
     } finally {
-      this.waiters.delete(cmd.key);
+      if (this.waiters.get(cmd.key) === w) this.waiters.delete(cmd.key);
     }
     throw new ApiError('LIFELINE_ERR_API_COMMAND_TIMEOUT', 504, `the action is in the stream but the engine has not answered within ${this.timeoutMs} ms; retry with the same requestId to get its outcome`, {
       retriable: true,

@@ -29,7 +29,7 @@ describe('copyStore', () => {
   it('copies the records and only the used pages of a write-mapped environment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lifeline-copy-'));
     dirs.push(dir);
-    const store = openStore({ path: join(dir, 'a'), noSync: true });
+    const store = openStore({ path: join(dir, 'a'), noSync: true, writemap: true });
     for (let i = 0; i < 1000; i++) store.checkpoints.put(i, i * 2);
     await store.checkpoints.put(1000, 2000);
     await store.close();

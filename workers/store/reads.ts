@@ -1,5 +1,6 @@
 /** Reads the API needs. All synchronous (LMDB reads are memory-mapped); values are decoded copies. */
 import { ALERT_STATUSES, type Alert, type AlertLevel, type AlertStatus } from '../../engine/alerts/types.js';
+import { AWAITING_VERIFICATION, awaitsVerification } from '../../engine/alerts/lifecycle.js';
 import type { HouseholdState } from '../../engine/types.js';
 import { BadCursorError } from '../errors.js';
 import { LEVEL_RANK, type QueueKey } from './keys.js';
@@ -120,7 +121,7 @@ export interface AlertCounts {
   byStatus: Record<AlertStatus, Record<AlertLevel, number>>;
   /** Not closed. */
   active: number;
-  /** Open or claimed past their verification deadline at `now`. */
+  /** Awaiting verification (open or claimed) past their deadline at `now`: the engine's one overdue rule. */
   overdue: number;
 }
 
@@ -132,11 +133,11 @@ export function counts(store: Store, opts: { township?: string; now: number }): 
   for (const { key, value } of store.alertCounts.getRange(range as { start?: [string]; end?: [string, string] })) {
     const [t, status, level] = key;
     byStatus[status][level] += value;
-    if (status === 'open' || status === 'claimed') townships.add(t);
+    if (awaitsVerification(status)) townships.add(t);
   }
   let overdue = 0;
   for (const t of townships) {
-    for (const status of ['open', 'claimed'] as const) {
+    for (const status of AWAITING_VERIFICATION) {
       for (const rank of [0, 1]) overdue += store.alertQueue.getKeysCount({ start: [t, status, rank], end: [t, status, rank, opts.now] });
     }
   }

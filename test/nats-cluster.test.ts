@@ -65,7 +65,8 @@ describe('a 3-server NATS cluster', () => {
     }
   });
 
-  it('keeps R3 streams and buckets working with one server down, and re-syncs it on return', async (ctx) => {
+  // 10-30 s here; the margin covers a slow election plus snapshot reads timing out at 5 s each
+  it('keeps R3 streams and buckets working with one server down, and re-syncs it on return', { timeout: 90_000 }, async (ctx) => {
     ctx.onTestFailed(() => console.error(`nats-cluster test: seed ${SEED} (replay with LIFELINE_TEST_SEED=${SEED})\n${cluster!.servers.map((s, i) => `----- ${s.name} -----\n${cluster!.output(i).slice(-4_000)}`).join('\n')}`));
     const c = cluster!;
     const config = env!.config;

@@ -13,6 +13,9 @@ import { compiledTaskFile } from './task-file.js';
 import type { LoadChunk, LoadChunkResult } from './load-task.js';
 import type { WorkerSetup } from './types.js';
 
+/** Fault injection (tests only): the process SIGKILLs itself once this many households are loaded. */
+const KILL_AFTER = process.env['LIFELINE_FAULT_KILL_LOAD_AFTER'] ? Number(process.env['LIFELINE_FAULT_KILL_LOAD_AFTER']) : undefined;
+
 export interface LoadOptions {
   /** NDJSON file (default `<city.dataDir>/households.ndjson`). */
   file?: string;
@@ -36,7 +39,8 @@ export async function initialLoad(config: Readonly<Config>, opts: LoadOptions = 
   if (!existsSync(file)) throw new LoadInputError(file, 0, 'file not found (generate the city first)');
   const started = performance.now();
   const threads = opts.threads ?? 2;
-  const chunkLines = opts.chunkLines ?? 2000;
+  // small chunks under fault injection, so the kill lands between chunks of a small test city
+  const chunkLines = opts.chunkLines ?? (KILL_AFTER !== undefined ? 100 : 2000);
   const setup: WorkerSetup = {
     store: storeOptions(config),
     model: config.model,
@@ -56,6 +60,8 @@ export async function initialLoad(config: Readonly<Config>, opts: LoadOptions = 
         households += r.households;
         persons += r.persons;
         opts.onProgress?.(households);
+        // fault injection for the partial-load test: die as a power cut would, part way through
+        if (KILL_AFTER !== undefined && households >= KILL_AFTER) process.kill(process.pid, 'SIGKILL');
       })
       .catch((err: unknown) => {
         failure ??= err;

@@ -140,6 +140,10 @@ describe('disk loss', () => {
     const letters = (before.get('dead_letters')?.entries ?? []).map(([, v]) => JSON.parse(v) as { replayedAt: number | null });
     expect(letters).toHaveLength(2);
     for (const l of letters) expect(l.replayedAt).not.toBeNull();
+    // the engine's dead letters also left through its outbox to the dead-letter stream, once each
+    const jsm = await jetstreamManager(nc);
+    const dlq = await jsm.streams.info(config.stream.deadLetterName, { subjects_filter: `${config.stream.subjectPrefix}.dlq.engine` });
+    expect(dlq.state.subjects?.[`${config.stream.subjectPrefix}.dlq.engine`]).toBe(2);
 
     // the disk goes: folder deleted under the running node, then the node dies
     rmSync(config.lmdb.path, { recursive: true, force: true });

@@ -63,6 +63,8 @@ export interface Engine {
   readonly partitionCount: number;
   readonly store: Store;
   readonly nc: NatsConnection;
+  /** The update stream's name (consumer names derive from it). */
+  readonly streamName: string;
   /** Audit rows and dead letters committed but not yet published. */
   readonly outbox: OutboxPublisher;
 }
@@ -192,6 +194,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     partitionCount,
     store,
     nc,
+    streamName: config.stream.name,
     outbox,
     startPartition,
     stopPartition,

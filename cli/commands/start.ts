@@ -11,7 +11,9 @@ import { loadConfig, type Config } from '../../config/index.js';
 import { layoutByName, profileByName, readManifest, HOUSEHOLDS_FILE } from '../../connectors/city/index.js';
 import { connectNats } from '../../connectors/nats/index.js';
 import { openPublisher } from '../../connectors/publisher/index.js';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { startEngine } from '../../workers/engine.js';
+import { consumerName } from '../../workers/options.js';
 import { counts, openStore, storeOptions } from '../../workers/store/index.js';
 import { buildApp } from '../../api/app.js';
 import { issueKey, KvKeyStore } from '../../api/auth/index.js';
@@ -43,6 +45,18 @@ export const start: Command = {
     return runStack(config, { rate, feeds: values['no-feeds'] !== true, scaleOut: values['scale-out'] === true });
   },
 };
+
+/** Waits (bounded) until every partition consumer has nothing pending and nothing in flight. */
+async function caughtUp(engine: Awaited<ReturnType<typeof startEngine>>, timeoutMs: number): Promise<void> {
+  const jsm = await jetstreamManager(engine.nc);
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const infos = await Promise.all(engine.status().partitions.map((p) => jsm.consumers.info(engine.streamName, consumerName(engine.streamName, p.partition)).catch(() => null)));
+    if (infos.every((i) => i !== null && i.num_pending === 0 && i.num_ack_pending === 0)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  console.log(`the engine is still replaying earlier updates after ${timeoutMs / 1000} s: feeds start anyway`);
+}
 
 async function ensureCity(config: Readonly<Config>): Promise<string> {
   const dir = config.city.dataDir;
@@ -101,6 +115,8 @@ export async function runStack(config: Readonly<Config>, opts: { rate: number; f
   const layout = layoutByName(profileByName(config.city.profile).layout);
   const app = await buildApp(config, { store, publisher, engine, nats: nc, registry, keyStore, audit, layout });
   const address = await app.listen({ host: config.api.host, port: config.api.port });
+  // the simulator continues from the engine's state: let the engine apply what earlier runs published first
+  if (opts.feeds && opts.rate > 0 && !opts.scaleOut) await caughtUp(engine, 60_000);
   const feeds = opts.feeds && opts.rate > 0 ? await startLiveFeeds(config, publisher, opts.rate) : null;
 
   console.log(`

@@ -180,8 +180,10 @@ export function derivableSmall(
       continue;
     }
     const col = new Map(cells.map((id, j) => [id, j]));
-    const span = new SparseSpan();
-    for (const i of rows) {
+    // rows over few hidden cells first, each pivoting on its cell held by the fewest rows: the
+    // constraints are sums over a tree, and eliminating leaves first keeps the rows short
+    const uses = new Map<number, number>();
+    const built = rows.map((i) => {
       const r = new Map<number, number>();
       const c = constraints[i]!;
       for (const id of left(c)) {
@@ -192,8 +194,12 @@ export function derivableSmall(
         const j = col.get(p);
         if (j !== undefined) r.set(j, (r.get(j) ?? 0) - 1);
       }
-      span.add(r);
-    }
+      for (const j of r.keys()) uses.set(j, (uses.get(j) ?? 0) + 1);
+      return r;
+    });
+    built.sort((a, b) => a.size - b.size);
+    const span = new SparseSpan((j) => uses.get(j) ?? 0);
+    for (const r of built) span.add(r);
     for (const j of span.unitColumns()) if (small(values.get(cells[j]!) ?? 0, k)) derivable.push(cells[j]!);
   }
   return { derivable, skipped };
@@ -209,6 +215,9 @@ const EPS = 1e-9;
 export class SparseSpan {
   private readonly rows = new Map<number, Map<number, number>>(); // pivot → row
   private readonly holders = new Map<number, Set<number>>(); // column → pivots of the rows holding it
+
+  /** `cost(j)`: how many rows hold column j (pivots on cheap columns cause less fill-in). */
+  constructor(private readonly cost: (column: number) => number = () => 0) {}
 
   /** True when the vector is a combination of the rows added so far. */
   contains(input: ReadonlyMap<number, number>): boolean {
@@ -234,7 +243,11 @@ export class SparseSpan {
   add(input: ReadonlyMap<number, number>): void {
     const r = this.reduce(input);
     if (r.size === 0) return;
-    const [pivot, pv] = [...r.entries()].reduce((best, e) => (Math.abs(e[1]) > Math.abs(best[1]) ? e : best));
+    // the pivot: a well-sized entry on the column fewest rows hold (±1 entries all qualify)
+    const [pivot, pv] = [...r.entries()].reduce((best, e) => {
+      const big = Math.abs(e[1]) > 0.1 * Math.abs(best[1]);
+      return big && (Math.abs(best[1]) <= 0.1 * Math.abs(e[1]) || this.cost(e[0]) < this.cost(best[0])) ? e : best;
+    });
     for (const [c, x] of r) r.set(c, x / pv);
     // the new pivot leaves every other row
     for (const q of [...(this.holders.get(pivot) ?? [])]) {

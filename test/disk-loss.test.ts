@@ -13,13 +13,11 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../config/index.js';
-import { readCity, writeCity } from '../connectors/city/index.js';
 import { openPublisher } from '../connectors/publisher/index.js';
-import type { Household, Update } from '../engine/types.js';
-import { consumerName } from '../workers/options.js';
+import type { Update } from '../engine/types.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { diffDumps, dumpStore } from './support/lmdb-dump.js';
-import { freePort, killHard, spawnNode, stopNode, waitReady, type NodeProcess } from './support/lifeline-process.js';
+import { freePort, killHard, spawnNode, stopNode, waitDrained, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
 import { waitFor } from './support/wait.js';
 
@@ -43,9 +41,7 @@ describe('disk loss', () => {
 
   it('a deleted LMDB folder comes back from JetStream with every alert, transition, dead letter and audit row', async () => {
     const base = env.config;
-    await writeCity(base.city.profile, base.city.seed, base.city.dataDir);
-    const households: Household[] = [];
-    for await (const h of readCity(base.city.dataDir)) households.push(h);
+    const households = await writeTestCity(base);
     const township = households[0]!.region.townshipId;
     const cw = 'lifeline_diskloss_caseworker_0000000000';
     const admin = 'lifeline_diskloss_admin_000000000000000';
@@ -72,20 +68,7 @@ describe('disk loss', () => {
       const r = await fetch(`${n.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${cw}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: r.status, json: (await r.json()) as Record<string, unknown> };
     };
-    const drained = async () => {
-      const jsm = await jetstreamManager(nc);
-      await waitFor(
-        'partition consumers drained',
-        async () => {
-          for (let p = 0; p < config.stream.partitions; p++) {
-            const ci = await jsm.consumers.info(config.stream.name, consumerName(config.stream.name, p)).catch(() => null);
-            if (!ci || ci.num_pending > 0 || ci.num_ack_pending > 0) return false;
-          }
-          return true;
-        },
-        { timeoutMs: 60_000, everyMs: 100 },
-      );
-    };
+    const drained = () => waitDrained(nc, config);
 
     let node = await start();
     const { publisher } = await openPublisher(nc, config);

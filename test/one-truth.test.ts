@@ -9,19 +9,15 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../config/index.js';
-import { readCity, writeCity } from '../connectors/city/index.js';
 import { openPublisher, type Publisher } from '../connectors/publisher/index.js';
-import type { Household } from '../engine/types.js';
 import { startEngine } from '../workers/engine.js';
 import { initialLoad } from '../workers/initial-load.js';
-import { consumerName } from '../workers/options.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { diffDumps, dumpStore } from './support/lmdb-dump.js';
-import { freePort, killHard, spawnNode, stopNode, waitReady, type NodeProcess } from './support/lifeline-process.js';
+import { freePort, killHard, spawnNode, stopNode, waitDrained, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
 import { testRandom } from './support/seed.js';
 import { waitFor, waitForExit } from './support/wait.js';
@@ -61,9 +57,7 @@ describe('one truth: a node killed 20 times while caseworkers work', () => {
   it('loses no acknowledged action and ends equal to an uninterrupted run', async () => {
     const rnd = testRandom();
     const base = env.config;
-    await writeCity(base.city.profile, base.city.seed, base.city.dataDir);
-    const households: Household[] = [];
-    for await (const h of readCity(base.city.dataDir)) households.push(h);
+    const households = await writeTestCity(base);
     const perTownship = new Map<string, number>();
     for (const h of households) perTownship.set(h.region.townshipId, (perTownship.get(h.region.townshipId) ?? 0) + 1);
     const townships = [...perTownship.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 2).map(([t]) => t);
@@ -170,18 +164,7 @@ describe('one truth: a node killed 20 times while caseworkers work', () => {
     working = false;
     await Promise.all(workers);
     const last = node!;
-    const jsm = await jetstreamManager(nc);
-    await waitFor(
-      'every partition consumer drained',
-      async () => {
-        for (let p = 0; p < config.stream.partitions; p++) {
-          const ci = await jsm.consumers.info(config.stream.name, consumerName(config.stream.name, p));
-          if (ci.num_pending > 0 || ci.num_ack_pending > 0) return false;
-        }
-        return true;
-      },
-      { timeoutMs: 60_000, everyMs: 100 },
-    );
+    await waitDrained(nc, config);
     expect(await stopNode(last)).toBe(0);
     process.stdout.write(`one-truth: ${KILLS} kills in ${((Date.now() - started) / 1000).toFixed(1)} s, ${done.length} acknowledged actions, seed ${rnd.seed}\n`);
 

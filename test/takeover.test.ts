@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../config/index.js';
-import { readCity, writeCity } from '../connectors/city/index.js';
 import { openPublisher } from '../connectors/publisher/index.js';
-import type { Household } from '../engine/types.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
-import { freePort, killHard, spawnNode, stopNode, waitReady, type NodeProcess } from './support/lifeline-process.js';
+import { freePort, killHard, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
 import { waitFor } from './support/wait.js';
 
@@ -37,9 +35,7 @@ describe('takeover', () => {
 
   it("the surviving node serves the dead node's verified alert as verified", async () => {
     const base = env.config;
-    await writeCity(base.city.profile, base.city.seed, base.city.dataDir);
-    const households: Household[] = [];
-    for await (const h of readCity(base.city.dataDir)) households.push(h);
+    const households = await writeTestCity(base);
     const township = households[0]!.region.townshipId;
     const cw = 'lifeline_takeover_caseworker_000000000';
     const config: Config = { ...base, api: { ...base.api, keys: [{ id: 'cw-1', sha256: sha(cw), role: 'caseworker', townships: [township] }] } };

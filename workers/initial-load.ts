@@ -42,7 +42,9 @@ export async function initialLoad(config: Readonly<Config>, opts: LoadOptions = 
   // small chunks under fault injection, so the kill lands between chunks of a small test city
   const chunkLines = opts.chunkLines ?? (KILL_AFTER !== undefined ? 100 : 2000);
   const setup: WorkerSetup = {
-    store: storeOptions(config),
+    // a bulk load is redone whole when it did not finish (the city mark is written after it, and that
+    // commit's flush makes the loaded pages durable), so its own commits skip the flush
+    store: { ...storeOptions(config), noSync: true },
     model: config.model,
     cacheSize: 0,
     prefix: config.stream.subjectPrefix,

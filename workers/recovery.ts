@@ -28,19 +28,47 @@ export interface CityMarker {
   at: number;
 }
 
+/** What the running marker records of a run. */
+export interface RunMarker {
+  pid: number;
+  startedAt: number;
+  /** The kernel's boot id: another one at the next start means the machine went down, not just the process. */
+  bootId: string;
+}
+
+/** This boot of the machine (Linux); '' where the kernel does not say. */
+export function currentBootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
 /** Writes the running marker; answers what it found of the previous run (null: clean or first start). */
-export function markRunning(path: string): { pid: number; startedAt: number } | null {
+export function markRunning(path: string): RunMarker | null {
   const file = join(path, MARKER);
-  let previous: { pid: number; startedAt: number } | null = null;
+  let previous: RunMarker | null = null;
   if (existsSync(file)) {
     try {
-      previous = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; startedAt: number };
+      previous = { bootId: '', ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<RunMarker>) } as RunMarker;
     } catch {
-      previous = { pid: 0, startedAt: 0 };
+      previous = { pid: 0, startedAt: 0, bootId: '' };
     }
   }
-  writeFileSync(file, JSON.stringify({ pid: process.pid, startedAt: Date.now() }));
+  writeFileSync(file, JSON.stringify({ pid: process.pid, startedAt: Date.now(), bootId: currentBootId() } satisfies RunMarker));
   return previous;
+}
+
+/**
+ * Whether an unclean stop leaves a view that cannot be trusted: only with lmdb.noSync (unflushed
+ * pages may be torn) and only when the machine itself went down (another boot id, or none known):
+ * a killed process leaves its writes in the OS page cache, whole.
+ */
+export function viewDamaged(previous: RunMarker | null, noSync: boolean): boolean {
+  if (previous === null || !noSync) return false;
+  const now = currentBootId();
+  return now === '' || previous.bootId === '' || previous.bootId !== now;
 }
 
 /** Removes the running marker (a clean stop, after the store is closed). */
@@ -175,7 +203,7 @@ export interface PreparedView {
   bucket: ObjectStore;
   decision: StartDecision['action'];
   /** The previous run's marker when it did not stop cleanly. */
-  unclean: { pid: number; startedAt: number } | null;
+  unclean: RunMarker | null;
   restored: RestoreStats[];
 }
 
@@ -187,16 +215,25 @@ export interface PreparedView {
 export async function prepareView(nc: NatsConnection, store: Store, path: string, o: PrepareOptions): Promise<PreparedView> {
   const log = o.log ?? (() => undefined);
   const unclean = markRunning(path);
-  if (unclean) log(`LMDB ${path}: the previous run (pid ${unclean.pid}) did not stop cleanly; ${o.noSync ? 'lmdb.noSync was on, so the view is rebuilt from JetStream' : 'resuming from its last flushed commit, later messages replay from the stream'}`);
+  const damaged = viewDamaged(unclean, o.noSync);
+  if (unclean) {
+    const what = damaged
+      ? 'the machine went down with lmdb.noSync on, so the view is rebuilt from JetStream'
+      : o.noSync
+        ? 'the machine stayed up, so the OS kept every commit: resuming, later messages replay from the stream'
+        : 'resuming from its last flushed commit, later messages replay from the stream';
+    log(`LMDB ${path}: the previous run (pid ${unclean.pid}) did not stop cleanly; ${what}`);
+  }
   const bucket = await openSnapshotBucket(nc, { streamName: o.streamName, replicas: o.replicas });
-  const decision = await decideStart(store, bucket, o.partitionCount, { distrust: unclean !== null && o.noSync });
+  const decision = await decideStart(store, bucket, o.partitionCount, { distrust: damaged });
   let restored: RestoreStats[] = [];
   if (decision.action === 'resume') {
     log(`LMDB ${path}: ${store.households.getCount().toLocaleString('en-US')} households (from the ${decision.marker.via}), consuming from its checkpoints`);
   } else if (decision.action === 'restore' && o.leased) {
     log(`LMDB ${path}: partitions are restored from their snapshots as their leases are acquired`);
   } else if (decision.action === 'restore') {
-    log(`LMDB ${path}: empty or incomplete; restoring ${o.partitionCount} partitions from their JetStream snapshots`);
+    if (damaged) await clearStore(store);
+    log(`LMDB ${path}: empty, incomplete or not to be trusted; restoring ${o.partitionCount} partitions from their JetStream snapshots`);
     restored = await restoreAll(store, bucket, o.partitionCount, (s) => log(`  partition ${s.partition}: ${s.households} households, ${s.alerts} alerts, replay from sequence ${(s.checkpoint ?? 0) + 1} (${Math.round(s.ms)} ms)`));
   } else {
     log(`no snapshot in JetStream: loading the city into a cleared ${path}`);

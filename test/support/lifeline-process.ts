@@ -6,6 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Config } from '../../config/index.js';
+import { readCity, writeCity } from '../../connectors/city/index.js';
+import type { Household } from '../../engine/types.js';
+import { consumerName } from '../../workers/options.js';
 import { killHard, waitFor, waitForExit } from './wait.js';
 
 const CLI = join(process.cwd(), 'dist', 'cli', 'lifeline.js');
@@ -71,6 +77,30 @@ export async function stopNode(node: NodeProcess, timeoutMs = 30_000): Promise<n
     await killHard(node.child);
     throw err;
   }
+}
+
+/** Writes the configuration's city (profile and seed) where a node looks for it, and returns its households. */
+export async function writeTestCity(config: Readonly<Config>): Promise<Household[]> {
+  await writeCity(config.city.profile, config.city.seed, config.city.dataDir);
+  const households: Household[] = [];
+  for await (const h of readCity(config.city.dataDir)) households.push(h);
+  return households;
+}
+
+/** Waits until every partition's consumer has nothing pending and nothing unacknowledged. */
+export async function waitDrained(nc: NatsConnection, config: Readonly<Config>, timeoutMs = 60_000): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await waitFor(
+    'every partition consumer drained',
+    async () => {
+      for (let p = 0; p < config.stream.partitions; p++) {
+        const ci = await jsm.consumers.info(config.stream.name, consumerName(config.stream.name, p)).catch(() => null);
+        if (!ci || ci.num_pending > 0 || ci.num_ack_pending > 0) return false;
+      }
+      return true;
+    },
+    { timeoutMs, everyMs: 100 },
+  );
 }
 
 export { killHard };

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Config } from '../config/index.js';
 import { openPublisher, type Publisher } from '../connectors/publisher/index.js';
 import { startEngine } from '../workers/engine.js';
@@ -84,11 +84,13 @@ describe('one truth: a node killed 20 times while caseworkers work', () => {
 
     // caseworkers: every request is retried with the same request id until the node answers it
     let working = true;
+    let aborted = false;
     const done: Done[] = [];
     const anomalies: string[] = [];
     const call = async (token: string, path: string, body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> => {
       for (let attempt = 0; ; attempt++) {
         if (attempt > 2000) throw new Error(`${path} never answered`);
+        if (aborted) throw new Error(`${path}: the test is over`);
         const n = node;
         if (!n) {
           await sleep(50);
@@ -138,6 +140,13 @@ describe('one truth: a node killed 20 times while caseworkers work', () => {
     };
 
     const workers: Promise<void>[] = [];
+    // a failure part way must not leave the feed or the caseworkers running into closed connections
+    onTestFinished(async () => {
+      feeding = false;
+      working = false;
+      aborted = true;
+      await Promise.allSettled([feeder, ...workers]);
+    });
     const started = Date.now();
     for (let k = 0; k <= KILLS; k++) {
       const n = spawnNode(file, port);

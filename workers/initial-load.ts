@@ -42,9 +42,8 @@ export async function initialLoad(config: Readonly<Config>, opts: LoadOptions = 
   // small chunks under fault injection, so the kill lands between chunks of a small test city
   const chunkLines = opts.chunkLines ?? (KILL_AFTER !== undefined ? 100 : 2000);
   const setup: WorkerSetup = {
-    // a bulk load is redone whole when it did not finish (the city mark is written after it, and that
-    // commit's flush makes the loaded pages durable), so its own commits skip the flush
-    store: { ...storeOptions(config), noSync: true },
+    // same flags as the process's own handle: lmdb-js shares one environment per path across threads
+    store: storeOptions(config),
     model: config.model,
     cacheSize: 0,
     prefix: config.stream.subjectPrefix,

@@ -12,12 +12,14 @@ import { startEngine, type Engine } from '../engine.js';
 import { initialLoad } from '../initial-load.js';
 import { simHousehold, simulateUpdates } from '../sim/updates.js';
 import { listCheckpoints, openStore, type Store } from '../store/index.js';
-import { publishAll, smallCity, waitForCheckpoints } from './support.js';
+import { mergeLast, publishAll, smallCity, waitForCheckpoints } from './support.js';
 
 const MAIN = join(process.cwd(), 'dist', 'workers', 'main.js');
 const READY_TIMEOUT_MS = 60_000;
 const EXIT_TIMEOUT_MS = 30_000;
 const CATCH_UP_TIMEOUT_MS = 120_000;
+/** Engine processes started and SIGKILLed before the last one runs to the end. */
+const ROUNDS = 5;
 
 /** Starts the engine process; resolves once it printed `ready`, rejects if it exits or stays silent first. */
 function spawnEngine(configFile: string): { child: ChildProcess; ready: Promise<void> } {
@@ -96,44 +98,45 @@ describe('effectively once: SIGKILL mid-stream, restart, same result', () => {
       const killCfg: Readonly<Config> = { ...env.config, lmdb: { ...env.config.lmdb, path: join(env.config.city.dataDir, 'kill-lmdb') } };
       await initialLoad(refCfg, { threads: 1 });
       await initialLoad(killCfg, { threads: 1 });
-      const last = await publishAll(nc, env.config, simulateUpdates(households.map(simHousehold), 4000, { alertEvery: 15, idPrefix: 'k', seed: rnd.int(1, 2 ** 31) }));
-      const total = [...last.values()].reduce((a, b) => a + b, 0);
+      const updates = [...simulateUpdates(households.map(simHousehold), 4000, { alertEvery: 15, idPrefix: 'k', seed: rnd.int(1, 2 ** 31) })];
 
-      // the uninterrupted run
+      // the interrupted run: a child process SIGKILLed at seeded moments; the updates arrive in
+      // ROUNDS slices, one per round, so every round has work left to be killed in
+      const configFile = join(env.config.city.dataDir, 'kill-config.json');
+      writeFileSync(configFile, JSON.stringify(killCfg));
+      const killStore = openStore({ path: killCfg.lmdb.path });
+      stores.push(killStore);
+      const kills: string[] = [];
+      let last = new Map<number, number>();
+      const slice = Math.ceil(updates.length / ROUNDS);
+      for (let round = 0; round < ROUNDS; round++) {
+        last = mergeLast(last, await publishAll(nc, env.config, updates.slice(round * slice, (round + 1) * slice)));
+        const published = [...last.values()].reduce((a, b) => a + b, 0);
+        const started = spawnEngine(configFile);
+        child = started.child;
+        await started.ready;
+        const from = progress(killStore);
+        const when = await killMoment(rnd, killStore, from, published);
+        await killHard(child, EXIT_TIMEOUT_MS);
+        child = undefined;
+        kills.push(`${when} (at ${from}→${progress(killStore)} of ${published})`);
+      }
+      expect(kills.length, `kills: ${kills.join('; ')}`).toBe(ROUNDS);
+      const started = spawnEngine(configFile);
+      child = started.child;
+      await started.ready;
+      await waitForCheckpoints(killStore, last, CATCH_UP_TIMEOUT_MS);
+      child.kill('SIGTERM');
+      await waitForExit(child, EXIT_TIMEOUT_MS);
+      child = undefined;
+
+      // the uninterrupted run over the same stream
       const refStore = openStore({ path: refCfg.lmdb.path });
       stores.push(refStore);
       ref = await startEngine(refCfg, { store: refStore, tuning: { consumerTag: 'ref' } });
       await waitForCheckpoints(refStore, last, CATCH_UP_TIMEOUT_MS);
       await ref.stop();
       ref = undefined;
-
-      // the interrupted run: a child process SIGKILLed at seeded moments
-      const configFile = join(env.config.city.dataDir, 'kill-config.json');
-      writeFileSync(configFile, JSON.stringify(killCfg));
-      const killStore = openStore({ path: killCfg.lmdb.path });
-      stores.push(killStore);
-      const kills: string[] = [];
-      for (let round = 0; round < 6 && progress(killStore) < total; round++) {
-        const started = spawnEngine(configFile);
-        child = started.child;
-        await started.ready;
-        const from = progress(killStore);
-        const when = await killMoment(rnd, killStore, from, total);
-        if (progress(killStore) >= total) break;
-        await killHard(child, EXIT_TIMEOUT_MS);
-        child = undefined;
-        kills.push(`${when} (at ${from}→${progress(killStore)} of ${total})`);
-      }
-      expect(kills.length, `kills: ${kills.join('; ')}`).toBeGreaterThanOrEqual(2);
-      if (!child) {
-        const started = spawnEngine(configFile);
-        child = started.child;
-        await started.ready;
-      }
-      await waitForCheckpoints(killStore, last, CATCH_UP_TIMEOUT_MS);
-      child.kill('SIGTERM');
-      await waitForExit(child, EXIT_TIMEOUT_MS);
-      child = undefined;
 
       // every database, indexes and counters included
       const a = dumpStore(refCfg.lmdb.path);

@@ -41,6 +41,12 @@ const STREAM_RATE = quick ? 100 : 300;
 const DURATION = quick ? 3 : 10;
 const CONNECTIONS = 20;
 const CLAIMERS = 16;
+/**
+ * Claim+release cycles offered per second, open loop, for the latency figure (issue 11: p99 < 50 ms
+ * with 300 updates/s streaming). 25 cycles/s is 50 actions/s, 4.3 M a day: far above what a city's
+ * caseworkers do; the closed-loop run with CLAIMERS clients gives the saturation throughput.
+ */
+const CLAIM_RATE = 25;
 
 interface Measured {
   rps: number;
@@ -119,6 +125,43 @@ async function claimCycles(base: string, township: string, headers: Record<strin
   const cpuUs = cpuSince(c0, cycles);
   lat.sort((a, b) => a - b);
   return { rps: cycles / DURATION, p99: lat[Math.floor(lat.length * 0.99)] ?? 0, bytes: 0, cpuUs };
+}
+
+/**
+ * Latency of claim+release cycles started at a fixed rate (open loop: a slow answer does not slow
+ * the arrivals, so queueing shows in the percentiles), one fresh request id per action.
+ */
+async function claimAtRate(base: string, township: string, headers: Record<string, string>, rate: number): Promise<{ p50: number; p99: number; max: number; cycles: number }> {
+  const lat: number[] = [];
+  const h = { ...headers, 'content-type': 'application/json' };
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const cycle = async (i: number): Promise<void> => {
+    const t0 = performance.now();
+    const c = await post(agent, `${base}/v1/townships/${township}/alerts/claim`, h, JSON.stringify({ requestId: `o${i}`, max: 1, leaseSec: 60 }));
+    if (c.status !== 200) throw new Error(`claim answered ${c.status}: ${c.text}`);
+    const a = (JSON.parse(c.text) as { claimed: { id: string; lease: { token: string } }[] }).claimed[0];
+    if (!a) throw new Error('the queue ran dry: no alert to claim');
+    const rel = await post(agent, `${base}/v1/alerts/${encodeURIComponent(a.id)}/release`, h, JSON.stringify({ requestId: `or${i}`, leaseToken: a.lease.token }));
+    if (rel.status !== 200) throw new Error(`release answered ${rel.status}: ${rel.text}`);
+    lat.push(performance.now() - t0);
+  };
+  const started = performance.now();
+  const total = Math.round(rate * DURATION);
+  const running: Promise<void>[] = [];
+  try {
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      running.push(cycle(i));
+    }
+    await Promise.all(running);
+  } finally {
+    agent.destroy();
+  }
+  lat.sort((a, b) => a - b);
+  const at = (q: number): number => Math.round((lat[Math.min(lat.length - 1, Math.floor(lat.length * q))] ?? 0) * 100) / 100;
+  return { p50: at(0.5), p99: at(0.99), max: at(1), cycles: lat.length };
 }
 
 async function main(): Promise<void> {
@@ -243,6 +286,10 @@ async function main(): Promise<void> {
       ratios[k] = o.rps / s.rps;
       process.stderr.write(`${k}: ours ${fmt(o.rps)} req/s, static ${fmt(s.rps)} req/s\n`);
     }
+    const open = await claimAtRate(base, township, auth, CLAIM_RATE);
+    figures['claim_release_open_p50'] = { value: open.p50, unit: 'ms' };
+    figures['claim_release_open_p99'] = { value: open.p99, unit: 'ms' };
+    figures['claim_release_open_max'] = { value: open.max, unit: 'ms' };
     const sc = await claimCycles(sbase, township, auth, true);
     const oc = await claimCycles(base, township, auth, false);
     figures['claim_release_cycles'] = { value: Math.round(oc.rps), unit: 'cycles/s' };
@@ -268,7 +315,7 @@ async function main(): Promise<void> {
       queue_p99: 20 / Math.max(figures['queue_p99']!.value, 0.001),
       portrait_p99: 20 / Math.max(figures['portrait_p99']!.value, 0.001),
       metrics_p99: 20 / Math.max(figures['metrics_p99']!.value, 0.001),
-      claim_p99: 20 / Math.max(figures['claim_release_p99']!.value, 0.001),
+      claim_p99: 50 / Math.max(figures['claim_release_open_p99']!.value, 0.001),
     };
     const worst = Object.entries(parts).sort((a, b) => a[1] - b[1])[0]!;
     writeResult({
@@ -278,11 +325,12 @@ async function main(): Promise<void> {
       ratio: Math.round(worst[1] * 1000) / 1000,
       goal: 1,
       notes: [
-        `headline = worst of the goals as measured/goal (list, portrait ≥ 0.5× static; claim+release ≥ 0.25×; p99 < 20 ms): ${worst[0]}; all: ${Object.entries(parts).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+        `headline = worst of the goals as measured/goal (list, portrait ≥ 0.5× static; claim+release ≥ 0.25×; list, portrait, metrics p99 < 20 ms; claim+release through commands p99 < 50 ms at ${CLAIM_RATE} cycles/s offered): ${worst[0]}; all: ${Object.entries(parts).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+        `claim_release_open_*: ${open.cycles} cycles started at ${CLAIM_RATE}/s (open loop) while updates stream; claim_release_p99 is the closed loop with ${CLAIMERS} clients back to back, i.e. at saturation (Little's law: ${CLAIMERS} in flight / cycles per second)`,
         `${fmt(streamed)} medical claims streamed through the engine at ${STREAM_RATE}/s during the measurement`,
         '*_cpu_ratio = static main-thread CPU per request / ours (API and load generator, not the engine workers): about the req/s ratio with the cores to ourselves; req/s of back-to-back windows swings with what else runs on the machine',
         `autocannon ${CONNECTIONS} connections × ${DURATION} s per endpoint; claim+release with ${CLAIMERS} node:http keep-alive clients; load generator in the same process on the same 2 cores`,
-        'portrait reads write one audit row each (async LMDB put); claims and releases are one synchronous LMDB transaction each (alert, indexes, audit row)',
+        'portrait reads write one audit row each (JetStream audit stream); claims and releases are commands on the household\'s partition, applied by the engine worker in its batch transaction, answered after the commit',
         `${loaded.households} households loaded (${quick ? 'small city' : 'the whole hangzhou city'}), ${ALERTED} alerted, engine in the same process`,
       ],
     });

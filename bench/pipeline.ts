@@ -60,6 +60,8 @@ try {
   const load = await initialLoad(config);
   process.stderr.write(`loaded ${load.households} households in ${load.seconds.toFixed(1)} s\n`);
   await copyStore(config.lmdb.path, join(dir, 'lmdb-durable'));
+  await copyStore(config.lmdb.path, join(dir, 'lmdb-nosync-2'));
+  await copyStore(config.lmdb.path, join(dir, 'lmdb-durable-2'));
   await copyStore(config.lmdb.path, join(dir, 'lmdb-snapshot'));
   await copyStore(config.lmdb.path, join(dir, 'lmdb-skeleton'));
 
@@ -179,15 +181,21 @@ try {
     totals.sort((a, b) => a - b);
     return { rate: MESSAGES / ((lastAt - first) / 1000), p50: totals[Math.floor(totals.length / 2)] ?? 0, cpu, snapshotMs };
   }
-  // without the recovery work: no flush at all, no snapshots (what the engine did before the truth moved to JetStream)
+  // without the recovery work: no flush at all, no snapshots (what the engine did before the truth moved to JetStream);
+  // the two variants alternate twice (A B A B) so a slow spell of the machine lands on both
   const bare = await engineRun(withPath(config.lmdb.path, true), 'nosync');
   process.stderr.write(`engine without recovery work (noSync): ${Math.round(bare.rate)} msgs/s\n`);
   const fast = await engineRun(withPath(join(dir, 'lmdb-durable'), false), 'truth');
   process.stderr.write(`engine with the truth on: ${Math.round(fast.rate)} msgs/s\n`);
+  const bare2 = await engineRun(withPath(join(dir, 'lmdb-nosync-2'), true), 'nosync2');
+  process.stderr.write(`engine without recovery work (noSync), again: ${Math.round(bare2.rate)} msgs/s\n`);
+  const fast2 = await engineRun(withPath(join(dir, 'lmdb-durable-2'), false), 'truth2');
+  process.stderr.write(`engine with the truth on, again: ${Math.round(fast2.rate)} msgs/s\n`);
   const snap = await engineRun(withPath(join(dir, 'lmdb-snapshot'), false), 'snapshot', true);
   process.stderr.write(`engine with the truth on and a snapshot of every partition during the run: ${Math.round(snap.rate)} msgs/s (snapshot ${Math.round(snap.snapshotMs ?? 0)} ms)\n`);
+  const pairRatios = [fast.rate / bare.rate, fast2.rate / bare2.rate];
+  const truthRatio = (pairRatios[0]! + pairRatios[1]!) / 2;
   const durable = fast;
-  const truthRatio = fast.rate / bare.rate;
 
   // the pure engine step on the same updates, one thread, no I/O
   const states = new Map<string, HouseholdState>(households.map((h) => [h.id, initialState(h, config.model)]));
@@ -208,7 +216,9 @@ try {
       engineTruthOn: { value: fast.rate, unit: 'updates/s (defaults: flushed commits, outbox, snapshots at their interval)' },
       engineTruthOnSnapshotting: { value: snap.rate, unit: 'updates/s with a snapshot of all partitions taken during the run' },
       engineWithoutRecovery: { value: bare.rate, unit: 'updates/s (lmdb.noSync, no snapshots)' },
-      truthRatio: { value: truthRatio, unit: '× the same pipeline without the recovery work (goal 0.85)' },
+      engineTruthOnAgain: { value: fast2.rate, unit: 'updates/s, second truth-on run' },
+      engineWithoutRecoveryAgain: { value: bare2.rate, unit: 'updates/s, second run without recovery work' },
+      truthRatio: { value: truthRatio, unit: '× the same pipeline without the recovery work, mean of the two A/B pairs (goal 0.85)' },
       truthRatioSnapshotting: { value: snap.rate / bare.rate, unit: '× without recovery work, with a snapshot in the run' },
       snapshotMs: { value: snap.snapshotMs ?? 0, unit: `ms to snapshot ${HOUSEHOLDS} households (all partitions) while the pipeline runs` },
       rawAckOnly: { value: raw, unit: 'msgs/s' },
@@ -234,7 +244,7 @@ try {
     goal: 0.35,
     met: vsRaw >= 0.35 && vsSkeleton >= 0.8 && truthRatio >= 0.85,
     notes: [
-      `headline with the truth on (flushed commits, outbox, snapshots): ${Math.round(fast.rate)} updates/s = ${fmt(truthRatio)}× the same pipeline without the recovery work (${Math.round(bare.rate)} updates/s, lmdb.noSync, goal 0.85); with a snapshot of every partition taken during the run ${Math.round(snap.rate)} updates/s (${fmt(snap.rate / bare.rate)}×, snapshot ${Math.round(snap.snapshotMs ?? 0)} ms; the default interval is 15 minutes)`,
+      `headline with the truth on (flushed commits, outbox, snapshots): ${Math.round(fast.rate)} and ${Math.round(fast2.rate)} updates/s = ${fmt(truthRatio)}× (pairs ${pairRatios.map(fmt).join(', ')}) the same pipeline without the recovery work (${Math.round(bare.rate)} and ${Math.round(bare2.rate)} updates/s, lmdb.noSync, goal 0.85; runs alternate A B A B); with a snapshot of every partition taken during the run ${Math.round(snap.rate)} updates/s (${fmt(snap.rate / bare.rate)}×, snapshot ${Math.round(snap.snapshotMs ?? 0)} ms; the default interval is 15 minutes)`,
       `${PARTITIONS} partitions, batchMax ${BATCH}, ${config.engine.threads} worker thread(s), AckAll on each batch's last message, maxAckPending ${config.engine.maxAckPending}`,
       'met requires ≥ 0.35 × raw ack-only, ≥ 0.8 × raw skeleton and ≥ 0.85 × the pipeline without recovery work',
       'the engine step itself (validate excluded: processValidated) is the ceiling shown as engineStepOneThread',

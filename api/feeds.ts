@@ -100,6 +100,8 @@ export class FeedTracker {
   /** Replaces the counters of the given sources (a restart's load); rates count from the oldest restored bucket. */
   importState(records: ReadonlyMap<string, Feed>): void {
     for (const [source, f] of records) {
+      // a stored row is a label too: one a client made up (an older version's, or written by hand) is not restored
+      if (sourceLabel(source) !== source) continue;
       this.feeds.set(source, { lastAt: f.lastAt, total: f.total, rejectedTotal: f.rejectedTotal, buckets: f.buckets.map((b) => ({ ...b })) });
       for (const b of f.buckets) this.startedAt = Math.min(this.startedAt, b.at);
     }

@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Kvm } from '@nats-io/kv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FeedTracker } from '../feeds.js';
 import { FeedHealthStore } from '../feeds-store.js';
@@ -65,5 +66,21 @@ describe('feed health in JetStream KV', () => {
     await a.store.save();
     const later = await node(nc, env, clock);
     expect(byDept(later.tracker)['education']).toMatchObject({ lastUpdateAt: T0, received: 19, rejected: 3 });
+  });
+
+  it('a stored row whose source is not in the catalogue is not restored (no made-up text becomes a source label)', async () => {
+    const { env, nc } = await setup();
+    const clock = { t: T0 };
+    const first = await node(nc, env, clock);
+    first.tracker.observe('health', 2, 0, T0 - 1_000);
+    await first.store.save();
+    await first.store.close();
+    // written by hand or by an older version: a key a client could have chosen
+    const kv = await new Kvm(nc).open(env.config.stream.feedsBucket);
+    await kv.put('drop_tables', JSON.stringify({ lastAt: T0, total: 99, rejectedTotal: 0, buckets: [{ at: T0 - (T0 % 60_000), received: 99, rejected: 0 }] }));
+    const second = await node(nc, env, clock);
+    const sources = second.tracker.health().map((h) => h.source);
+    expect(sources).not.toContain('drop_tables');
+    expect(byDept(second.tracker)['health']).toMatchObject({ received: 2 });
   });
 });

@@ -38,7 +38,7 @@ export const ApiSection = z
     bodyLimitBytes: z.number().int().positive().default(1024 * 1024).describe('Largest request body (bytes).'),
     batchMax: z.number().int().positive().default(500).describe('Most updates in one POST /v1/updates.'),
     rateLimitPerMin: z.number().int().positive().default(6000).describe('Requests per minute per API key.'),
-    kAnonymity: z.number().int().min(1).default(10).describe('Map cells with fewer households are merged or suppressed for roles without personal-data access.'),
+    kAnonymity: z.number().int().min(1).default(10).describe('Smallest count (households, alerts) shown to a role without personal-data access, in statistics and maps alike: smaller cells are suppressed, with as many others as it takes that none can be worked out from the rest (api/privacy).'),
     /** API keys (hashes only, sha256 hex) with role and township scope. */
     keys: z
       .array(

@@ -4,7 +4,9 @@
  * each row's Nats-Msg-Id makes a repeat (a crash between the ack and the delete, a replay after a
  * lost disk) a no-op within the target stream's duplicate window.
  *
- * One flush per partition at a time; a flush asked for while one runs runs again after it.
+ * One flush per partition at a time; a flush asked for while one runs runs again after it. Rows a
+ * failed round left behind are retried every `retryEveryMs`, so a quiet partition's audit rows do
+ * not wait for its next batch.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
@@ -18,6 +20,8 @@ export interface OutboxOptions {
   window?: number;
   /** Time to wait for each acknowledgement, ms (default 10,000). */
   ackTimeoutMs?: number;
+  /** How often rows still in the outbox are published again, ms (default 5,000; 0 = only after batches). */
+  retryEveryMs?: number;
   onError?: (err: Error) => void;
 }
 
@@ -25,6 +29,7 @@ export class OutboxPublisher {
   private readonly running = new Map<number, Promise<void>>();
   private readonly again = new Set<number>();
   private stopped = false;
+  private readonly timer: NodeJS.Timeout | null;
   /** Rows published since start (metrics, tests). */
   published = 0;
 
@@ -32,7 +37,11 @@ export class OutboxPublisher {
     private readonly store: Store,
     private readonly js: JetStreamClient,
     private readonly opts: OutboxOptions,
-  ) {}
+  ) {
+    const every = opts.retryEveryMs ?? 5000;
+    this.timer = every > 0 ? setInterval(() => this.retryAll(), every) : null;
+    this.timer?.unref();
+  }
 
   /** Publishes the partition's pending rows (returns when this round is done). */
   flush(p: number): Promise<void> {
@@ -52,6 +61,7 @@ export class OutboxPublisher {
   /** Waits for the rounds in flight; later flushes are refused. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
     await Promise.all([...this.running.values()]);
   }
 
@@ -60,12 +70,29 @@ export class OutboxPublisher {
     return this.store.outbox.getKeysCount();
   }
 
+  /** Flushes every partition that still has rows (one key read per partition, not every row). */
+  private retryAll(): void {
+    if (this.stopped) return;
+    this.store.env.resetReadTxn();
+    let from = 0;
+    for (;;) {
+      let next: number | undefined;
+      for (const key of this.store.outbox.getKeys({ start: [from], limit: 1 })) next = key[0];
+      if (next === undefined) return;
+      void this.flush(next);
+      from = next + 1;
+    }
+  }
+
   private async round(p: number): Promise<void> {
     const window = this.opts.window ?? 256;
     const timeout = this.opts.ackTimeoutMs ?? 10_000;
     try {
       for (;;) {
         if (this.stopped) return;
+        // the worker committed these rows after this thread's read snapshot may have been taken (a
+        // read transaction lives until the next timers phase, across several I/O callbacks)
+        this.store.env.resetReadTxn();
         const rows: { key: OutboxKey; value: OutboxRow }[] = [];
         for (const e of this.store.outbox.getRange({ start: [p], end: [p, Infinity], limit: window })) rows.push({ key: e.key, value: e.value });
         if (rows.length === 0) return;

@@ -152,6 +152,22 @@ const ASSISTANCE = fields('assistance.', ASSISTANCE_FIELDS);
 const HOUSEHOLD = fields('', HOUSEHOLD_FIELDS);
 const MEMBERS: Field = { key: 'persons', dim: BIT.structure, ...affectedBy('persons[].id') };
 
+/**
+ * For each dimension (by index): every computation that reads a fact the dimension owns, the
+ * dimension itself included. A caller that knows only the touched dimensions must recompute these:
+ * a dimension may read another's facts (property counts a former member's wage out of the filing).
+ */
+export const READERS_OF_DIMENSION: readonly Readonly<Affected>[] = DIMENSIONS.map((d) => {
+  const r = { dims: BIT[d], causes: 0, needs: 0 };
+  for (const f of [...PERSON, ...FINANCE, ...HOUSING, ...ASSISTANCE, ...HOUSEHOLD, MEMBERS]) {
+    if (f.dim !== BIT[d]) continue;
+    r.dims |= f.dims;
+    r.causes |= f.causes;
+    r.needs |= f.needs;
+  }
+  return r;
+});
+
 /** Accumulates the dimension bits touched and the computations affected. */
 class Changes {
   touched = 0;

@@ -30,6 +30,7 @@ import { scoreStructure } from '../dimensions/structure.js';
 import type { Model } from '../model.js';
 import { NEED_DIMENSIONS, NEED_PREDICATES, needTypes, type NeedPredicate } from '../needs.js';
 import { CAUSES, NEED_TYPES, type Cause, type CauseScores, type Dimension, type DimensionScore, type Household, type NeedType, type Profile } from '../types.js';
+import { READERS_OF_DIMENSION } from '../apply/diff.js';
 import { ALL_DIMS, type Affected } from './affected.js';
 import { tierOf } from './tiers.js';
 
@@ -115,7 +116,7 @@ export function scoreFull(h: Household, model: Model): Scored {
  * `affected` (from `applyFacts`): the dimensions, causes and need types that read a changed
  * fact. With it, exactly those are recomputed and `touched` is not needed; membership changes,
  * which affect everything, rescore in full. Without it, the dimension-level rule of the header
- * applies to `touched`.
+ * applies to `touched`, widened to whatever reads a fact of a touched dimension.
  */
 export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>, model: Model, affected?: Affected): Scored {
   if (prev.modelVersion !== model.version) return scoreFull(h, model);
@@ -126,8 +127,20 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
     mask = 0;
     for (const d of touched) mask |= BIT[d];
     if (mask & BIT.structure) return scoreFull(h, model);
-    causeMask = CAUSE_MASK[mask]!;
-    needMask = NEED_MASK[mask]!;
+    let wide = mask;
+    causeMask = 0;
+    needMask = 0;
+    // another dimension may read a touched one's facts (property: a former member's wage)
+    for (let i = 0; i < DIMENSIONS.length; i++) {
+      if (!(mask & (1 << i))) continue;
+      const r = READERS_OF_DIMENSION[i]!;
+      wide |= r.dims;
+      causeMask |= r.causes;
+      needMask |= r.needs;
+    }
+    mask = wide;
+    causeMask |= CAUSE_MASK[mask]!;
+    needMask |= NEED_MASK[mask]!;
   } else {
     // a touched dimension none of whose facts changed (a grid visit's observations) would score the same
     mask = affected.dims;

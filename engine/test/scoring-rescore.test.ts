@@ -6,6 +6,7 @@ import { DEFAULT_MODEL, ModelSchema } from '../model.js';
 import { CAUSE_DIMENSIONS, rescore, SCORERS, scoreFull, type Scorer } from '../scoring/index.js';
 import { CAUSES, type Dimension, type Household } from '../types.js';
 import { applyFacts, changedFacts } from '../apply/index.js';
+import { READERS_OF_DIMENSION } from '../apply/diff.js';
 import { family, update } from './apply-support.js';
 import { makePerson } from './fixtures.js';
 import { ALL_HOUSEHOLDS, dibaoFamily } from './scoring-households.js';
@@ -28,12 +29,23 @@ function instrument(): void {
 afterEach(() => Object.assign(SCORERS, original));
 
 describe('rescore runs only what the update could change', () => {
-  it.each(DIMENSIONS.filter((d) => d !== 'structure'))('touching %s calls only that scorer, once', (dim) => {
+  it.each(DIMENSIONS.filter((d) => d !== 'structure'))('touching %s calls only that scorer and those reading its facts, once each', (dim) => {
     const h = dibaoFamily();
     const prev = scoreFull(h, M);
     instrument();
     rescore(h, prev, [dim], M);
-    expect(calls).toEqual(Object.fromEntries(DIMENSIONS.map((d) => [d, d === dim ? 1 : 0])));
+    const readers = READERS_OF_DIMENSION[DIMENSIONS.indexOf(dim)]!.dims;
+    expect(calls).toEqual(Object.fromEntries(DIMENSIONS.map((d, i) => [d, d === dim || readers & (1 << i) ? 1 : 0])));
+    expect(calls[dim]).toBe(1);
+  });
+
+  it('touching employment also rescores property, which counts a former member\'s wage out of the filing', () => {
+    const h = dibaoFamily();
+    const prev = scoreFull(h, M);
+    instrument();
+    rescore(h, prev, ['employment'], M);
+    expect(calls['property']).toBe(1);
+    expect(calls['health']).toBe(0);
   });
 
   it('touching structure (membership) recomputes every dimension', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { testConnection, testEnv, type TestEnv } from '../../test/support/nats.js';
+import { waitFor } from '../../test/support/wait.js';
 import { partitionOf } from '../../connectors/publisher/partition.js';
 import { KIND_SOURCE } from '../../engine/catalogue/departments.js';
 import { wasApplied } from '../../engine/process.js';
@@ -77,8 +78,11 @@ describe('poison messages never stall a partition', () => {
     expect(bySeq.get(crash)?.code).toBe('LIFELINE_ERR_WORKERS_POISON');
     expect(bySeq.get(crash)?.raw).toContain(MARKER);
     expect(errors.some((e) => (e as { code?: string }).code === 'LIFELINE_ERR_WORKERS_BATCH_FAILED')).toBe(true);
-    // the updates published after the poison were applied
-    const applied = [...engine.status().partitions].find((s) => s.partition === p)!;
+    // the updates published after the poison were applied (the engine learns of its last commit
+    // when the worker's answer reaches the main thread, a moment after LMDB shows it)
+    const status = () => engine!.status().partitions.find((s) => s.partition === p)!;
+    await waitFor('the engine saw its last commit', () => status().checkpoint >= after.get(p)!, { timeoutMs: 10_000, everyMs: 10 });
+    const applied = status();
     expect(applied.poisoned).toBe(1);
     expect(applied.checkpoint).toBe(after.get(p));
     const state = getHousehold(store, sims[0]!.id)!;

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 // yaml comes with @fastify/swagger (a dependency); a parser is the only way to read the file as compose does
 import { parse } from 'yaml';
 import { envName, leafPaths } from '../config/index.js';
-import { freePort } from './support/lifeline-process.js';
+import { freePorts } from './support/ports.js';
 import { killHard, waitFor } from './support/wait.js';
 
 interface Service {
@@ -96,7 +96,8 @@ describe('docker-compose.yml, cluster profile', () => {
     const children: ChildProcess[] = [];
     const output: string[] = NATS.map(() => '');
     try {
-      const ports = await Promise.all(NATS.map(async () => ({ client: await freePort(), route: await freePort(), monitor: await freePort() })));
+      const free = await freePorts(NATS.length * 3);
+      const ports = NATS.map((_, i) => ({ client: free[3 * i]!, route: free[3 * i + 1]!, monitor: free[3 * i + 2]! }));
       const routeOf = new Map(NATS.map((n, i) => [`nats://${n}:6222`, `nats://127.0.0.1:${ports[i]!.route}`]));
       NATS.forEach((name, i) => {
         const args = [...compose.services[name]!.command!];

@@ -4,7 +4,6 @@
  * killed with SIGKILL or stopped with SIGTERM. Output is kept for failure messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -23,17 +22,7 @@ export interface NodeProcess {
   output(): string;
 }
 
-/** A loopback port free right now (the node binds it again at each restart). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports.js';
 
 export function spawnNode(configFile: string, port: number, extraArgs: string[] = [], env: Record<string, string> = {}): NodeProcess {
   const child = spawn(process.execPath, [CLI, 'start', '--no-feeds', '--port', String(port), ...extraArgs], {

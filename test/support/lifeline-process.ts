@@ -12,6 +12,7 @@ import { readCity, writeCity } from '../../connectors/city/index.js';
 import type { Household } from '../../engine/types.js';
 import { consumerName } from '../../workers/options.js';
 import { killHard, waitFor, waitForExit } from './wait.js';
+import { freePort } from './ports.js';
 
 const CLI = join(process.cwd(), 'dist', 'cli', 'lifeline.js');
 
@@ -22,7 +23,7 @@ export interface NodeProcess {
   output(): string;
 }
 
-export { freePort } from './ports.js';
+export { freePort };
 
 export function spawnNode(configFile: string, port: number, extraArgs: string[] = [], env: Record<string, string> = {}): NodeProcess {
   const child = spawn(process.execPath, [CLI, 'start', '--no-feeds', '--port', String(port), ...extraArgs], {

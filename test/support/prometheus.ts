@@ -9,6 +9,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { waitFor, waitForExit } from './wait.js';
+import { freePort } from './ports.js';
 
 /** How long the server may take to report ready (ms): it replays an empty WAL, so this is generous. */
 const READY_TIMEOUT_MS = 20_000;
@@ -67,7 +68,7 @@ export function promtool(tools: PrometheusTools, args: readonly string[], input?
   return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}` };
 }
 
-export { freePort } from './ports.js';
+export { freePort };
 
 /** One sample of an instant vector as the HTTP API answers it. */
 export interface VectorSample {

@@ -90,6 +90,20 @@ function post(agent: Agent, url: string, headers: Record<string, string>, payloa
 }
 
 /**
+ * One claim of the township's head alert, then its release with the lease token; false when the
+ * queue had nothing to claim. `staticMode`: the static route ignores the alert id.
+ */
+async function claimRelease(agent: Agent, base: string, township: string, h: Record<string, string>, claimId: string, releaseId: string, staticMode: boolean): Promise<boolean> {
+  const c = await post(agent, `${base}/v1/townships/${township}/alerts/claim`, h, JSON.stringify({ requestId: claimId, max: 1, leaseSec: 60 }));
+  if (c.status !== 200) throw new Error(`claim answered ${c.status}: ${c.text}`);
+  const a = (JSON.parse(c.text) as { claimed: { id: string; lease: { token: string } }[] }).claimed[0];
+  if (!a) return false;
+  const rel = await post(agent, `${base}/v1/alerts/${staticMode ? 'x' : encodeURIComponent(a.id)}/release`, h, JSON.stringify({ requestId: releaseId, leaseToken: a.lease.token }));
+  if (rel.status !== 200) throw new Error(`release answered ${rel.status}: ${rel.text}`);
+  return true;
+}
+
+/**
  * Claim+release cycles per second with CLAIMERS concurrent clients for DURATION seconds, over
  * node:http keep-alive connections: with fetch (undici) the client alone took ~5× the CPU of a
  * static answer and held the static route's own cycle p99 at 300+ ms, so it measured the client.
@@ -107,13 +121,8 @@ async function claimCycles(base: string, township: string, headers: Record<strin
         let i = 0;
         while (Date.now() < until) {
           const t0 = performance.now();
-          const c = await post(agent, `${base}/v1/townships/${township}/alerts/claim`, h, JSON.stringify({ requestId: `b${w}-${i++}`, max: 1, leaseSec: 60 }));
-          if (c.status !== 200) throw new Error(`claim answered ${c.status}: ${c.text}`);
-          const body = JSON.parse(c.text) as { claimed: { id: string; lease: { token: string } }[] };
-          const a = body.claimed[0];
-          if (!a) continue;
-          const rel = await post(agent, `${base}/v1/alerts/${staticMode ? 'x' : encodeURIComponent(a.id)}/release`, h, JSON.stringify({ requestId: `r${w}-${i}`, leaseToken: a.lease.token }));
-          if (rel.status !== 200) throw new Error(`release answered ${rel.status}: ${rel.text}`);
+          const ok = await claimRelease(agent, base, township, h, `b${w}-${i++}`, `r${w}-${i}`, staticMode);
+          if (!ok) continue;
           lat.push(performance.now() - t0);
           cycles++;
         }
@@ -137,12 +146,7 @@ async function claimAtRate(base: string, township: string, headers: Record<strin
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const cycle = async (i: number): Promise<void> => {
     const t0 = performance.now();
-    const c = await post(agent, `${base}/v1/townships/${township}/alerts/claim`, h, JSON.stringify({ requestId: `o${i}`, max: 1, leaseSec: 60 }));
-    if (c.status !== 200) throw new Error(`claim answered ${c.status}: ${c.text}`);
-    const a = (JSON.parse(c.text) as { claimed: { id: string; lease: { token: string } }[] }).claimed[0];
-    if (!a) throw new Error('the queue ran dry: no alert to claim');
-    const rel = await post(agent, `${base}/v1/alerts/${encodeURIComponent(a.id)}/release`, h, JSON.stringify({ requestId: `or${i}`, leaseToken: a.lease.token }));
-    if (rel.status !== 200) throw new Error(`release answered ${rel.status}: ${rel.text}`);
+    if (!(await claimRelease(agent, base, township, h, `o${i}`, `or${i}`, false))) throw new Error('the queue ran dry: no alert to claim');
     lat.push(performance.now() - t0);
   };
   const started = performance.now();

@@ -59,12 +59,8 @@ try {
   writeFileSync(join(config.city.dataDir, 'households.ndjson'), households.map((h) => JSON.stringify(h)).join('\n') + '\n');
   const load = await initialLoad(config);
   process.stderr.write(`loaded ${load.households} households in ${load.seconds.toFixed(1)} s\n`);
-  await copyStore(config.lmdb.path, join(dir, 'lmdb-durable'));
-  await copyStore(config.lmdb.path, join(dir, 'lmdb-nosync-2'));
-  await copyStore(config.lmdb.path, join(dir, 'lmdb-warmup'));
-  await copyStore(config.lmdb.path, join(dir, 'lmdb-durable-2'));
-  await copyStore(config.lmdb.path, join(dir, 'lmdb-snapshot'));
-  await copyStore(config.lmdb.path, join(dir, 'lmdb-skeleton'));
+  // one loaded store per engine run (the first no-sync run uses the original)
+  for (const name of ['lmdb-warmup', 'lmdb-durable', 'lmdb-nosync-2', 'lmdb-durable-2', 'lmdb-snapshot', 'lmdb-skeleton']) await copyStore(config.lmdb.path, join(dir, name));
 
   // the stream, pre-filled
   const updates = [...simulateUpdates(households.map(simHousehold), MESSAGES, { idPrefix: id })];

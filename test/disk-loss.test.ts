@@ -17,7 +17,8 @@ import { openPublisher } from '../connectors/publisher/index.js';
 import type { Update } from '../engine/types.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { diffDumps, dumpStore } from './support/lmdb-dump.js';
-import { freePort, killHard, spawnNode, stopNode, waitDrained, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
+import { killHard, spawnNode, stopNode, waitDrained, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
+import { freePort } from './support/ports.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
 import { waitFor } from './support/wait.js';
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCity } from '../connectors/city/index.js';
 import { openStore } from '../workers/store/index.js';
-import { freePort, killHard, spawnNode, stopNode, waitReady, type NodeProcess } from './support/lifeline-process.js';
+import { killHard, spawnNode, stopNode, waitReady, type NodeProcess } from './support/lifeline-process.js';
+import { freePort } from './support/ports.js';
 import { testEnv, type TestEnv } from './support/nats.js';
 import { waitForExit } from './support/wait.js';
 

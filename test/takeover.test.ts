@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../config/index.js';
 import { openPublisher } from '../connectors/publisher/index.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
-import { freePort, killHard, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
+import { killHard, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
+import { freePort } from './support/ports.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
 import { waitFor } from './support/wait.js';
 

@@ -127,20 +127,10 @@ export function rescore(h: Household, prev: Scored, touched: Iterable<Dimension>
     mask = 0;
     for (const d of touched) mask |= BIT[d];
     if (mask & BIT.structure) return scoreFull(h, model);
-    let wide = mask;
-    causeMask = 0;
-    needMask = 0;
-    // another dimension may read a touched one's facts (property: a former member's wage)
-    for (let i = 0; i < DIMENSIONS.length; i++) {
-      if (!(mask & (1 << i))) continue;
-      const r = READERS_OF_DIMENSION[i]!;
-      wide |= r.dims;
-      causeMask |= r.causes;
-      needMask |= r.needs;
-    }
-    mask = wide;
-    causeMask |= CAUSE_MASK[mask]!;
-    needMask |= NEED_MASK[mask]!;
+    const reach = TOUCHED_REACH[mask]!;
+    mask = reach.dims;
+    causeMask = reach.causes;
+    needMask = reach.needs;
   } else {
     // a touched dimension none of whose facts changed (a grid visit's observations) would score the same
     mask = affected.dims;
@@ -244,3 +234,20 @@ function masksFor<T extends string>(of: Readonly<Record<Dimension, readonly T[]>
 }
 const CAUSE_MASK = masksFor(CAUSES_OF, CAUSE_BIT);
 const NEED_MASK = masksFor(NEEDS_OF, NEED_BIT);
+
+/**
+ * For every set of touched dimensions: what to recompute, widened to the computations that read a
+ * touched dimension's facts (another dimension may: property counts a former member's wage).
+ */
+const TOUCHED_REACH: readonly Affected[] = Array.from({ length: 1 << DIMENSIONS.length }, (_, m) => {
+  const r = { dims: m, causes: 0, needs: 0 };
+  READERS_OF_DIMENSION.forEach((readers, i) => {
+    if (!(m & (1 << i))) return;
+    r.dims |= readers.dims;
+    r.causes |= readers.causes;
+    r.needs |= readers.needs;
+  });
+  r.causes |= CAUSE_MASK[r.dims]!;
+  r.needs |= NEED_MASK[r.dims]!;
+  return r;
+});

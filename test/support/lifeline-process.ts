@@ -12,7 +12,6 @@ import { readCity, writeCity } from '../../connectors/city/index.js';
 import type { Household } from '../../engine/types.js';
 import { consumerName } from '../../workers/options.js';
 import { killHard, waitFor, waitForExit } from './wait.js';
-import { freePort } from './ports.js';
 
 const CLI = join(process.cwd(), 'dist', 'cli', 'lifeline.js');
 
@@ -22,8 +21,6 @@ export interface NodeProcess {
   /** Everything it printed (stdout and stderr), newest last. */
   output(): string;
 }
-
-export { freePort };
 
 export function spawnNode(configFile: string, port: number, extraArgs: string[] = [], env: Record<string, string> = {}): NodeProcess {
   const child = spawn(process.execPath, [CLI, 'start', '--no-feeds', '--port', String(port), ...extraArgs], {

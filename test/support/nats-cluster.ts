@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { freePorts } from './ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { waitFor, waitForExit } from './wait.js';
+import { freePorts } from './ports.js';
 
 export const NATS_SERVER_BIN = process.env['LIFELINE_NATS_SERVER'] ?? 'nats-server';
 
@@ -58,7 +58,6 @@ export interface NatsCluster {
   /** Kills every server, removes the folder (also after failures) and throws if a process is left. */
   stop(): Promise<void>;
 }
-
 
 function configText(s: ClusterServer, peers: ClusterServer[], clusterName: string, maxFileStore: number): string {
   const q = JSON.stringify;

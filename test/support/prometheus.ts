@@ -68,8 +68,6 @@ export function promtool(tools: PrometheusTools, args: readonly string[], input?
   return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}` };
 }
 
-export { freePort };
-
 /** One sample of an instant vector as the HTTP API answers it. */
 export interface VectorSample {
   metric: Record<string, string>;

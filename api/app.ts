@@ -13,6 +13,9 @@ import { AlertService } from './alerts/service.js';
 import { CommandClient } from './alerts/commands.js';
 import { AlertTally } from './alerts/tally.js';
 import { AggregateCache } from './aggregates.js';
+import { PartitionServer } from './cluster/index.js';
+import type { Alert } from '../engine/alerts/types.js';
+import { getAlert } from '../workers/store/index.js';
 import type { ApiContext } from './context.js';
 import { ApiError, ERROR_BODY_SCHEMA, errorHandler, frameworkErrors, notFoundHandler } from './errors.js';
 import { FeedTracker } from './feeds.js';
@@ -93,7 +96,12 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 
   const tally = new AlertTally(deps.store);
   const metrics = createApiMetrics(deps.registry, { tally, now, publisher: deps.publisher ?? null });
-  const alertViews = new AlertJsonCache(deps.store);
+  const cluster = deps.cluster ?? null;
+  // on a node of several, queues read the city view; portraits (and their alerts) this node's own partitions
+  const alertStore = cluster ? cluster.view.store : deps.store;
+  const localAlertViews = new AlertJsonCache(deps.store);
+  const alertViews = cluster ? new AlertJsonCache(alertStore) : localAlertViews;
+  const portraits = new PortraitJsonCache(deps.store, localAlertViews, config.model);
   // caseworker actions become commands on the household's partition: the engine is their only writer
   const commands = deps.commands ?? (deps.nats ? new CommandClient(deps.nats, config) : null);
   const ctx: ApiContext = {
@@ -103,10 +111,16 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     keys: new KeyResolver(config.api.keys, deps.keyStore ?? null),
     limiter: new RateLimiter(config.api.rateLimitPerMin, now),
     metrics,
-    alerts: new AlertService(deps.store, metrics, now, tally, alertViews, commands),
-    aggregates: new AggregateCache(deps.store, now),
+    alerts: new AlertService(alertStore, metrics, now, tally, alertViews, commands, {
+      sweepStore: deps.store,
+      ...(cluster ? { onOutcome: (a: Alert, p: number, seq: number) => cluster.view.offer(a, p, seq) } : {}),
+    }),
+    aggregates: cluster ? cluster.reads : new AggregateCache(deps.store, now),
     feeds: new FeedTracker(config.feeds.staleAfterSec, now, metrics.registry),
-    views: { alerts: alertViews, portraits: new PortraitJsonCache(deps.store, alertViews, config.model) },
+    views: { alerts: alertViews, portraits },
+    alertStore,
+    personsOf: cluster ? (hid) => cluster.view.personsOf(hid) : (hid) => portraits.persons(hid),
+    cluster,
     feedsFromEngine: false,
     // every audited action appends to the stream; a read that cannot be audited is not served
     audit: deps.audit !== undefined ? deps.audit : deps.nats ? await openAuditLog(deps.nats, config) : null,
@@ -164,7 +178,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     unsubs.push(deps.engine.onAlert((notices) => {
       // the worker thread committed these: a read snapshot older than that commit would miss them
       deps.store.env.resetReadTxn();
-      for (const n of notices) ctx.alerts.notify(n.id);
+      // on a node of several the live stream follows the city view; the tally counts this node's partitions
+      if (cluster) for (const n of notices) tally.observe(getAlert(deps.store, n.id), n.id);
+      else for (const n of notices) ctx.alerts.notify(n.id);
     }));
     const b = deps.engine.onBatch?.((r) => {
       const at = now();
@@ -175,6 +191,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
       unsubs.push(b);
       ctx.feedsFromEngine = true;
     }
+  }
+  let server: PartitionServer | null = null;
+  if (cluster) {
+    const onAlert = (a: Alert) => ctx.alerts.events.emit('alert', a);
+    cluster.view.events.on('alert', onAlert);
+    unsubs.push(() => cluster.view.events.off('alert', onAlert));
+    if (deps.nats) server = new PartitionServer({ nc: deps.nats, prefix: config.stream.subjectPrefix, store: deps.store, portraits, partitionCount: cluster.partitionCount, owns: cluster.owns, now });
+    unsubs.push(() => server?.stop());
   }
   if (deps.sweeper !== false) ctx.alerts.startSweeper(SWEEP_INTERVAL_MS, (err) => app.log.error({ err }, 'lease sweep failed'));
   tally.start(TALLY_RECOUNT_MS, (err) => app.log.error({ err }, 'alert recount failed'));

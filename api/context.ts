@@ -3,13 +3,15 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { authenticate, requireCapability, type Capability, type KeyResolver, type Principal } from './auth/index.js';
 import type { AlertService } from './alerts/service.js';
-import type { AggregateCache } from './aggregates.js';
+import type { AggregateSource } from './aggregates.js';
 import type { FeedTracker } from './feeds.js';
 import type { ApiMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { AlertJsonCache, PortraitJsonCache } from './views/cache.js';
 import type { AppDeps } from './types.js';
 import type { AuditLog } from '../connectors/audit/index.js';
+import type { Store } from '../workers/store/index.js';
+import type { ClusterServing } from './cluster/index.js';
 
 export interface ApiContext {
   config: Readonly<Config>;
@@ -19,7 +21,7 @@ export interface ApiContext {
   limiter: RateLimiter;
   metrics: ApiMetrics;
   alerts: AlertService;
-  aggregates: AggregateCache;
+  aggregates: AggregateSource;
   feeds: FeedTracker;
   /** Serialised alert views and portraits, kept while the stored record is unchanged. */
   views: { alerts: AlertJsonCache; portraits: PortraitJsonCache };
@@ -27,6 +29,12 @@ export interface ApiContext {
   feedsFromEngine: boolean;
   /** The append-only audit stream; null when this process has none (audited reads then answer 503). */
   audit: AuditLog | null;
+  /** Where alerts, queues and their counts are read: the city view on a node of several, else the engine's store. */
+  alertStore: Store;
+  /** Names and ID numbers of a household's persons (masking alert texts), wherever the household is kept. */
+  personsOf(householdId: string): readonly { name: string; idNumber: string }[];
+  /** Cross-node reads when this is one node of several; null when this process holds the whole city. */
+  cluster: ClusterServing | null;
 }
 
 /** Authenticates, rate-limits per key, and checks the capability: 401, 429 or 403 otherwise. */

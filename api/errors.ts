@@ -21,6 +21,7 @@ export const API_ERRORS = {
   LIFELINE_ERR_API_RATE_LIMITED: 429,
   LIFELINE_ERR_API_INTERNAL: 500,
   LIFELINE_ERR_API_UNAVAILABLE: 503, // a dependency (NATS, LMDB, engine) is not ready
+  LIFELINE_ERR_API_PARTITION_UNAVAILABLE: 503, // no node owns (and has caught up on) a partition the answer needs: a takeover in progress
   LIFELINE_ERR_API_COMMAND_TIMEOUT: 504, // an action was accepted by the stream but its outcome did not arrive in time: retry with the same requestId
 } as const;
 export type ApiErrorCode = keyof typeof API_ERRORS;

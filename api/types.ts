@@ -8,6 +8,7 @@ import type { RegionLayout } from '../connectors/city/regions.js';
 import type { KeyStore } from './auth/index.js';
 import type { AuditLog } from '../connectors/audit/index.js';
 import type { CommandClient } from './alerts/commands.js';
+import type { ClusterServing } from './cluster/index.js';
 
 /** The part of the Publisher the API uses (connectors/publisher). */
 export interface UpdatePublisher {
@@ -31,7 +32,7 @@ export interface EngineHandle {
   /** Every committed batch; its per-department counts feed the feed health. */
   onBatch?(cb: (result: { counts: readonly FeedCount[] }) => void): () => void;
   /** Readiness reads `partitions[].state` (each owned partition's consumer). */
-  status(): { partitions: readonly { partition: number; state: string }[] };
+  status(): { partitions: readonly { partition: number; state: string; caughtUp?: boolean }[] };
 }
 
 export interface AppDeps {
@@ -57,4 +58,10 @@ export interface AppDeps {
   persistFeeds?: boolean;
   /** Publishes caseworker actions as commands (default: one on `nats` when given; none = actions answer 503). */
   commands?: CommandClient | null;
+  /**
+   * One node of several (`--scale-out`): alerts are read from the city view, households and their
+   * aggregates from each partition's owner, and this node answers for the partitions it owns.
+   * Absent: this process's store holds the whole city.
+   */
+  cluster?: ClusterServing | null;
 }

@@ -1,8 +1,9 @@
 /**
  * Takeover keeps caseworkers' work: two nodes share the partitions by lease; a caseworker
- * verifies an alert on the node that owns its partition; that node is SIGKILLed; once its lease
- * lapses the other node restores the partition (snapshot + the stream, where the verification is
- * a command) and serves the alert as verified, with the caseworker's history entry.
+ * verifies an alert on the node that owns its partition, and the other node shows it verified
+ * (city view); that node is SIGKILLed; once its lease lapses the other node restores the
+ * partition (snapshot + the stream, where the verification is a command) and serves the
+ * household's portrait, with the alert verified and the caseworker's history entry.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -11,11 +12,18 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../config/index.js';
 import { openPublisher } from '../connectors/publisher/index.js';
+import { partitionOf } from '../connectors/publisher/partition.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { killHard, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
 import { freePort } from './support/ports.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
 import { waitFor } from './support/wait.js';
+
+/** Partitions a node's engine consumes, from its checkpoint gauge (one series per owned partition). */
+async function ownedPartitions(url: string): Promise<Set<number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return new Set([...text.matchAll(/^lifeline_engine_checkpoint_sequence\{partition="(\d+)"\}/gm)].map((m) => Number(m[1])));
+}
 
 const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 const TTL_SEC = 3;
@@ -58,13 +66,16 @@ describe('takeover', () => {
     } finally {
       await publisher.close();
     }
-    // node-a's queue holds the alerts of the partitions it owns: claim one there and verify it
-    let claimed: { id: string; lease: { token: string } } | undefined;
+    // claim (on node-a) an alert of a partition node-a owns, and verify it there
+    let claimed: { id: string; householdId: string; lease: { token: string } } | undefined;
+    let round = 0;
     await waitFor(
-      'an alert in node-a queue',
+      'an alert of a partition node-a owns',
       async () => {
-        const r = await fetch(`${a.url}/v1/townships/${township}/alerts/claim`, { method: 'POST', headers: auth, body: JSON.stringify({ requestId: 'to-claim', max: 1, leaseSec: 3600 }) });
-        claimed = ((await r.json()) as { claimed?: { id: string; lease: { token: string } }[] }).claimed?.[0];
+        const owned = await ownedPartitions(a.url);
+        const r = await fetch(`${a.url}/v1/townships/${township}/alerts/claim`, { method: 'POST', headers: auth, body: JSON.stringify({ requestId: `to-claim-${round++}`, max: 20, leaseSec: 3600 }) });
+        const got = ((await r.json()) as { claimed?: { id: string; householdId: string; lease: { token: string } }[] }).claimed ?? [];
+        claimed = got.find((x) => owned.has(partitionOf(x.householdId, config.stream.partitions)));
         return claimed !== undefined;
       },
       { timeoutMs: 60_000, everyMs: 200 },
@@ -72,27 +83,35 @@ describe('takeover', () => {
     const id = encodeURIComponent(claimed!.id);
     const v = await fetch(`${a.url}/v1/alerts/${id}/verify`, { method: 'POST', headers: auth, body: JSON.stringify({ requestId: 'to-verify', leaseToken: claimed!.lease.token, outcome: 'confirmed', note: 'home visit' }) });
     expect(v.status).toBe(200);
-    const onB = await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth });
-    expect(onB.status).toBe(404); // not node-b's partition: it holds no copy of it
+    // any node answers for the whole city: node-b shows node-a's alert from its city view
+    await waitFor('node-b showing the verified alert', async () => {
+      const r = await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth });
+      return r.status === 200 && ((await r.json()) as { status: string }).status === 'verified';
+    }, { timeoutMs: 30_000, everyMs: 100 });
+    const householdId = encodeURIComponent((await (await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth })).json() as { householdId: string }).householdId);
 
     await killHard(a.child);
     const killedAt = Date.now();
+    // the household's portrait (its partition's state, alerts included) comes from the partition's owner: node-b once it took over
     let served: { status: string; verification: { outcome: string } | null; history: { to: string; requestId: string | null }[] } | null = null;
     await waitFor(
-      'node-b serving the alert',
+      'node-b serving the household of the alert',
       async () => {
-        const r = await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth });
+        const r = await fetch(`${b.url}/v1/households/${householdId}`, { headers: auth });
         if (r.status !== 200) return false;
-        served = (await r.json()) as typeof served;
-        return true;
+        const portrait = (await r.json()) as { alerts: NonNullable<typeof served & { id: string }>[] };
+        served = portrait.alerts.find((x) => x.id === claimed!.id) ?? null;
+        return served !== null;
       },
       { timeoutMs: 60_000, everyMs: 100 },
     );
     const tookMs = Date.now() - killedAt;
-    process.stdout.write(`takeover: node-b served the alert ${tookMs} ms after node-a was killed (lease TTL ${TTL_SEC} s)\n`);
+    process.stdout.write(`takeover: node-b served the household ${tookMs} ms after node-a was killed (lease TTL ${TTL_SEC} s)\n`);
     expect(served!.status).toBe('verified');
     expect(served!.verification?.outcome).toBe('confirmed');
     expect(served!.history.filter((h) => h.requestId === 'to-verify').map((h) => h.to)).toEqual(['verified']);
+    const alertOnB = (await (await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth })).json()) as { status: string };
+    expect(alertOnB.status).toBe('verified');
     expect(await stopNode(b)).toBe(0);
   }, 240_000);
 });

@@ -339,7 +339,7 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
 interface AlertPart {
   events: AlertEvent[];
   outcomes: OutcomeMessage[];
-  /** Audit rows written to the outbox. */
+  /** Rows written to the outbox (audit rows and the alert-feed row). */
   audit: number;
 }
 
@@ -419,6 +419,12 @@ function applyAlerts(store: Store, p: number, work: readonly AlertWork[], seqs: 
       writeAlertInTxn(store, created ? null : (befores.get(alert.id) ?? null), alert);
       events.push({ id: alert.id, householdId: alert.householdId, townshipId: alert.region.townshipId, type: alert.type, level: alert.level, status: alert.status, created, at: w.at });
     }
+  }
+  if (events.length > 0 && work.length > 0) {
+    // the alert feed (workers/alert-feed): which alerts to put, as they stand when published
+    const row: OutboxRow = { kind: 'alert_view', msgId: '', body: { ids: [...new Set(events.map((e) => e.id))] } };
+    store.outbox.putSync([p, seqs[work[work.length - 1]!.idx]!, 3], row);
+    audit++;
   }
   return { events, outcomes, audit };
 }

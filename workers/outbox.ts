@@ -1,6 +1,8 @@
 /**
  * Publishes what a batch committed for the world outside LMDB: audit rows to the audit stream,
- * engine dead letters to the dead-letter stream, then deletes them from the outbox. At least once:
+ * engine dead letters to the dead-letter stream, changed alerts to the alert feed (KV; the value
+ * is read when published, so a repeat or a late round never puts an older state), then deletes
+ * them from the outbox. At least once:
  * each row's Nats-Msg-Id makes a repeat (a crash between the ack and the delete, a replay after a
  * lost disk) a no-op within the target stream's duplicate window.
  *
@@ -12,10 +14,13 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { auditSubject } from '../connectors/audit/options.js';
 import type { OutboxKey, OutboxRow, Store } from './store/index.js';
+import { alertFeedSubject, type AlertFeedEntry } from './alert-feed/index.js';
 
 export interface OutboxOptions {
   /** Subject prefix: audit rows go to `<prefix>.audit.<action>`, dead letters to `<prefix>.dlq.engine`. */
   prefix: string;
+  /** KV bucket of the alert feed (`stream.alertsBucket`); alert rows are dropped when absent (tests of the outbox alone). */
+  alertsBucket?: string;
   /** Rows published at once (default 256). */
   window?: number;
   /** Time to wait for each acknowledgement, ms (default 10,000). */
@@ -84,6 +89,23 @@ export class OutboxPublisher {
     }
   }
 
+  /** Puts the row's alerts as they stand now (with the names their texts are masked by) into the alert feed. */
+  private putAlerts(p: number, _key: OutboxKey, row: OutboxRow): Promise<unknown>[] {
+    const bucket = this.opts.alertsBucket;
+    if (!bucket) return [];
+    const ids = (row.body['ids'] as string[] | undefined) ?? [];
+    const checkpoint = this.store.checkpoints.get(p) ?? 0;
+    const out: Promise<unknown>[] = [];
+    for (const id of ids) {
+      const alert = this.store.alerts.get(id);
+      if (!alert) continue; // the partition was cleared meanwhile (lease lost): its new owner publishes
+      const persons = this.store.households.get(alert.householdId)?.household.persons.map((x) => ({ name: x.name, idNumber: x.idNumber })) ?? [];
+      const entry: AlertFeedEntry = { v: 1, alert, persons, checkpoint, partition: p };
+      out.push(this.js.publish(alertFeedSubject(bucket, id), JSON.stringify(entry), { timeout: this.opts.ackTimeoutMs ?? 10_000 }));
+    }
+    return out;
+  }
+
   private async round(p: number): Promise<void> {
     const window = this.opts.window ?? 256;
     const timeout = this.opts.ackTimeoutMs ?? 10_000;
@@ -97,11 +119,12 @@ export class OutboxPublisher {
         for (const e of this.store.outbox.getRange({ start: [p], end: [p, Infinity], limit: window })) rows.push({ key: e.key, value: e.value });
         if (rows.length === 0) return;
         await Promise.all(
-          rows.map(({ value }) => {
+          rows.flatMap(({ key, value }) => {
+            if (value.kind === 'alert_view') return this.putAlerts(p, key, value);
             const h = headers();
             h.set('Nats-Msg-Id', value.msgId);
             const subject = value.kind === 'audit' ? auditSubject(this.opts.prefix, String(value.body['action'])) : `${this.opts.prefix}.dlq.engine`;
-            return this.js.publish(subject, JSON.stringify(value.body), { headers: h, timeout });
+            return [this.js.publish(subject, JSON.stringify(value.body), { headers: h, timeout })];
           }),
         );
         for (const { key } of rows) void this.store.outbox.remove(key);

@@ -58,6 +58,8 @@ export interface PartitionStatus {
   partition: number;
   state: PartitionState;
   checkpoint: number;
+  /** Running, and everything the stream held for it when it started is applied: its state may be served as current. */
+  caughtUp: boolean;
   queued: number;
   inFlight: number;
   batches: number;
@@ -83,6 +85,8 @@ export class PartitionConsumer implements SlotWaiter {
   private readonly failures = new Map<number, number>();
   private resetCache = true;
   private stats = { batches: 0, applied: 0, rejected: 0, poisoned: 0 };
+  /** Sequence to commit before the partition counts as caught up (0: it is; Infinity: the last of the start's backlog has not arrived yet). */
+  private catchUpTo = Infinity;
 
   constructor(private readonly d: PartitionDeps) {}
 
@@ -105,7 +109,7 @@ export class PartitionConsumer implements SlotWaiter {
     this.failures.clear();
     this.resetCache = true;
     await jsm.consumers.delete(stream, name).catch(() => undefined); // its delivery state is not the truth; the checkpoint is
-    await jsm.consumers.add(stream, {
+    const created = await jsm.consumers.add(stream, {
       durable_name: name,
       filter_subject: `${config.stream.subjectPrefix}.upd.${partition}.>`,
       ack_policy: AckPolicy.All,
@@ -115,6 +119,8 @@ export class PartitionConsumer implements SlotWaiter {
       max_deliver: -1, // poison messages are counted and dead-lettered here, so the server never drops one silently
       max_ack_pending: config.engine.maxAckPending,
     });
+    // what the stream held when this start began must be applied before the partition is served as current
+    this.catchUpTo = created.num_pending === 0 ? 0 : Infinity;
     const consumer = await js.consumers.get(stream, name);
     this.messages = await consumer.consume({ max_messages: this.d.tuning.pullMessages, callback: (m) => this.onMessage(m) });
     this.state = 'running';
@@ -140,6 +146,7 @@ export class PartitionConsumer implements SlotWaiter {
       partition: this.d.partition,
       state: this.state,
       checkpoint: this.checkpoint,
+      caughtUp: this.state === 'running' && this.checkpoint >= this.catchUpTo,
       queued: this.queue.length - this.head,
       inFlight: this.inFlightCount,
       ...this.stats,
@@ -155,6 +162,7 @@ export class PartitionConsumer implements SlotWaiter {
     const seq = msg.seq;
     if (seq <= this.highestSeen) return; // a redelivery of a message we hold or have committed
     this.highestSeen = seq;
+    if (this.catchUpTo === Infinity && msg.info.pending === 0) this.catchUpTo = seq;
     // the stream's store time: the same message gets the same receive time on every delivery, so replays are identical
     const storedAt = Number(msg.info.timestampNanos) / 1e6;
     this.queue.push({ msg, seq, receivedAt: Math.floor(storedAt), storedAt });

@@ -41,6 +41,13 @@ export function newLeaseToken(): string {
   return t;
 }
 
+export interface AlertServiceOptions {
+  /** Where the lease sweeper looks for expired leases (default: the store queues are read from). */
+  sweepStore?: Store;
+  /** Told of every alert a command changed, as the engine committed it (the city view reads its own writes). */
+  onOutcome?: (alert: Alert, partition: number, seq: number) => void;
+}
+
 export class AlertService {
   /** Emits 'alert' (Alert) after every committed change this process sees. */
   readonly events = new EventEmitter();
@@ -58,9 +65,14 @@ export class AlertService {
     private readonly views: AlertJsonCache | null = null,
     /** Publishes actions as commands and waits for their outcomes; null: actions answer 503. */
     private readonly commands: CommandClient | null = null,
+    private readonly opts: AlertServiceOptions = {},
   ) {
     this.events.setMaxListeners(0);
+    this.sweepStore = opts.sweepStore ?? store;
   }
+
+  /** The store the sweeper scans: this node's own partitions (the engine's store), so each expiry is sent by one node. */
+  private readonly sweepStore: Store;
 
   /** The alert, or 404; 403 when outside the caller's townships. */
   read(id: string, p: Principal): Alert {
@@ -121,13 +133,15 @@ export class AlertService {
       throw new ApiError(code, 400, o.message ?? code, o.field !== undefined ? { field: o.field } : {});
     }
     if (!m.alert || !o.entry) throw new ApiError('LIFELINE_ERR_API_INTERNAL', 500, 'the engine answered without the alert');
+    this.opts.onOutcome?.(m.alert, o.partition, o.seq);
     this.metrics.alertTransitions.inc({ action: req.action, result: o.replayed ? 'replayed' : 'ok' });
     if (!o.replayed) this.metrics.auditWrites.inc({ action: `alert.${req.action}` });
     return { ok: true, alert: m.alert, entry: o.entry, replayed: o.replayed };
   }
 
   private revisionOf(id: string): number {
-    const a = getAlert(this.store, id);
+    // the sweeper's expiries are keyed by the revision the owner's store holds
+    const a = getAlert(this.sweepStore, id) ?? getAlert(this.store, id);
     return a ? revisionOf(a) : -1;
   }
 
@@ -216,7 +230,7 @@ export class AlertService {
   /** Townships with at least one alert in a leased status (from the count index). */
   private leasedTownships(): Set<string> {
     const out = new Set<string>();
-    for (const { key, value } of this.store.alertCounts.getRange({})) {
+    for (const { key, value } of this.sweepStore.alertCounts.getRange({})) {
       if (value > 0 && (LEASED as readonly string[]).includes(key[1])) out.add(key[0]);
     }
     return out;
@@ -229,11 +243,11 @@ export class AlertService {
     for (const t of this.leasedTownships()) {
       let cursor: string | null = null;
       for (let page = 0; page < 100; page++) {
-        const { ids, nextCursor } = queuePage(this.store, t, { status: LEASED, limit: 500 }, cursor);
+        const { ids, nextCursor } = queuePage(this.sweepStore, t, { status: LEASED, limit: 500 }, cursor);
         for (const id of ids) {
           // the lease as stored, decoded only when the alert changed since the last look
-          const c = this.views?.get(id);
-          if (c ? c.lease === null || c.lease.expiresAt > now : !leaseExpiredNow(this.store, id, now)) continue;
+          const c = this.sweepStore === this.store ? this.views?.get(id) : undefined;
+          if (c ? c.lease === null || c.lease.expiresAt > now : !leaseExpiredNow(this.sweepStore, id, now)) continue;
           due.push(id);
         }
         if (!nextCursor) break;

@@ -21,7 +21,7 @@ export async function analystRelease(ctx: ApiContext): Promise<AnalystRelease> {
   const cur = releases.get(ctx);
   if (cur instanceof Promise) return cur;
   if (cur && cur.release.householdsAsOf === agg.builtAt && ctx.now() - cur.at < AGGREGATE_TTL_MS) return cur.release;
-  const store = ctx.deps.store;
+  const store = ctx.alertStore;
   const alerts = function* (): Iterable<Alert> {
     for (const { value } of store.alerts.getRange({})) yield value;
   };

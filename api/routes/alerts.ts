@@ -43,7 +43,7 @@ export function viewsOf(ctx: ApiContext, alerts: readonly Alert[], p: Principal)
   if (privacyViewOf(p.role)?.fullNames) return alerts.map((a) => alertView(a, p, now));
   return alerts.map((a) => {
     let ps = persons.get(a.householdId);
-    if (!ps) persons.set(a.householdId, (ps = getHousehold(ctx.deps.store, a.householdId)?.household.persons ?? []));
+    if (!ps) persons.set(a.householdId, (ps = [...ctx.personsOf(a.householdId)]));
     return alertView(a, p, now, ps);
   });
 }
@@ -68,8 +68,8 @@ function requestOf(action: Transition, body: Record<string, unknown>): Lifecycle
 }
 
 export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const store = ctx.deps.store;
-  const personsOf = (householdId: string) => ctx.views.portraits.persons(householdId);
+  const store = ctx.alertStore;
+  const personsOf = (householdId: string) => ctx.personsOf(householdId);
   // open event streams, ended when the server closes so close() does not wait on them
   const streams = new Set<ServerResponse>();
   app.addHook('preClose', (done) => {

@@ -34,7 +34,12 @@ export function householdRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (!view) throw forbidden(`role ${p.role} has no access to personal data`);
       const { id } = req.params as z.output<typeof IdParams>;
       const now = ctx.now();
-      const portrait = ctx.views.portraits.json(id, p, view, now, (township) => requireTownship(p, township));
+      const cluster = ctx.cluster;
+      // on a node of several, a household of a partition this node does not serve as current is read from its owner
+      const portrait =
+        cluster && cluster.owns(cluster.reads.partitionOf(id)) !== 'current'
+          ? await cluster.reads.portrait(id, p, now)
+          : ctx.views.portraits.json(id, p, view, now, (township) => requireTownship(p, township));
       if (portrait === undefined) throw notFound('household');
       const refuse = (message: string, cause?: unknown) =>
         reply

@@ -21,7 +21,7 @@ const ERR = { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA };
 function activeAlertsByCommunity(ctx: ApiContext, townships: Set<string>): Map<string, number> {
   // open alerts per community: read the not-closed alerts of the townships shown
   const out = new Map<string, number>();
-  for (const { value: a } of ctx.deps.store.alerts.getRange({})) {
+  for (const { value: a } of ctx.alertStore.alerts.getRange({})) {
     if (a.status === 'closed' || !townships.has(a.region.townshipId)) continue;
     out.set(a.region.communityId, (out.get(a.region.communityId) ?? 0) + 1);
   }
@@ -111,11 +111,10 @@ export function mapRoutes(app: FastifyInstance, ctx: ApiContext): void {
       requireCapability(p, 'households:read');
       const q = req.query as z.output<typeof HouseholdMapQuery>;
       requireTownship(p, q.township);
-      const agg = await ctx.aggregates.get();
-      const points = agg.pointsByTownship.get(q.township) ?? [];
+      const { points, builtAt } = await ctx.aggregates.points(q.township);
       return {
         type: 'FeatureCollection',
-        householdsAsOf: agg.builtAt,
+        householdsAsOf: builtAt,
         features: points.map((h) => ({
           type: 'Feature',
           geometry: { type: 'Point', coordinates: [h.lon, h.lat] },

@@ -28,6 +28,8 @@ function engineCheck(ctx: ApiContext): Check {
   try {
     const parts = e.status().partitions;
     const running = parts.filter((p) => p.state === 'running').length;
+    // a node of several may own nothing for a while (more nodes than partitions, a rebalance) and still answers for the city
+    if (running === 0 && ctx.cluster) return { ok: true, detail: `no partition owned right now; serving the city from its alert view and the owners` };
     if (running === 0) return { ok: false, detail: `no partition consumer running (${parts.length} owned)` };
     return { ok: true, detail: `${running} of ${parts.length} partition consumers running` };
   } catch (err) {

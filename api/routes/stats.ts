@@ -22,7 +22,7 @@ const zeroStatusLevel = (): StatusLevel => Object.fromEntries(ALERT_STATUSES.map
 /** Alert counts per township from the count index, limited to the caller's townships. */
 export function alertCountsByTownship(ctx: ApiContext, p: Principal, only?: string): Map<string, StatusLevel> {
   const out = new Map<string, StatusLevel>();
-  for (const { key, value } of ctx.deps.store.alertCounts.getRange({})) {
+  for (const { key, value } of ctx.alertStore.alertCounts.getRange({})) {
     const [t, status, level] = key;
     if ((only !== undefined && t !== only) || !coversTownship(p, t)) continue;
     let sl = out.get(t);
@@ -49,7 +49,7 @@ export function periodBounds(period: 'month' | 'quarter', day: string): { start:
 }
 
 export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const store = ctx.deps.store;
+  const store = ctx.alertStore;
   const ERR = { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA };
 
   app.get(

@@ -16,6 +16,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validateUpdate } from '../../engine/validate.js';
 import { finalRefusal } from '../../engine/process.js';
 import type { Update } from '../../engine/types.js';
+import type { IntakeAnswer } from '../cluster/index.js';
 import { guard, type ApiContext } from '../context.js';
 import { ApiError, ERROR_BODY_SCHEMA, unavailable, validation } from '../errors.js';
 import { UpdatesBody, UpdatesResponse, UpdateEnvelopeSchema, toSchema } from '../schemas.js';
@@ -58,6 +59,21 @@ function singleRejection(r: ItemResult): ApiError {
 
 export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const batchMax = ctx.config.api.batchMax;
+  /** The owners' checks of the valid updates whose households this node does not serve as current, by item index. */
+  const remoteChecks = async (c: ApiContext, items: readonly unknown[]): Promise<Map<number, IntakeAnswer['results'][number]>> => {
+    const out = new Map<number, IntakeAnswer['results'][number]>();
+    const cluster = c.cluster;
+    if (!cluster) return out;
+    const asked: { index: number; update: Update }[] = [];
+    for (const [index, raw] of items.entries()) {
+      const v = validateUpdate(raw);
+      if (v.ok && cluster.owns(cluster.reads.partitionOf(v.update.householdId)) !== 'current') asked.push({ index, update: v.update });
+    }
+    if (asked.length === 0) return out;
+    const answers = await cluster.reads.intake(asked.map((a) => a.update));
+    asked.forEach((a, i) => out.set(a.index, answers[i]!));
+    return out;
+  };
   app.post(
     '/v1/updates',
     {
@@ -89,6 +105,8 @@ export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const results: ItemResult[] = new Array(items.length);
       const seen = new Set<string>();
       const toPublish: { index: number; update: Update }[] = [];
+      // on a node of several, households of partitions this node does not serve are checked by their owners, in one request each
+      const remote = await remoteChecks(ctx, items);
       for (const [index, raw] of items.entries()) {
         const v = validateUpdate(raw);
         if (!v.ok) {
@@ -107,13 +125,14 @@ export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
           continue;
         }
         seen.add(key);
-        const state = ctx.deps.store.households.get(u.householdId);
-        if (!state) {
+        const checked = remote.get(index);
+        const state = checked ? undefined : ctx.deps.store.households.get(u.householdId);
+        if (checked ? !checked.exists : !state) {
           results[index] = { index, id: u.id, status: 'rejected', code: 'LIFELINE_ERR_UNKNOWN_HOUSEHOLD', field: 'householdId', reason: `no monitored household ${u.householdId}` };
           ctx.feeds.observe(u.source, 1, 1);
           continue;
         }
-        const refusal = finalRefusal(state, u);
+        const refusal = checked ? checked.refusal : finalRefusal(state!, u);
         if (refusal?.code === 'LIFELINE_ERR_DUPLICATE_UPDATE') {
           results[index] = { index, id: u.id, status: 'applied', reason: 'this update id is already in the household\'s facts' };
           continue;

@@ -16,6 +16,7 @@ import { startEngine } from '../../workers/engine.js';
 import { consumerName } from '../../workers/options.js';
 import { counts, openStore, storeOptions } from '../../workers/store/index.js';
 import { buildApp } from '../../api/app.js';
+import { openClusterServing } from '../../api/cluster/index.js';
 import { issueKey, KvKeyStore } from '../../api/auth/index.js';
 import { openAuditLog } from '../../connectors/audit/index.js';
 import { startScaleOut, type ScaleOut } from '../../workers/leases/scale-out.js';
@@ -33,8 +34,9 @@ export const start: Command = {
   --rate      simulated department updates per second, all 17 departments together (default: config city.liveRatePerSec)
   --no-feeds  start without the simulated feeds (real departments push over HTTP or file drops)
   --port      API port (default: config api.port, 8080)
-  --scale-out join a multi-node deployment: partitions are leased from a JetStream KV bucket, household
-              state is kept in the JetStream changelog (seeded after the initial load) and restored on takeover
+  --scale-out join a multi-node deployment: partitions are leased from a JetStream KV bucket and restored
+              from their snapshots on takeover; every node answers for the whole city (alerts from the
+              alert feed, households from their partition's owner)
   Prints the dashboard, API docs and metrics URLs, then a live status line. Ctrl-C stops cleanly.`,
   flags: { rate: { type: 'string' }, 'no-feeds': { type: 'boolean' }, port: { type: 'string' }, 'scale-out': { type: 'boolean' } },
   async run({ values }) {
@@ -113,7 +115,9 @@ export async function runStack(config: Readonly<Config>, opts: { rate: number; f
   const audit = await openAuditLog(nc, config);
   const admin = await issueKey('admin', [], { store: keyStore, audit: { log: audit, actor: 'system', role: null, requestId: `start:${process.pid}` } });
   const layout = layoutByName(profileByName(config.city.profile).layout);
-  const app = await buildApp(config, { store, publisher, engine, nats: nc, registry, keyStore, audit, layout });
+  // a node of several answers for the whole city: alerts from the city view, households from their owners
+  const cluster = opts.scaleOut ? await openClusterServing(nc, config, engine, { onWarning: (err) => process.stderr.write(`\ncity view: ${err.message}\n`) }) : null;
+  const app = await buildApp(config, { store, publisher, engine, nats: nc, registry, keyStore, audit, layout, cluster });
   const address = await app.listen({ host: config.api.host, port: config.api.port });
   // the simulator continues from the engine's state: let the engine apply what earlier runs published first
   if (opts.feeds && opts.rate > 0 && !opts.scaleOut) await caughtUp(engine, 60_000);
@@ -137,7 +141,7 @@ Ctrl-C stops everything cleanly.
     const now = Date.now();
     const rate = ((processed - last.processed) * 1000) / Math.max(1, now - last.at);
     last = { at: now, processed };
-    const c = counts(store, { now });
+    const c = counts(cluster?.view.store ?? store, { now });
     const open = c.byStatus.open.urgent + c.byStatus.open.general;
     const line = `${Math.round(rate).toLocaleString('en-US')} updates/s · lag ${lag.toLocaleString('en-US')} · open alerts ${Number(open).toLocaleString('en-US')} · processed ${processed.toLocaleString('en-US')}`;
     if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K${line}`);
@@ -155,6 +159,7 @@ Ctrl-C stops everything cleanly.
         await feeds?.stop();
         await publisher.flush();
         await app.close();
+        await cluster?.close();
         keyStore.close();
         await scaleOut?.stop();
         await snapshots?.stop();

@@ -35,6 +35,7 @@ export const StreamSection = z
     deadLetterName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_DEAD').describe('Stream holding dead letters (rejected input, crashing messages).'),
     auditName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_AUDIT').describe('Append-only audit stream (deny delete and purge, kept forever), subjects `<prefix>.audit.<action>`.'),
     keysBucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_KEYS').describe('JetStream KV bucket of issued API keys (sha256 → record), watched by every API node.'),
+    alertsBucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_ALERTS').describe('JetStream KV bucket of every alert as last committed (one key per alert, written by the owning engine after its commit), watched by every API node of a multi-node deployment.'),
     feedsBucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_FEEDS').describe('JetStream KV bucket of feed health, one key per department, so it survives a restart.'),
   })
   .strict();

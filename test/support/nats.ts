@@ -34,6 +34,7 @@ export function testEnv(overrides: Record<string, unknown> = {}): TestEnv {
       'stream.auditName': `T_${id}_AUDIT`,
       'stream.keysBucket': `T_${id}_KEYS`,
       'stream.feedsBucket': `T_${id}_FEEDS`,
+      'stream.alertsBucket': `T_${id}_ALERTS`,
       'stream.subjectPrefix': `t.${id}`,
       'stream.partitions': 4,
       // nats-server reserves max_bytes when a stream is created: 8 GiB per test stream exhausts it

@@ -29,8 +29,9 @@ export type OutboxKey = [number, number, number];
  * Nats-Msg-Id makes a repeat a no-op within the stream's duplicate window).
  */
 export interface OutboxRow {
-  kind: 'audit' | 'dead_letter';
+  /** `alert_view`: alerts a batch changed, put as they then stand into the alerts KV bucket (body `{ ids }`). */
+  kind: 'audit' | 'dead_letter' | 'alert_view';
   msgId: string;
-  /** The audit row or the dead letter, as published. */
+  /** The audit row or the dead letter, as published; for `alert_view` the ids of the changed alerts. */
   body: Record<string, unknown>;
 }

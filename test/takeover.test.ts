@@ -16,14 +16,9 @@ import { partitionOf } from '../connectors/publisher/partition.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { killHard, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
 import { freePort } from './support/ports.js';
+import { ownedPartitions } from './support/multi-node.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
 import { waitFor } from './support/wait.js';
-
-/** Partitions a node's engine consumes, from its checkpoint gauge (one series per owned partition). */
-async function ownedPartitions(url: string): Promise<Set<number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return new Set([...text.matchAll(/^lifeline_engine_checkpoint_sequence\{partition="(\d+)"\}/gm)].map((m) => Number(m[1])));
-}
 
 const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 const TTL_SEC = 3;

@@ -13,7 +13,7 @@ import { AuditQuery, toSchema } from '../schemas.js';
 
 const ERR = { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA };
 
-type Check = { ok: boolean; detail: string };
+type Check = { ok: boolean; detail: string; partitions?: { partition: number; state: string; caughtUp: boolean }[] };
 
 function natsCheck(ctx: ApiContext): Check {
   const nc = ctx.deps.nats;
@@ -28,10 +28,12 @@ function engineCheck(ctx: ApiContext): Check {
   try {
     const parts = e.status().partitions;
     const running = parts.filter((p) => p.state === 'running').length;
+    // which partitions this node serves as current (operators, and tests of a multi-node deployment)
+    const partitions = parts.map((p) => ({ partition: p.partition, state: p.state, caughtUp: p.caughtUp ?? p.state === 'running' }));
     // a node of several may own nothing for a while (more nodes than partitions, a rebalance) and still answers for the city
-    if (running === 0 && ctx.cluster) return { ok: true, detail: `no partition owned right now; serving the city from its alert view and the owners` };
-    if (running === 0) return { ok: false, detail: `no partition consumer running (${parts.length} owned)` };
-    return { ok: true, detail: `${running} of ${parts.length} partition consumers running` };
+    if (running === 0 && ctx.cluster) return { ok: true, detail: `no partition owned right now; serving the city from its alert view and the owners`, partitions };
+    if (running === 0) return { ok: false, detail: `no partition consumer running (${parts.length} owned)`, partitions };
+    return { ok: true, detail: `${running} of ${parts.length} partition consumers running`, partitions };
   } catch (err) {
     return { ok: false, detail: `engine status failed: ${(err as Error).message}` };
   }

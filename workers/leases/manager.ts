@@ -30,6 +30,9 @@ import { fairShare, preferenceOrder } from './fair-share.js';
 import { decodeHeartbeat, decodeLease, encodeRecord, heartbeatKey, leaseKey, type LeaseRecord } from './lease-record.js';
 import { leaseBucketName, resolveLeaseOptions, safeNodeKey, type LeaseOptions, type LeaseOptionsInput } from './options.js';
 
+
+/** Deadline of creating the lease bucket at start (ms): an R3 bucket on a cluster just formed can take seconds. */
+const BUCKET_CREATE_TIMEOUT_MS = 15_000;
 /** Why this node stopped owning a partition. */
 export type LostReason = 'rebalance' | 'expired' | 'stolen' | 'shutdown' | 'start_failed';
 
@@ -96,8 +99,10 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     if (this.kv || this.stopped) throw new LeaseError('LIFELINE_ERR_LEASE_STATE', 'lease manager already started or stopped');
     const o = this.options;
     try {
-      const js = jetstream(this.nc, { timeout: o.requestTimeoutMs });
-      this.kv = await new Kvm(js).create(leaseBucketName(o.streamName), { history: 1, replicas: o.replicas, timeout: o.requestTimeoutMs });
+      // creating a replicated bucket takes a cluster round of its own: not bounded by the renewal timeout
+      const createTimeout = Math.max(BUCKET_CREATE_TIMEOUT_MS, o.requestTimeoutMs);
+      await new Kvm(jetstream(this.nc, { timeout: createTimeout })).create(leaseBucketName(o.streamName), { history: 1, replicas: o.replicas, timeout: createTimeout });
+      this.kv = await new Kvm(jetstream(this.nc, { timeout: o.requestTimeoutMs })).open(leaseBucketName(o.streamName));
     } catch (cause) {
       throw new LeaseError('LIFELINE_ERR_LEASE_BUCKET', `cannot open lease bucket ${leaseBucketName(o.streamName)}: ${(cause as Error).message}`, { cause, retriable: true });
     }

@@ -17,9 +17,13 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Config } from '../config/index.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { openPublisher } from '../connectors/publisher/index.js';
+import { leaseBucketName } from '../workers/leases/index.js';
+import { decodeLease, leaseKey } from '../workers/leases/lease-record.js';
 import { partitionOf } from '../connectors/publisher/partition.js';
 import type { Household } from '../engine/types.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
@@ -31,7 +35,8 @@ import { testRandom } from './support/seed.js';
 import { waitFor } from './support/wait.js';
 
 const PARTITIONS = 6;
-const TTL_SEC = 3;
+/** Lease TTL: renewals (every third of it) must outlast a stream leader election when a nats-server stops. */
+const TTL_SEC = 5;
 const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ADMIN = 'lifeline_multinode_admin_0000000000000';
@@ -49,7 +54,8 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
   let townships: string[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster({ servers: 3 });
+    // a restarted server catches up on every stream and consumer before it reports healthy: more than 30 s on 2 busy cores
+    cluster = await startCluster({ servers: 3, timeoutMs: 120_000 });
     env = testEnv({ 'nats.url': cluster.url, 'stream.replicas': 3, 'stream.partitions': PARTITIONS, 'engine.leaseTtlSec': TTL_SEC });
     households = await writeTestCity(env.config);
     townships = [...new Set(households.map((h) => h.region.townshipId))].sort();
@@ -166,5 +172,165 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
       ).catch(() => undefined);
       expect(got, `node-${i}`).toEqual(expected);
     }
+    // the reference sits out the failover (its command outcomes would answer the caseworkers too); it catches up afterwards
+    await ref!.stop();
+    ref = undefined;
   }, 240_000);
+
+  it('failover with caseworkers working: a node killed and a nats-server stopped lose no action and apply none twice', async () => {
+    const rnd = testRandom();
+    const dir = join(env!.config.city.dataDir, '..');
+    // what the nodes said (lease warnings, retried starts) is the first thing to read when this fails
+    onTestFailed(() => {
+      for (const [i, n] of nodes.entries()) process.stderr.write(`----- node-${i}\n${n.output().split('\n').filter((l) => !l.includes('updates/s')).slice(-40).join('\n')}\n`);
+    });
+    const { publisher } = await openPublisher(nc!, config);
+    const alive = new Set([0, 1, 2]);
+    const done: { cw: string; action: 'claim' | 'verify'; alertId: string; requestId: string }[] = [];
+    const failures: string[] = [];
+    let working = true;
+    try {
+      // work for the caseworkers
+      await publisher.publishMany([...simulateUpdates(households.map(simHousehold), 600, { seed: rnd.seed + 10, alertEvery: 2, idPrefix: 'fo' })]);
+      const feeder = (async () => {
+        for (let round = 0; working; round++) {
+          await publisher.publishMany([...simulateUpdates(households.map(simHousehold), 60, { seed: rnd.seed + 100 + round, alertEvery: 5, idPrefix: `fo${round}-` })]).catch(() => undefined);
+          await sleep(300);
+        }
+      })();
+      /** Sends one action until some node answers it (same request id on the next node up); null when it was refused (4xx). */
+      const send = async (path: string, body: Record<string, unknown>, token: string, start: number): Promise<unknown | null> => {
+        const until = Date.now() + 60_000;
+        for (let attempt = 0; Date.now() < until; attempt++) {
+          const up = [...alive];
+          const node = nodes[up[(start + attempt) % up.length]!]!;
+          try {
+            const r = await fetch(`${node.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+            if (r.status >= 200 && r.status < 300) return await r.json();
+            if (r.status < 500) return null;
+          } catch {
+            // the node died under the request, or is unreachable: the next one gets the same request id
+          }
+          await sleep(200);
+        }
+        failures.push(`${path} ${String(body['requestId'])} got no answer in 60 s`);
+        return null;
+      };
+      const caseworker = async (w: number): Promise<void> => {
+        const token = CW[w]!;
+        const cw = w === 0 ? 'cw-a' : 'cw-b';
+        for (let n = 0; working; n++) {
+          const township = townships[rnd.int(0, townships.length - 1)]!;
+          const claimId = `${cw}-claim-${n}`;
+          const c = (await send(`/v1/townships/${township}/alerts/claim`, { requestId: claimId, max: 1, leaseSec: 600 }, token, w + n)) as { claimed?: { id: string; lease: { token: string } }[] } | null;
+          const got = c?.claimed?.[0];
+          if (!got) {
+            await sleep(50);
+            continue;
+          }
+          done.push({ cw, action: 'claim', alertId: got.id, requestId: claimId });
+          const verifyId = `${cw}-verify-${n}`;
+          const v = await send(`/v1/alerts/${encodeURIComponent(got.id)}/verify`, { requestId: verifyId, leaseToken: got.lease.token, outcome: 'confirmed', note: 'visited' }, token, w + n + 1);
+          if (v) done.push({ cw, action: 'verify', alertId: got.id, requestId: verifyId });
+        }
+      };
+      const workers = [caseworker(0), caseworker(1)];
+      await sleep(3000);
+      const before = done.length;
+
+      // a nats-server stopped (the one leading the update stream): the R3 streams and buckets elect new leaders, people keep working
+      const jsm = await jetstreamManager(nc!);
+      const leader = (await jsm.streams.info(config.stream.name)).cluster?.leader;
+      const server = leader ? cluster!.indexOf(leader) : 1;
+      const serverStoppedAt = Date.now();
+      await cluster!.stopServer(server);
+      const doneAtStop = done.length;
+      await waitFor('an action acknowledged with the server down', () => done.length > doneAtStop, { timeoutMs: 60_000, everyMs: 100 });
+      process.stdout.write(`failover: nats-server ${leader ?? server} stopped; the next caseworker action was acknowledged ${Date.now() - serverStoppedAt} ms later\n`);
+      await waitSpread(nodes, PARTITIONS, 60_000);
+
+      // a Lifeline node SIGKILLed: its partitions' leases lapse and the survivors take them over
+      const victim = 2;
+      const lost = [...(await ownedPartitions(nodes[victim]!.url))];
+      expect(lost.length).toBeGreaterThan(0);
+      const leaseKv = await new Kvm(nc!).open(leaseBucketName(config.stream.name));
+      const leaseOwner = async (p: number): Promise<string | null> => {
+        const e = await leaseKv.get(leaseKey(p)).catch(() => null);
+        return e && e.operation === 'PUT' ? decodeLease(e.value).owner : null;
+      };
+      alive.delete(victim);
+      await killHard(nodes[victim]!.child);
+      const killedAt = Date.now();
+      let acquiredMs = -1;
+      await waitFor(
+        "the dead node's leases held by survivors",
+        async () => {
+          const owners = await Promise.all(lost.map(leaseOwner));
+          if (!owners.every((o) => o !== null && o !== `node-${victim}`)) return false;
+          acquiredMs = Date.now() - killedAt;
+          return true;
+        },
+        { timeoutMs: 60_000, everyMs: 50 },
+      );
+      let servedMs = -1;
+      await waitFor(
+        'the surviving nodes serving every partition as current',
+        async () => {
+          const owned = await Promise.all([...alive].map((i) => ownedPartitions(nodes[i]!.url).catch(() => new Set<number>())));
+          if (new Set(owned.flatMap((x) => [...x])).size < PARTITIONS) return false;
+          servedMs = Date.now() - killedAt;
+          return true;
+        },
+        { timeoutMs: 60_000, everyMs: 50 },
+      );
+      process.stdout.write(`failover: node-${victim} killed; its partitions ${lost.join(', ')} leased by survivors after ${acquiredMs} ms and served as current after ${servedMs} ms (lease TTL ${config.engine.leaseTtlSec} s)\n`);
+      expect(acquiredMs).toBeLessThanOrEqual(Math.ceil(config.engine.leaseTtlSec * 1000 * (4 / 3)) + 1000);
+      await sleep(4000);
+      working = false;
+      await Promise.all(workers);
+      await feeder;
+      expect(failures).toEqual([]);
+      expect(done.length).toBeGreaterThan(before); // people kept working through the failure
+      expect(done.some((d) => d.action === 'verify')).toBe(true);
+    } finally {
+      working = false;
+      await publisher.close();
+    }
+
+    // the operator brings the server back; the single node over the same stream resumes from its checkpoints
+    for (let i = 0; i < 3; i++) if (!cluster!.running(i)) await cluster!.startServer(i);
+    ref = await startReference(nc!, config, dir);
+    await waitAllDrained(nc!, config, ['', 'ref'], 120_000);
+    const survivors = [...alive].map((i) => nodes[i]!);
+    for (const base of [ref.url, ...survivors.map((n) => n.url)]) {
+      for (const d of done) {
+        let entries: { to: string; requestId: string | null }[] = [];
+        await waitFor(
+          `${d.action} ${d.requestId} in the history of ${d.alertId} on ${base}`,
+          async () => {
+            const r = await getJson(`${base}/v1/alerts/${encodeURIComponent(d.alertId)}`, ADMIN);
+            entries = r.status === 200 ? (r.body as { history: { to: string; requestId: string | null }[] }).history.filter((h) => h.requestId === d.requestId) : [];
+            return entries.length > 0;
+          },
+          { timeoutMs: 20_000, everyMs: 200 },
+        ).catch(() => undefined);
+        expect(entries.map((e) => e.to), `${d.action} ${d.requestId} on ${d.alertId} at ${base}`).toEqual([d.action === 'claim' ? 'claimed' : 'verified']);
+      }
+    }
+    // queues complete again on every survivor: every township's whole queue equals the single node's
+    const touched = [...new Set(townships)];
+    const expected = await Promise.all(touched.map((t) => wholeQueue(ref!.url, ADMIN, t, 50)));
+    for (const n of survivors) {
+      let got: unknown[][] = [];
+      await waitFor(
+        `${n.url} queues equal to the single node's`,
+        async () => {
+          got = await Promise.all(touched.map((t) => wholeQueue(n.url, ADMIN, t, 50)));
+          return JSON.stringify(got) === JSON.stringify(expected);
+        },
+        { timeoutMs: 20_000, everyMs: 500 },
+      ).catch(() => undefined);
+      expect(got).toEqual(expected);
+    }
+  }, 300_000);
 });

@@ -46,6 +46,12 @@ export interface ScaleOut {
   stop(): Promise<void>;
 }
 
+/** Deadline of each snapshot-store request (ms). */
+const SNAPSHOT_REQUEST_TIMEOUT_MS = 2000;
+
+/** How long a partition whose start fails is retried while its lease is held (ms). */
+const START_RETRY_MS = 30_000;
+
 const VOLUNTARY: ReadonlySet<LostReason> = new Set(['rebalance', 'shutdown', 'start_failed']);
 
 export async function startScaleOut(engine: PartitionSeams, config: Readonly<Config>, opts: ScaleOutOptions = {}): Promise<ScaleOut> {
@@ -55,18 +61,33 @@ export async function startScaleOut(engine: PartitionSeams, config: Readonly<Con
   const leaseNc: NatsConnection = await connectNats(config.nats);
   const logNc: NatsConnection = await connectNats(config.nats);
   let leases: LeaseManager | null = null;
-  const bucket = await openSnapshotBucket(logNc, { streamName: config.stream.name, replicas: config.stream.replicas });
+  // requests answered in ms when the cluster is whole; with a server down nats-server 2.9 may place a
+  // read's consumer on it and never answer: a short deadline and a retry cost less than the 5 s default
+  const bucket = await openSnapshotBucket(logNc, { streamName: config.stream.name, replicas: config.stream.replicas, timeoutMs: SNAPSHOT_REQUEST_TIMEOUT_MS });
   const snapshots = new Snapshotter(engine.store, bucket, engine.partitionCount, () => leases?.owned() ?? [], warn);
   leases = new LeaseManager(
     leaseNc,
     { streamName: config.stream.name, partitions: engine.partitionCount, nodeId, ttlMs: Math.round(config.engine.leaseTtlSec * 1000), replicas: config.stream.replicas },
     {
       async onAcquired(p) {
-        // whatever this node held of p before is older than the partition's truth: start from the snapshot
-        const stats = await restorePartition(engine.store, bucket, p, engine.partitionCount);
-        if (stats.checkpoint !== null) snapshots.known(p, stats.checkpoint);
-        opts.onRestored?.(stats);
-        await engine.startPartition(p);
+        // a cluster electing new stream leaders (a server lost) times requests out for a few seconds:
+        // keep trying while the lease is ours rather than give it back and start over
+        const until = Date.now() + START_RETRY_MS;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            // whatever this node held of p before is older than the partition's truth: start from the snapshot
+            const stats = await restorePartition(engine.store, bucket, p, engine.partitionCount);
+            if (stats.checkpoint !== null) snapshots.known(p, stats.checkpoint);
+            opts.onRestored?.(stats);
+            await engine.startPartition(p);
+            return;
+          } catch (err) {
+            await engine.stopPartition(p).catch(() => undefined);
+            if (Date.now() >= until || !leases?.owned().includes(p)) throw err;
+            warn(new Error(`partition ${p}: start attempt ${attempt + 1} failed (${(err as Error).message}); retrying while the lease is held`));
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
       },
       async onLost(p, reason) {
         await engine.stopPartition(p);

@@ -13,8 +13,8 @@ import { describe, expect, it } from 'vitest';
 // yaml comes with @fastify/swagger (a dependency); a parser is the only way to read the file as compose does
 import { parse } from 'yaml';
 import { envName, leafPaths } from '../config/index.js';
-import { freePorts } from './support/ports.js';
-import { killHard, waitFor } from './support/wait.js';
+import { freePorts } from '../bench/harness/ports.js';
+import { killHard, waitFor } from '../bench/harness/wait.js';
 
 interface Service {
   image?: string;

@@ -17,10 +17,10 @@ import { openPublisher } from '../connectors/publisher/index.js';
 import type { Update } from '../engine/types.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { diffDumps, dumpStore } from './support/lmdb-dump.js';
-import { killHard, spawnNode, stopNode, waitDrained, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
-import { freePort } from './support/ports.js';
+import { killHard, spawnNode, stopNode, waitDrained, waitReady, writeTestCity, type NodeProcess } from '../bench/harness/lifeline-process.js';
+import { freePort } from '../bench/harness/ports.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../bench/harness/wait.js';
 
 const run = promisify(execFile);
 const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');

@@ -13,10 +13,10 @@ import { ensureStreams, openPublisher, type Publisher } from '../connectors/publ
 import { leaseBucketName, startLeaseManager, type LeaseManager } from '../workers/leases/index.js';
 import { openSnapshotBucket, snapshotBucketName } from '../workers/snapshots/bucket.js';
 import { simulateUpdates, type SimHousehold } from '../workers/sim/updates.js';
-import { startCluster, type NatsCluster } from './support/nats-cluster.js';
+import { startCluster, type NatsCluster } from '../bench/harness/nats-cluster.js';
 import { testEnv, type TestEnv } from './support/nats.js';
 import { testSeed } from './support/seed.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../bench/harness/wait.js';
 
 const SEED = testSeed();
 const BATCH = 200;

@@ -17,11 +17,11 @@ import { startEngine } from '../workers/engine.js';
 import { initialLoad } from '../workers/initial-load.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { diffDumps, dumpStore } from './support/lmdb-dump.js';
-import { killHard, spawnNode, stopNode, waitDrained, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
-import { freePort } from './support/ports.js';
+import { killHard, spawnNode, stopNode, waitDrained, waitReady, writeTestCity, type NodeProcess } from '../bench/harness/lifeline-process.js';
+import { freePort } from '../bench/harness/ports.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
 import { testRandom } from './support/seed.js';
-import { waitFor, waitForExit } from './support/wait.js';
+import { waitFor, waitForExit } from '../bench/harness/wait.js';
 
 const KILLS = 20;
 const UPDATES = 2400;

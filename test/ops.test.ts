@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Household, Update } from '../engine/types.js';
 import { startStack, type Stack } from './support/stack.js';
 import { ensurePrometheus, promtool, startPrometheus, type PrometheusTools, type RunningPrometheus, type VectorSample } from './support/prometheus.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../bench/harness/wait.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OPS = join(ROOT, 'ops');

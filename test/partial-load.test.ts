@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCity } from '../connectors/city/index.js';
 import { openStore } from '../workers/store/index.js';
-import { killHard, spawnNode, stopNode, waitReady, type NodeProcess } from './support/lifeline-process.js';
-import { freePort } from './support/ports.js';
+import { killHard, spawnNode, stopNode, waitReady, type NodeProcess } from '../bench/harness/lifeline-process.js';
+import { freePort } from '../bench/harness/ports.js';
 import { testEnv, type TestEnv } from './support/nats.js';
-import { waitForExit } from './support/wait.js';
+import { waitForExit } from '../bench/harness/wait.js';
 
 describe('a city load killed part way', () => {
   let env: TestEnv;

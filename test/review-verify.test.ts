@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Household } from '../engine/types.js';
 import { startStack, type Stack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../bench/harness/wait.js';
 
 describe('an eligibility review verified through the stream', () => {
   let stack: Stack;

@@ -14,11 +14,11 @@ import type { Config } from '../config/index.js';
 import { openPublisher } from '../connectors/publisher/index.js';
 import { partitionOf } from '../connectors/publisher/partition.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
-import { killHard, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from './support/lifeline-process.js';
-import { freePort } from './support/ports.js';
+import { killHard, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from '../bench/harness/lifeline-process.js';
+import { freePort } from '../bench/harness/ports.js';
 import { ownedPartitions } from './support/multi-node.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../bench/harness/wait.js';
 
 const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 const TTL_SEC = 3;

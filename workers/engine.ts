@@ -28,6 +28,9 @@ import { PoolSlots, type SlotWaiter } from './pool-slots.js';
 import { openStore, storeOptions, type Store } from './store/index.js';
 import type { AlertEvent, BatchResult, BatchTask, WarmTask, WorkerSetup } from './types.js';
 
+/** Deadline of the engine's JetStream management requests (consumer create, delete, info), ms. */
+const CONSUMER_REQUEST_TIMEOUT_MS = 2000;
+
 export interface StartOptions {
   /** Registry the engine's metrics are registered in (the API's); none = no metrics. */
   registry?: Registry;
@@ -84,7 +87,9 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
   let partitionCount: number;
   try {
     nc = await connectNats(config.nats);
-    jsm = await jetstreamManager(nc);
+    // consumers are (re)created at every partition start: with a server of a cluster down, nats-server 2.9 may
+    // never answer one request and answer the next at once, so a short deadline and a retry beat the 5 s default
+    jsm = await jetstreamManager(nc, { timeout: CONSUMER_REQUEST_TIMEOUT_MS });
     js = jetstream(nc);
     partitionCount = (await ensureStreams(jsm, config.stream)).partitions;
     await ensureAuditStream(jsm, config.stream);

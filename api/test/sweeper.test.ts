@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../test/support/stack.js';
-import { waitFor } from '../../test/support/wait.js';
+import { waitFor } from '../../bench/harness/wait.js';
 
 interface AlertView {
   id: string;

@@ -17,6 +17,7 @@ export function benchConfig(id: string, partitions: number, overrides: Record<st
       'stream.auditName': `BENCH_${id}_AUDIT`,
       'stream.keysBucket': `BENCH_${id}_KEYS`,
       'stream.feedsBucket': `BENCH_${id}_FEEDS`,
+      'stream.alertsBucket': `BENCH_${id}_ALERTS`,
       'stream.subjectPrefix': `bench.${id}`,
       'stream.partitions': partitions,
       ...overrides,

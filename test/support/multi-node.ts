@@ -17,9 +17,9 @@ import { startEngine, type Engine } from '../../workers/engine.js';
 import { consumerName } from '../../workers/options.js';
 import { prepareView } from '../../workers/recovery.js';
 import { openStore, storeOptions, type Store } from '../../workers/store/index.js';
-import { spawnNode, waitReady, type NodeProcess } from './lifeline-process.js';
-import { freePorts } from './ports.js';
-import { waitFor } from './wait.js';
+import { spawnNode, waitReady, type NodeProcess } from '../../bench/harness/lifeline-process.js';
+import { freePorts } from '../../bench/harness/ports.js';
+import { waitFor } from '../../bench/harness/wait.js';
 
 /** Starts `n` scale-out nodes one after the other (the first loads the city and writes snapshot 0). */
 export async function spawnNodes(config: Readonly<Config>, dir: string, n: number, into: NodeProcess[]): Promise<NodeProcess[]> {
@@ -93,7 +93,19 @@ export async function startReference(nc: NatsConnection, config: Readonly<Config
     await store.close();
     throw err;
   }
-  const engine = await startEngine(refConfig, { store, tuning: { consumerTag: 'ref', warmUpUpdates: 0 } });
+  // with a server of the cluster down a consumer create can time out: the reference retries like a node does
+  let engine: Engine | undefined;
+  for (let attempt = 0; !engine; attempt++) {
+    try {
+      engine = await startEngine(refConfig, { store, tuning: { consumerTag: 'ref', warmUpUpdates: 0 } });
+    } catch (err) {
+      if (attempt >= 20) {
+        await store.close();
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   const audit = await openAuditLog(nc, refConfig);
   const app = await buildApp(refConfig, { store, engine, nats: nc, audit, layout: layoutByName(profileByName(config.city.profile).layout), persistFeeds: false, sweeper: false, dashboard: false });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -8,8 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { waitFor, waitForExit } from './wait.js';
-import { freePort } from './ports.js';
+import { waitFor, waitForExit } from '../../bench/harness/wait.js';
+import { freePort } from '../../bench/harness/ports.js';
 
 /** How long the server may take to report ready (ms): it replays an empty WAL, so this is generous. */
 const READY_TIMEOUT_MS = 20_000;

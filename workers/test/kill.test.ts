@@ -6,7 +6,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { diffDumps, dumpStore } from '../../test/support/lmdb-dump.js';
 import { testConnection, testEnv, type TestEnv } from '../../test/support/nats.js';
 import { testRandom, type TestRandom } from '../../test/support/seed.js';
-import { killHard, waitFor, waitForExit } from '../../test/support/wait.js';
+import { killHard, waitFor, waitForExit } from '../../bench/harness/wait.js';
 import type { Config } from '../../config/index.js';
 import { startEngine, type Engine } from '../engine.js';
 import { initialLoad } from '../initial-load.js';

@@ -10,7 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureAuditStream } from '../../connectors/audit/stream.js';
 import { testConnection, testEnv, type TestEnv } from '../../test/support/nats.js';
-import { waitFor } from '../../test/support/wait.js';
+import { waitFor } from '../../bench/harness/wait.js';
 import { OutboxPublisher } from '../outbox.js';
 import { openStore, type OutboxKey, type OutboxRow, type Store } from '../store/index.js';
 

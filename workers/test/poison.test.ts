@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { testConnection, testEnv, type TestEnv } from '../../test/support/nats.js';
-import { waitFor } from '../../test/support/wait.js';
+import { waitFor } from '../../bench/harness/wait.js';
 import { partitionOf } from '../../connectors/publisher/partition.js';
 import { KIND_SOURCE } from '../../engine/catalogue/departments.js';
 import { wasApplied } from '../../engine/process.js';

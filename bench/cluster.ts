@@ -160,6 +160,7 @@ async function main(): Promise<void> {
         '1 node': { value: one.updatesPerSec, unit: 'updates/s' },
         '2 nodes / 1 node': { value: two.updatesPerSec / one.updatesPerSec, unit: 'ratio' },
         '3 nodes, start until fair share': { value: three.startupMs, unit: 'ms' },
+        'publish to the R3 stream (1,000 in flight)': { value: one.publishPerSec, unit: 'updates/s' },
         'portrait through its owner, p50': { value: lp50, unit: 'ms' },
         'portrait through its owner, p99': { value: lp99, unit: 'ms' },
         'portrait through another node, p50': { value: rp50, unit: 'ms' },

@@ -139,6 +139,9 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
       counts.set(a.region.townshipId, (counts.get(a.region.townshipId) ?? 0) + 1);
       alerted.push(a.householdId);
     }
+    let alertBytes = 0;
+    for (const id of ref!.store.alerts.getKeys({})) alertBytes += ref!.store.alerts.getBinaryFast(id)?.length ?? 0;
+    process.stdout.write(`multi-node: ${alerted.length} alerts in the city, ${Math.round(alertBytes / Math.max(1, alerted.length))} bytes each on average as stored (what every city view keeps per alert)\n`);
     const sampledTownships = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5).map(([t]) => t);
     expect(sampledTownships.length).toBe(5);
     const pick = <T,>(xs: readonly T[]): T => xs[rnd.int(0, xs.length - 1)]!;

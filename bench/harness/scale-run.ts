@@ -39,6 +39,8 @@ export interface ScaleRun {
   measured: number;
   seconds: number;
   startupMs: number;
+  /** Publishing the backlog (acknowledged by the stream's replicas), updates/s. */
+  publishPerSec: number;
 }
 
 export interface ScaleRunOptions {
@@ -95,7 +97,9 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRun> {
     } finally {
       await seedStore.close();
     }
+    const p0 = Date.now();
     const lastSeq = await publishAll(o.nc, cfg, o.partitions, o.updates);
+    const publishPerSec = o.updates.length / Math.max(0.001, (Date.now() - p0) / 1000);
 
     const started = Date.now();
     const owned = new Map<number, Set<number>>();
@@ -154,7 +158,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRun> {
     }
     const measured = batches.filter((b) => b.at > shareAt).reduce((n, b) => n + (b.messages ?? 0), 0);
     const seconds = (endAt - shareAt) / 1000;
-    return { processes: o.processes, updatesPerSec: measured / seconds, measured, seconds, startupMs: shareAt - started };
+    return { processes: o.processes, updatesPerSec: measured / seconds, measured, seconds, startupMs: shareAt - started, publishPerSec };
   } finally {
     await deleteStreams(o.jsm, id);
     rmSync(dir, { recursive: true, force: true });

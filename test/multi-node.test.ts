@@ -286,7 +286,8 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
         { timeoutMs: 60_000, everyMs: 50 },
       );
       process.stdout.write(`failover: node-${victim} killed; its partitions ${lost.join(', ')} leased by survivors after ${acquiredMs} ms and served as current after ${servedMs} ms (lease TTL ${config.engine.leaseTtlSec} s)\n`);
-      expect(acquiredMs).toBeLessThanOrEqual(Math.ceil(config.engine.leaseTtlSec * 1000 * (4 / 3)) + 1000);
+      // a lease lapses at most one TTL after the owner's last renewal, and survivors look again the moment it does
+      expect(acquiredMs).toBeLessThanOrEqual(config.engine.leaseTtlSec * 1000 + 1000);
       await sleep(4000);
       working = false;
       await Promise.all(workers);

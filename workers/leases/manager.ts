@@ -33,6 +33,8 @@ import { leaseBucketName, resolveLeaseOptions, safeNodeKey, type LeaseOptions, t
 
 /** Deadline of creating the lease bucket at start (ms): an R3 bucket on a cluster just formed can take seconds. */
 const BUCKET_CREATE_TIMEOUT_MS = 15_000;
+/** How long after a lapse the extra round runs (ms): clocks of the writer and of this node may differ by this much. */
+const WAKE_MARGIN_MS = 25;
 /** Why this node stopped owning a partition. */
 export type LostReason = 'rebalance' | 'expired' | 'stolen' | 'shutdown' | 'start_failed';
 
@@ -76,6 +78,8 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
   private kv: KV | null = null;
   private interval: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
+  /** The extra round set for the moment a lease or heartbeat lapses. */
+  private wake: { at: number; timer: NodeJS.Timeout } | null = null;
   private stopping = false;
   private stopped = false;
   private liveNodes: string[] = [];
@@ -146,6 +150,8 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     await Promise.all(this.slots.map((s) => s.chain));
     if (this.interval) clearInterval(this.interval);
     this.interval = null;
+    if (this.wake) clearTimeout(this.wake.timer);
+    this.wake = null;
     await this.ticking;
     for (const s of this.slots) this.clearStopTimer(s);
     const kv = this.kv;
@@ -158,6 +164,8 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
   abandon(): void {
     if (this.interval) clearInterval(this.interval);
     this.interval = null;
+    if (this.wake) clearTimeout(this.wake.timer);
+    this.wake = null;
     for (const s of this.slots) this.clearStopTimer(s);
     this.stopped = true;
     this.watcher?.stop();
@@ -175,6 +183,8 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
       await kv.put(heartbeatKey(this.nodeKey), encodeRecord({ nodeId: o.nodeId, expiresAt: now + o.ttlMs }));
       this.heartbeats.set(this.nodeKey, { expiresAt: now + o.ttlMs, revision: 0 });
       this.liveNodes = this.live(kv, now);
+      // a node that stops renewing is seen gone the moment its heartbeat lapses, not up to a third of a TTL later
+      for (const [key, hb] of this.heartbeats) if (key !== this.nodeKey && hb.expiresAt > now) this.wakeAt(hb.expiresAt);
       const target = this.stopping ? 0 : fairShare(o.partitions, this.liveNodes, this.nodeKey);
       const order = preferenceOrder(o.partitions, this.liveNodes, this.nodeKey);
       const owned = order.filter((p) => this.slots[p]!.state === 'owned');
@@ -189,10 +199,26 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
         const l = leases[i]!;
         const takeable = !l.record || l.record.owner === o.nodeId || l.record.expiresAt < Date.now();
         if (takeable && this.slots[p]!.state === 'free' && (await this.write(kv, p, l))) missing--;
+        // a lease we are short of lapses before the next tick: look again the moment it does
+        else if (!takeable && l.record) this.wakeAt(l.record.expiresAt);
       }
     } catch (e) {
       this.warn(e);
     }
+  }
+
+  /** Runs a round just after `at` (epoch ms), unless one is already due sooner. */
+  private wakeAt(at: number): void {
+    if (this.stopped || this.stopping) return;
+    const due = at + WAKE_MARGIN_MS;
+    if (this.wake && this.wake.at <= due) return;
+    if (this.wake) clearTimeout(this.wake.timer);
+    const timer = setTimeout(() => {
+      this.wake = null;
+      void this.tick();
+    }, Math.max(0, due - Date.now()));
+    timer.unref?.();
+    this.wake = { at: due, timer };
   }
 
   /** Extends a held lease; a CAS conflict means someone else wrote it — unless it was our own write whose reply got lost. */

@@ -18,7 +18,7 @@ import type { Alert } from '../engine/alerts/types.js';
 import { getAlert } from '../workers/store/index.js';
 import type { ApiContext } from './context.js';
 import { ApiError, ERROR_BODY_SCHEMA, errorHandler, frameworkErrors, notFoundHandler } from './errors.js';
-import { FeedTracker } from './feeds.js';
+import { FeedTracker, type Feed } from './feeds.js';
 import { FeedHealthStore } from './feeds-store.js';
 import { openAuditLog } from '../connectors/audit/index.js';
 import { createApiMetrics, instrument } from './metrics.js';
@@ -95,13 +95,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   });
 
   const tally = new AlertTally(deps.store);
-  const metrics = createApiMetrics(deps.registry, { tally, now, publisher: deps.publisher ?? null });
   const cluster = deps.cluster ?? null;
+  const metrics = createApiMetrics(deps.registry, { tally, now, publisher: deps.publisher ?? null, cityViewAlerts: cluster ? () => cluster.view.store.alerts.getCount() : null });
   // on a node of several, queues read the city view; portraits (and their alerts) this node's own partitions
   const alertStore = cluster ? cluster.view.store : deps.store;
   const localAlertViews = new AlertJsonCache(deps.store);
   const alertViews = cluster ? new AlertJsonCache(alertStore) : localAlertViews;
   const portraits = new PortraitJsonCache(deps.store, localAlertViews, config.model);
+  const cityFeeds = cluster && deps.nats && deps.persistFeeds !== false ? new FeedTracker(config.feeds.staleAfterSec, now) : null;
   // caseworker actions become commands on the household's partition: the engine is their only writer
   const commands = deps.commands ?? (deps.nats ? new CommandClient(deps.nats, config) : null);
   const ctx: ApiContext = {
@@ -120,6 +121,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     views: { alerts: alertViews, portraits },
     alertStore,
     personsOf: cluster ? (hid) => cluster.view.personsOf(hid) : (hid) => portraits.persons(hid),
+    feedHealth: () => (cityFeeds ?? ctx.feeds).health(),
     cluster,
     feedsFromEngine: false,
     // every audited action appends to the stream; a read that cannot be audited is not served
@@ -131,6 +133,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
           bucket: config.stream.feedsBucket,
           replicas: config.stream.replicas,
           onWarning: (err) => app.log.warn({ err }, 'feed health not saved'),
+          // on a node of several each node counts its own partitions: the bucket holds the city's
+          ...(cityFeeds ? { onCity: (all: Map<string, Feed>) => cityFeeds.importState(all) } : {}),
         })
       : null;
   (app as unknown as LifelineApp).lifeline = ctx;
@@ -194,6 +198,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   }
   let server: PartitionServer | null = null;
   if (cluster) {
+    cluster.reads.onRead = (kind, outcome, seconds) => metrics.partitionReads.observe({ kind, outcome }, seconds);
+    unsubs.push(() => (cluster.reads.onRead = null));
     const onAlert = (a: Alert) => ctx.alerts.events.emit('alert', a);
     cluster.view.events.on('alert', onAlert);
     unsubs.push(() => cluster.view.events.off('alert', onAlert));

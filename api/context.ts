@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { authenticate, requireCapability, type Capability, type KeyResolver, type Principal } from './auth/index.js';
 import type { AlertService } from './alerts/service.js';
 import type { AggregateSource } from './aggregates.js';
-import type { FeedTracker } from './feeds.js';
+import type { FeedHealth, FeedTracker } from './feeds.js';
 import type { ApiMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { AlertJsonCache, PortraitJsonCache } from './views/cache.js';
@@ -33,6 +33,8 @@ export interface ApiContext {
   alertStore: Store;
   /** Names and ID numbers of a household's persons (masking alert texts), wherever the household is kept. */
   personsOf(householdId: string): readonly { name: string; idNumber: string }[];
+  /** Feed health as answered by /v1/feeds: this process's counters, or on a node of several every node's together (from the feed bucket, ≤ 5 s behind). */
+  feedHealth(): FeedHealth[];
   /** Cross-node reads when this is one node of several; null when this process holds the whole city. */
   cluster: ClusterServing | null;
 }

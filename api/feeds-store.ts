@@ -69,7 +69,14 @@ export class FeedHealthStore {
   static async open(
     nc: NatsConnection,
     tracker: FeedTracker,
-    opts: { bucket: string; replicas: number; everyMs?: number; onWarning?: (err: Error) => void },
+    opts: {
+      bucket: string;
+      replicas: number;
+      everyMs?: number;
+      onWarning?: (err: Error) => void;
+      /** Told, at load and after every save, of every department's totals as the bucket holds them: every node's increments together. */
+      onCity?: (all: Map<string, Feed>) => void;
+    },
   ): Promise<FeedHealthStore> {
     let kv: KV;
     try {
@@ -79,9 +86,15 @@ export class FeedHealthStore {
     }
     const store = new FeedHealthStore(kv, tracker, opts.onWarning ?? (() => undefined));
     await store.load();
+    const onCity = opts.onCity;
+    if (onCity) onCity(await store.readAll());
     const every = opts.everyMs ?? FEED_SAVE_EVERY_MS;
     if (every > 0) {
-      store.timer = setInterval(() => void store.save().catch((err: unknown) => store.onWarning(err as Error)), every);
+      const round = async (): Promise<void> => {
+        await store.save();
+        if (onCity && store.timer) onCity(await store.readAll());
+      };
+      store.timer = setInterval(() => void round().catch((err: unknown) => store.onWarning(err as Error)), every);
       store.timer.unref?.();
     }
     return store;
@@ -114,7 +127,8 @@ export class FeedHealthStore {
     await this.save();
   }
 
-  private async load(): Promise<void> {
+  /** Every department's counters as the bucket holds them. */
+  private async readAll(): Promise<Map<string, Feed>> {
     const loaded = new Map<string, Feed>();
     for await (const k of await this.kv.keys()) {
       const e = await this.kv.get(k);
@@ -122,7 +136,11 @@ export class FeedHealthStore {
       if (f) loaded.set(k, f);
       else if (e && e.operation === 'PUT') this.onWarning(new Error(`feed health ${k}: stored value does not decode; starting it from zero`));
     }
-    this.tracker.importState(loaded);
+    return loaded;
+  }
+
+  private async load(): Promise<void> {
+    this.tracker.importState(await this.readAll());
     this.saved = this.tracker.exportState();
   }
 

@@ -79,6 +79,8 @@ export interface MetricSources {
   now: () => number;
   /** The process's publisher: its outcomes are counted through its `observe` hook when it has one. */
   publisher?: UpdatePublisher | null;
+  /** Alerts in the city view, on a node of several (api/cluster/); absent on a single node. */
+  cityViewAlerts?: (() => number) | null;
 }
 
 /** One item's answer from POST /v1/updates (api/routes/updates.ts). */
@@ -103,7 +105,13 @@ export interface ApiMetrics {
   queueDepth: Gauge<'status' | 'level'>;
   sseClients: Gauge;
   auditWrites: Counter<'action'>;
+  /** Reads asked of a partition's owner on a node of several (api/cluster/), per kind and outcome. */
+  partitionReads: Histogram<'kind' | 'outcome'>;
 }
+
+/** Kinds and outcomes of reads asked of a partition's owner (the label catalogue). */
+export const PARTITION_READ_KINDS = ['portrait', 'aggregates', 'points', 'intake'] as const;
+export const PARTITION_READ_OUTCOMES = ['ok', 'refused', 'unavailable', 'error'] as const;
 
 interface Bound {
   sources: MetricSources | null;
@@ -263,10 +271,32 @@ function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
     }),
     sseClients: new Gauge({ name: 'lifeline_alert_stream_clients', help: 'Open server-sent-event alert streams; unit: connections.', registers }),
     auditWrites: boundedCounter({ name: 'lifeline_audit_entries_total', help: 'Audit entries written, per action; unit: entries.', values: { action: AUDIT_ACTIONS }, registers }),
+    partitionReads: partitionReadHistogram(registers),
   };
+  new Gauge({
+    name: 'lifeline_city_view_alerts',
+    help: "Alerts in this node's city view (multi-node serving: every alert of every partition, from the alert feed; 0 on a single node); unit: alerts.",
+    registers,
+    collect() {
+      this.set(bound.sources?.cityViewAlerts?.() ?? 0);
+    },
+  });
   const entry = { m, bound };
   created.set(registry, entry);
   return entry;
+}
+
+/** Every kind × outcome series exists at zero from the start (rate() sees the first event). */
+function partitionReadHistogram(registers: Registry[]): Histogram<'kind' | 'outcome'> {
+  const h = new Histogram({
+    name: 'lifeline_api_partition_read_seconds',
+    help: "Reads this node asked of a partition's owner (multi-node serving: portraits, aggregates, points, intake checks), per kind and outcome (ok, refused: 403/404, unavailable: no owner answering, error); unit: seconds.",
+    labelNames: ['kind', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+  for (const kind of PARTITION_READ_KINDS) for (const outcome of PARTITION_READ_OUTCOMES) h.zero({ kind, outcome });
+  return h;
 }
 
 const START = Symbol('lifeline.start');

@@ -86,6 +86,7 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
 
   it('every node answers queues, portraits, stats and the map as one node does, and streams any township live', async () => {
     const rnd = testRandom();
+    let unknownSource: string | undefined;
     const { publisher } = await openPublisher(nc!, config);
     try {
       // the feeds: seeded simulated updates, in slices while the nodes work
@@ -100,6 +101,7 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
       const foreign = households.filter((h) => !owned0.has(partitionOf(h.id, PARTITIONS))).slice(0, 20);
       const pushed = [...simulateUpdates(foreign.map(simHousehold), 20, { seed: rnd.seed + 1, idPrefix: 'http' })];
       const unknown = { ...pushed[0]!, id: 'http-unknown', householdId: 'no-such-household' };
+      unknownSource = unknown.source;
       const r = await fetch(`${nodes[0]!.url}/v1/updates`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify([...pushed, unknown]) });
       expect(r.status).toBe(202);
       const intake = (await r.json()) as { pending: number; rejected: number; results: { status: string; code?: string }[] };
@@ -174,6 +176,32 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
       ).catch(() => undefined);
       expect(got, `node-${i}`).toEqual(expected);
     }
+    // feed health: every node shows the city's totals per department (each node counted its own partitions),
+    // as the single node does, plus the one update node-0's intake refused itself (its household is unknown)
+    const totals = async (base: string) =>
+      Object.fromEntries(((await getJson(`${base}/v1/feeds`, ADMIN)).body as { feeds: { source: string; received: number; rejected: number }[] }).feeds.map((f) => [f.source, [f.received, f.rejected]]).sort());
+    const expectedFeeds = await totals(ref!.url);
+    const refusedAtIntake = unknownSource!;
+    const [r0, j0] = (expectedFeeds[refusedAtIntake] as [number, number] | undefined) ?? [0, 0];
+    expectedFeeds[refusedAtIntake] = [r0 + 1, j0 + 1];
+    for (const [i, node] of nodes.entries()) {
+      let got: Record<string, unknown> = {};
+      await waitFor(
+        `node-${i} showing the city's feed health`,
+        async () => {
+          got = await totals(node.url);
+          return JSON.stringify(got) === JSON.stringify(expectedFeeds);
+        },
+        { timeoutMs: 20_000, everyMs: 500 },
+      ).catch(() => undefined);
+      expect(got, `node-${i} /v1/feeds`).toEqual(expectedFeeds);
+    }
+
+    // platform engineers see the cross-node reads and the city view on /metrics
+    const metricsText = await (await fetch(`${nodes[0]!.url}/metrics`)).text();
+    const series = (re: RegExp): number => Number(re.exec(metricsText)?.[1] ?? NaN);
+    expect(series(/^lifeline_api_partition_read_seconds_count\{kind="portrait",outcome="ok"\} (\d+)/m)).toBeGreaterThan(0);
+    expect(series(/^lifeline_city_view_alerts (\d+)/m)).toBe(counts.size > 0 ? [...counts.values()].reduce((a, b) => a + b, 0) : 0);
     // the reference sits out the failover (its command outcomes would answer the caseworkers too); it catches up afterwards
     await ref!.stop();
     ref = undefined;
@@ -332,6 +360,18 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
         },
         { timeoutMs: 20_000, everyMs: 500 },
       ).catch(() => undefined);
+      if (JSON.stringify(got) !== JSON.stringify(expected)) {
+        // which side is off: the owner's own LMDB (through the portrait) against the city view and the single node
+        const flat = (qs: unknown[][]) => new Map(qs.flat().map((a) => [(a as { id: string }).id, a as { id: string; householdId: string; triggers: unknown[] }]));
+        const mine = flat(got);
+        for (const [id, want] of flat(expected)) {
+          const have = mine.get(id);
+          if (JSON.stringify(have) === JSON.stringify(want)) continue;
+          const portrait = (await getJson(`${n.url}/v1/households/${encodeURIComponent(want.householdId)}`, ADMIN)).body as { alerts?: { id: string; triggers: unknown[] }[] };
+          const owner = portrait.alerts?.find((a) => a.id === id);
+          process.stderr.write(`alert ${id}: single node ${want.triggers.length} triggers, city view ${have?.triggers.length ?? 'missing'}, owner's LMDB ${owner?.triggers.length ?? 'missing'}\n`);
+        }
+      }
       expect(got).toEqual(expected);
     }
   }, 300_000);

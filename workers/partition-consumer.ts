@@ -87,6 +87,8 @@ export class PartitionConsumer implements SlotWaiter {
   private stats = { batches: 0, applied: 0, rejected: 0, poisoned: 0 };
   /** Sequence to commit before the partition counts as caught up (0: it is; Infinity: the last of the start's backlog has not arrived yet). */
   private catchUpTo = Infinity;
+  /** Counts starts and stops: a start whose number is no longer current was overtaken by a stop. */
+  private runs = 0;
 
   constructor(private readonly d: PartitionDeps) {}
 
@@ -97,6 +99,17 @@ export class PartitionConsumer implements SlotWaiter {
   async start(): Promise<void> {
     if (this.state !== 'stopped') return;
     this.state = 'starting';
+    const run = ++this.runs;
+    try {
+      await this.open(run);
+    } catch (err) {
+      if (this.runs === run) this.state = 'stopped';
+      throw err;
+    }
+  }
+
+  /** The start's steps; a stop() while they run (another `runs`) ends them without consuming. */
+  private async open(run: number): Promise<void> {
     const { config, partition, jsm, js } = this.d;
     const stream = config.stream.name;
     const name = consumerName(stream, partition, this.d.tuning.consumerTag);
@@ -121,14 +134,21 @@ export class PartitionConsumer implements SlotWaiter {
     });
     // what the stream held when this start began must be applied before the partition is served as current
     this.catchUpTo = created.num_pending === 0 ? 0 : Infinity;
+    if (this.runs !== run) return; // stopped while the consumer was being created: a stopped partition never consumes
     const consumer = await js.consumers.get(stream, name);
-    this.messages = await consumer.consume({ max_messages: this.d.tuning.pullMessages, callback: (m) => this.onMessage(m) });
+    const messages = await consumer.consume({ max_messages: this.d.tuning.pullMessages, callback: (m) => this.onMessage(m) });
+    if (this.runs !== run) {
+      await messages.close().catch(() => undefined);
+      return;
+    }
+    this.messages = messages;
     this.state = 'running';
   }
 
   /** Stops taking messages, lets the in-flight batch commit and be acked. Queued messages are left for redelivery. */
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.runs++; // a start still in progress gives up
     this.state = 'stopping';
     this.d.slots.cancel(this);
     this.awaitingSlot = false;

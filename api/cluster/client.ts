@@ -44,6 +44,8 @@ export class ClusterReads implements AggregateSource {
   private readonly ttlMs: number;
   private current: Aggregates | null = null;
   private building: Promise<Aggregates> | null = null;
+  /** Told of every read asked of an owner: its kind, how it ended and how long it took (metrics). */
+  onRead: ((kind: ServeKind, outcome: 'ok' | 'refused' | 'unavailable' | 'error', seconds: number) => void) | null = null;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -63,6 +65,18 @@ export class ClusterReads implements AggregateSource {
 
   /** Asks partition p's owner; retried until the deadline while nobody answers or the owner is catching up. */
   private async ask(p: number, kind: ServeKind, body: unknown): Promise<Answer> {
+    const t0 = performance.now();
+    try {
+      const a = await this.askOwner(p, kind, body);
+      this.onRead?.(kind, a.status === 200 ? 'ok' : a.status < 500 ? 'refused' : 'error', (performance.now() - t0) / 1000);
+      return a;
+    } catch (err) {
+      this.onRead?.(kind, err instanceof ApiError && err.code === 'LIFELINE_ERR_API_PARTITION_UNAVAILABLE' ? 'unavailable' : 'error', (performance.now() - t0) / 1000);
+      throw err;
+    }
+  }
+
+  private async askOwner(p: number, kind: ServeKind, body: unknown): Promise<Answer> {
     const until = Date.now() + this.deadlineMs;
     const data = enc.encode(JSON.stringify(body));
     let last: ApiError = unavailableParts([p], 'have no owner answering');

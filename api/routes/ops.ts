@@ -84,7 +84,7 @@ export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/v1/feeds', { schema: { summary: 'Feed health per department: last update, rate, rejection rate, stale', tags: ['ops'], response: ERR } }, async (req) => {
     guard(ctx, req, 'feeds:read');
-    return { staleAfterSec: ctx.config.feeds.staleAfterSec, asOf: ctx.now(), feeds: ctx.feeds.health() };
+    return { staleAfterSec: ctx.config.feeds.staleAfterSec, asOf: ctx.now(), feeds: ctx.feedHealth() };
   });
 
   app.get(

@@ -93,18 +93,25 @@ export async function startReference(nc: NatsConnection, config: Readonly<Config
     await store.close();
     throw err;
   }
-  // with a server of the cluster down a consumer create can time out: the reference retries like a node does
-  let engine: Engine | undefined;
-  for (let attempt = 0; !engine; attempt++) {
-    try {
-      engine = await startEngine(refConfig, { store, tuning: { consumerTag: 'ref', warmUpUpdates: 0 } });
-    } catch (err) {
-      if (attempt >= 20) {
-        await store.close();
-        throw err;
+  // with a server of the cluster down a consumer create can time out: each partition is retried alone, as a node does
+  const engine = await startEngine(refConfig, { store, partitions: [], tuning: { consumerTag: 'ref', warmUpUpdates: 0 } });
+  try {
+    for (let p = 0; p < config.stream.partitions; p++) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await engine.startPartition(p);
+          break;
+        } catch (err) {
+          await engine.stopPartition(p);
+          if (attempt >= 20) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
       }
-      await new Promise((r) => setTimeout(r, 250));
     }
+  } catch (err) {
+    await engine.stop();
+    await store.close();
+    throw err;
   }
   const audit = await openAuditLog(nc, refConfig);
   const app = await buildApp(refConfig, { store, engine, nats: nc, audit, layout: layoutByName(profileByName(config.city.profile).layout), persistFeeds: false, sweeper: false, dashboard: false });

@@ -328,6 +328,8 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
       await publisher.close();
     }
 
+    const restarted = [...alive].map((i) => `node-${i}: ${(nodes[i]!.output().match(/alert feed watch stopped/g) ?? []).length}`);
+    process.stdout.write(`failover: alert feed watches restarted after going silent (server lost under them): ${restarted.join(', ')}\n`);
     // the single node over the same stream (the server still down) resumes from its checkpoints
     ref = await startReference(nc!, config, dir);
     await waitAllDrained(nc!, config, ['', 'ref'], 120_000);
@@ -344,7 +346,14 @@ describe('any node answers for the whole city (3 nats-servers, 3 Lifeline nodes)
           },
           { timeoutMs: 20_000, everyMs: 200 },
         ).catch(() => undefined);
-        expect(entries.map((e) => e.to), `${d.action} ${d.requestId} on ${d.alertId} at ${base}`).toEqual([d.action === 'claim' ? 'claimed' : 'verified']);
+        if (entries.length !== 1) {
+          for (const b of [ref.url, ...survivors.map((n) => n.url)]) {
+            const a = (await getJson(`${b}/v1/alerts/${encodeURIComponent(d.alertId)}`, ADMIN)).body as { householdId?: string; status?: string; history?: { from: string; to: string; requestId: string | null; at: number }[] };
+            process.stderr.write(`${b}${b === ref.url ? ' (single node)' : ''}: ${d.alertId} ${a.status} history ${JSON.stringify(a.history?.map((h) => [h.from, h.to, h.requestId]))}\n`);
+          }
+          process.stderr.write(`acknowledged for ${d.alertId}: ${JSON.stringify(done.filter((x) => x.alertId === d.alertId))}\n`);
+        }
+        expect(entries.map((e) => e.to), `${d.action} ${d.requestId} on ${d.alertId} at ${base}${base === ref.url ? ' (single node)' : ''}`).toEqual([d.action === 'claim' ? 'claimed' : 'verified']);
       }
     }
     // queues complete again on every survivor: every township's whole queue equals the single node's

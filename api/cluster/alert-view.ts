@@ -6,8 +6,9 @@
  *
  * Design note (states): opening (folder removed, env created: the view is rebuilt at every start)
  * → loading (the watch delivers the bucket's last values) → live (`ready` resolved; changes are
- * applied in arrival batches and told to listeners) → closed. A watch that ends under us is
- * resumed from the revision after the last one applied. Of two values of an alert the one read
+ * applied in arrival batches and told to listeners) → closed. A watch that ends under us, or
+ * stays silent while the bucket moves on (its server was lost), is resumed from the revision after
+ * the last one applied. Of two values of an alert the one read
  * at the higher partition checkpoint wins (a late put of an old owner never goes back in time).
  */
 import { EventEmitter } from 'node:events';
@@ -28,6 +29,8 @@ export interface CityAlertViewOptions {
   onWarning?: (err: Error) => void;
   /** Delay before a watch that ended is resumed (ms, default 1,000). */
   rewatchMs?: number;
+  /** How often the watch is checked for progress against the bucket (ms, default 2,000): two checks without progress restart it. */
+  livenessEveryMs?: number;
 }
 
 export class CityAlertView {
@@ -50,6 +53,11 @@ export class CityAlertView {
   private failReady!: (err: Error) => void;
   /** Entries applied since open (metrics, tests). */
   applied = 0;
+  /** Watches restarted because they stopped delivering while the bucket moved on (metrics, tests). */
+  restarts = 0;
+  private liveness: NodeJS.Timeout | null = null;
+  /** The revision seen at the last liveness check that found the bucket ahead of us (-1: none). */
+  private behindAt = -1;
 
   private constructor(
     private readonly kv: KV,
@@ -73,6 +81,8 @@ export class CityAlertView {
       const status = await kv.status();
       if (status.values === 0) v.goLive();
       await v.watch();
+      v.liveness = setInterval(() => void v.checkLive().catch((err: unknown) => v.opts.onWarning?.(err as Error)), v.opts.livenessEveryMs ?? 2000);
+      v.liveness.unref();
     } catch (err) {
       await v.close();
       throw err;
@@ -106,6 +116,7 @@ export class CityAlertView {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.liveness) clearInterval(this.liveness);
     if (this.rewatch) clearTimeout(this.rewatch);
     this.watcher?.stop();
     this.watcher = null;
@@ -135,6 +146,31 @@ export class CityAlertView {
         }, this.opts.rewatchMs ?? 1000);
         this.rewatch.unref();
       });
+  }
+
+  /**
+   * A watch whose server went away can stay open and silent (its ordered consumer lived on that
+   * server): when the bucket is ahead of the last revision applied at two checks in a row with no
+   * progress between them, the watch is started again from the revision after that one.
+   */
+  private async checkLive(): Promise<void> {
+    if (this.closed) return;
+    const last = (await this.kv.status()).streamInfo.state.last_seq;
+    if (last <= this.lastRevision) {
+      this.behindAt = -1;
+      return;
+    }
+    if (this.behindAt !== this.lastRevision) {
+      this.behindAt = this.lastRevision;
+      return;
+    }
+    this.behindAt = -1;
+    this.restarts++;
+    this.opts.onWarning?.(new Error(`the alert feed watch stopped at revision ${this.lastRevision} while the bucket is at ${last}: watching again from ${this.lastRevision + 1}`));
+    const w = this.watcher;
+    this.watcher = null; // its end must not schedule a second watch
+    w?.stop();
+    if (!this.closed) await this.watch();
   }
 
   private onEntry(e: KvWatchEntry): void {

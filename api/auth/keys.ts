@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Database, RootDatabase } from 'lmdb';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
+import { KvWatchLiveness } from '../../connectors/nats/index.js';
 import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import type { Config } from '../../config/index.js';
 import type { AuditLog } from '../../connectors/audit/index.js';
@@ -79,10 +80,27 @@ export class KvKeyStore implements KeyStore {
   private closed = false;
   private rewatch: NodeJS.Timeout | null = null;
 
+  /** The highest revision the watch (or the initial read) delivered. */
+  private lastRevision = 0;
+  private readonly liveness: KvWatchLiveness;
+
   private constructor(
     private readonly kv: KV,
     private readonly onWarning: (err: Error) => void,
-  ) {}
+  ) {
+    // a watch left silent by a lost server would hide revocations made on other nodes: watch again, reload everything
+    this.liveness = new KvWatchLiveness(kv, {
+      name: 'the API keys',
+      revision: () => this.lastRevision,
+      restart: async () => {
+        const w = this.watcher;
+        this.watcher = null;
+        w?.stop();
+        if (!this.closed) await this.load();
+      },
+      onWarning,
+    });
+  }
 
   /** Opens (creating when absent) the bucket, loads every key and starts watching. */
   static async open(nc: NatsConnection, opts: { bucket: string; replicas: number; timeoutMs?: number; onWarning?: (err: Error) => void }): Promise<KvKeyStore> {
@@ -95,6 +113,7 @@ export class KvKeyStore implements KeyStore {
     }
     const store = new KvKeyStore(kv, opts.onWarning ?? (() => undefined));
     await store.load();
+    store.liveness.start();
     return store;
   }
 
@@ -114,6 +133,7 @@ export class KvKeyStore implements KeyStore {
   /** Stops watching; `get` answers from the last copy. */
   close(): void {
     this.closed = true;
+    this.liveness.stop();
     if (this.rewatch) clearTimeout(this.rewatch);
     this.watcher?.stop();
     this.watcher = null;
@@ -121,11 +141,14 @@ export class KvKeyStore implements KeyStore {
 
   /** Watch first, then read every key: a change between the two is seen by the watch, and revisions order both. */
   private async load(): Promise<void> {
+    // everything up to here is read below; later changes come through the watch (deletes leave no key to read)
+    const base = (await this.kv.status()).streamInfo.state.last_seq;
     await this.watch();
     for await (const k of await this.kv.keys()) {
       const e = await this.kv.get(k);
       if (e) this.applyEntry(e);
     }
+    if (base > this.lastRevision) this.lastRevision = base;
   }
 
   private async watch(): Promise<void> {
@@ -152,6 +175,7 @@ export class KvKeyStore implements KeyStore {
   }
 
   private apply(sha: string, record: ApiKeyRecord | null, revision: number): void {
+    if (revision > this.lastRevision) this.lastRevision = revision;
     const cur = this.cache.get(sha);
     if (cur && cur.revision >= revision) return;
     this.cache.set(sha, { record, revision });

@@ -16,6 +16,7 @@ import { rmSync } from 'node:fs';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/transport-node';
 import type { Alert } from '../../engine/alerts/types.js';
+import { KvWatchLiveness } from '../../connectors/nats/index.js';
 import { parseAlertFeedEntry, type AlertFeedEntry } from '../../workers/alert-feed/index.js';
 import { openStore, writeAlertInTxn, type Store } from '../../workers/store/index.js';
 
@@ -53,11 +54,7 @@ export class CityAlertView {
   private failReady!: (err: Error) => void;
   /** Entries applied since open (metrics, tests). */
   applied = 0;
-  /** Watches restarted because they stopped delivering while the bucket moved on (metrics, tests). */
-  restarts = 0;
-  private liveness: NodeJS.Timeout | null = null;
-  /** The revision seen at the last liveness check that found the bucket ahead of us (-1: none). */
-  private behindAt = -1;
+  private readonly liveness: KvWatchLiveness;
 
   private constructor(
     private readonly kv: KV,
@@ -72,6 +69,18 @@ export class CityAlertView {
       this.failReady = reject;
     });
     this.ready.catch(() => undefined);
+    this.liveness = new KvWatchLiveness(kv, {
+      name: 'the alert feed',
+      revision: () => this.lastRevision,
+      restart: async () => {
+        const w = this.watcher;
+        this.watcher = null; // its end must not schedule a second watch
+        w?.stop();
+        if (!this.closed) await this.watch();
+      },
+      ...(opts.livenessEveryMs !== undefined ? { everyMs: opts.livenessEveryMs } : {}),
+      ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    });
   }
 
   /** Opens the view and starts loading it; await `ready` before serving from it. */
@@ -81,8 +90,7 @@ export class CityAlertView {
       const status = await kv.status();
       if (status.values === 0) v.goLive();
       await v.watch();
-      v.liveness = setInterval(() => void v.checkLive().catch((err: unknown) => v.opts.onWarning?.(err as Error)), v.opts.livenessEveryMs ?? 2000);
-      v.liveness.unref();
+      v.liveness.start();
     } catch (err) {
       await v.close();
       throw err;
@@ -116,7 +124,7 @@ export class CityAlertView {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.liveness) clearInterval(this.liveness);
+    this.liveness.stop();
     if (this.rewatch) clearTimeout(this.rewatch);
     this.watcher?.stop();
     this.watcher = null;
@@ -146,31 +154,6 @@ export class CityAlertView {
         }, this.opts.rewatchMs ?? 1000);
         this.rewatch.unref();
       });
-  }
-
-  /**
-   * A watch whose server went away can stay open and silent (its ordered consumer lived on that
-   * server): when the bucket is ahead of the last revision applied at two checks in a row with no
-   * progress between them, the watch is started again from the revision after that one.
-   */
-  private async checkLive(): Promise<void> {
-    if (this.closed) return;
-    const last = (await this.kv.status()).streamInfo.state.last_seq;
-    if (last <= this.lastRevision) {
-      this.behindAt = -1;
-      return;
-    }
-    if (this.behindAt !== this.lastRevision) {
-      this.behindAt = this.lastRevision;
-      return;
-    }
-    this.behindAt = -1;
-    this.restarts++;
-    this.opts.onWarning?.(new Error(`the alert feed watch stopped at revision ${this.lastRevision} while the bucket is at ${last}: watching again from ${this.lastRevision + 1}`));
-    const w = this.watcher;
-    this.watcher = null; // its end must not schedule a second watch
-    w?.stop();
-    if (!this.closed) await this.watch();
   }
 
   private onEntry(e: KvWatchEntry): void {

@@ -52,14 +52,15 @@ function emptyAggregates(builtAt: number): Aggregates {
 }
 
 const byKey = <V>(m: Map<string, V>): Map<string, V> => new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-const byId = (a: HouseholdPoint, b: HouseholdPoint): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Household points in id order: the order one scan of the households database gives. */
+export const byHouseholdId = (a: HouseholdPoint, b: HouseholdPoint): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The canonical order: maps and need types by key, points by household id. */
 function canonical(agg: Aggregates): Aggregates {
   const needTypes: Record<string, number> = {};
   for (const k of Object.keys(agg.needTypes).sort()) needTypes[k] = agg.needTypes[k]!;
   const points = byKey(agg.pointsByTownship);
-  for (const pts of points.values()) pts.sort(byId);
+  for (const pts of points.values()) pts.sort(byHouseholdId);
   return { ...agg, byDistrict: byKey(agg.byDistrict), byTownship: byKey(agg.byTownship), byCommunity: byKey(agg.byCommunity), needTypes, pointsByTownship: points };
 }
 
@@ -146,23 +147,41 @@ export interface AggregateSource {
   invalidate(): void;
 }
 
+/**
+ * Aggregates rebuilt by `build` at most once per `ttlMs`: the first call waits for a build, later
+ * ones get the last build while a new one runs. `build` scans this node's store (`ofStore`) or
+ * gathers every partition's owner (api/cluster/).
+ */
 export class AggregateCache implements AggregateSource {
   private current: Aggregates | null = null;
   private building: Promise<Aggregates> | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly build: () => Promise<Aggregates>,
     private readonly now: () => number,
     private readonly ttlMs = AGGREGATE_TTL_MS,
   ) {}
 
-  /** Fresh enough aggregates; the first call waits for a build, later ones get the last build while a new one runs. */
+  /** The aggregates of every household in `store`, in one scan. */
+  static ofStore(store: Store, now: () => number, ttlMs = AGGREGATE_TTL_MS): AggregateCache {
+    return new AggregateCache(
+      async () => {
+        const builtAt = now();
+        return (await aggregateStore(store, builtAt)).get(0) ?? emptyAggregates(builtAt);
+      },
+      now,
+      ttlMs,
+    );
+  }
+
   async get(): Promise<Aggregates> {
     const cur = this.current;
     if (cur && this.now() - cur.builtAt < this.ttlMs) return cur;
-    const build = (this.building ??= this.build().finally(() => {
-      this.building = null;
-    }));
+    const build = (this.building ??= this.build()
+      .then((agg) => (this.current = agg))
+      .finally(() => {
+        this.building = null;
+      }));
     return cur ?? build;
   }
 
@@ -173,12 +192,5 @@ export class AggregateCache implements AggregateSource {
 
   invalidate(): void {
     this.current = null;
-  }
-
-  private async build(): Promise<Aggregates> {
-    const builtAt = this.now();
-    const agg = (await aggregateStore(this.store, builtAt)).get(0) ?? emptyAggregates(builtAt);
-    this.current = agg;
-    return agg;
   }
 }

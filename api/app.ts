@@ -116,7 +116,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
       sweepStore: deps.store,
       ...(cluster ? { onOutcome: (a: Alert, p: number, seq: number) => cluster.view.offer(a, p, seq) } : {}),
     }),
-    aggregates: cluster ? cluster.reads : new AggregateCache(deps.store, now),
+    aggregates: cluster ? cluster.reads : AggregateCache.ofStore(deps.store, now),
     feeds: new FeedTracker(config.feeds.staleAfterSec, now, metrics.registry),
     views: { alerts: alertViews, portraits },
     alertStore,

@@ -12,7 +12,7 @@
  * gain separate machines bring.
  */
 import { join } from 'node:path';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -22,9 +22,8 @@ import { generateCity } from '../connectors/city/index.js';
 import { partitionOf } from '../connectors/publisher/partition.js';
 import { initialState } from '../engine/process.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
-import { killHard, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from './harness/lifeline-process.js';
+import { killHard, ownedPartitions, spawnNodes, stopNode, writeTestCity, type NodeProcess } from './harness/lifeline-process.js';
 import { startCluster, type NatsCluster } from './harness/nats-cluster.js';
-import { freePorts } from './harness/ports.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
 import { runScale, type ScaleRun } from './harness/scale-run.js';
 import { benchConfig, deleteStreams } from './harness/streams.js';
@@ -80,25 +79,14 @@ async function crossNodeReads(cluster: NatsCluster, nc: NatsConnection): Promise
   const nodes: NodeProcess[] = [];
   try {
     const households = await writeTestCity(config);
-    const ports = await freePorts(2);
-    for (const [i, port] of ports.entries()) {
-      const file = join(dir, `node-${i}.json`);
-      writeFileSync(file, JSON.stringify({ ...config, lmdb: { ...config.lmdb, path: join(dir, `lmdb-${i}`) }, engine: { ...config.engine, nodeId: `node-${i}` } }));
-      const n = spawnNode(file, port, ['--scale-out']);
-      nodes.push(n);
-      await waitReady(n, 180_000);
-    }
+    await spawnNodes(config, dir, 2, nodes, 180_000);
     const [a, b] = nodes as [NodeProcess, NodeProcess];
-    const ownedBy = async (url: string): Promise<Set<number>> => {
-      const r = (await (await fetch(`${url}/readyz`)).json()) as { checks: { engine: { partitions?: { partition: number; state: string; caughtUp: boolean }[] } } };
-      return new Set((r.checks.engine.partitions ?? []).filter((p) => p.state === 'running' && p.caughtUp).map((p) => p.partition));
-    };
     let ownedA = new Set<number>();
     await waitFor(
       'both nodes owning their share',
       async () => {
-        ownedA = await ownedBy(a.url);
-        const ownedB = await ownedBy(b.url);
+        ownedA = await ownedPartitions(a.url);
+        const ownedB = await ownedPartitions(b.url);
         return ownedA.size === PARTITIONS / 2 && ownedB.size === PARTITIONS / 2;
       },
       { timeoutMs: 120_000, everyMs: 200 },

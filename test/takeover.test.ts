@@ -14,9 +14,8 @@ import type { Config } from '../config/index.js';
 import { openPublisher } from '../connectors/publisher/index.js';
 import { partitionOf } from '../connectors/publisher/partition.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
-import { killHard, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from '../bench/harness/lifeline-process.js';
+import { killHard, ownedPartitions, spawnNode, stopNode, waitReady, writeTestCity, type NodeProcess } from '../bench/harness/lifeline-process.js';
 import { freePort } from '../bench/harness/ports.js';
-import { ownedPartitions } from './support/multi-node.js';
 import { testConnection, testEnv, type TestEnv } from './support/nats.js';
 import { waitFor } from '../bench/harness/wait.js';
 

@@ -420,7 +420,7 @@ function applyAlerts(store: Store, p: number, work: readonly AlertWork[], seqs: 
       events.push({ id: alert.id, householdId: alert.householdId, townshipId: alert.region.townshipId, type: alert.type, level: alert.level, status: alert.status, created, at: w.at });
     }
   }
-  if (events.length > 0 && work.length > 0) {
+  if (events.length > 0) {
     // the alert feed (workers/alert-feed): which alerts to put, as they stand when published
     const row: OutboxRow = { kind: 'alert_view', msgId: '', body: { ids: [...new Set(events.map((e) => e.id))] } };
     store.outbox.putSync([p, seqs[work[work.length - 1]!.idx]!, 3], row);

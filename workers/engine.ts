@@ -58,6 +58,8 @@ export interface Engine {
   /** Drains every partition's in-flight batch, closes the pool, the connection and (if opened here) the store. */
   stop(): Promise<void>;
   status(): EngineStatus;
+  /** One partition's consumer as it stands, undefined when this process does not consume it (cheap: no list built). */
+  partitionStatus(p: number): PartitionStatus | undefined;
   /** New and changed alerts after each commit; returns an unsubscribe function. */
   onAlert(listener: AlertListener): () => void;
   /** Every committed batch (tests, benches, the changelog). */
@@ -226,6 +228,9 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
         threads: pool.threads.length,
         utilisation: pool.utilization,
       };
+    },
+    partitionStatus(p) {
+      return consumers.get(p)?.status();
     },
     onAlert(l) {
       alertListeners.add(l);

@@ -90,18 +90,17 @@ export class OutboxPublisher {
   }
 
   /** Puts the row's alerts as they stand now (with the names their texts are masked by) into the alert feed. */
-  private putAlerts(p: number, _key: OutboxKey, row: OutboxRow): Promise<unknown>[] {
+  private putAlerts(p: number, row: OutboxRow, checkpoint: number, timeout: number): Promise<unknown>[] {
     const bucket = this.opts.alertsBucket;
     if (!bucket) return [];
     const ids = (row.body['ids'] as string[] | undefined) ?? [];
-    const checkpoint = this.store.checkpoints.get(p) ?? 0;
     const out: Promise<unknown>[] = [];
     for (const id of ids) {
       const alert = this.store.alerts.get(id);
       if (!alert) continue; // the partition was cleared meanwhile (lease lost): its new owner publishes
       const persons = this.store.households.get(alert.householdId)?.household.persons.map((x) => ({ name: x.name, idNumber: x.idNumber })) ?? [];
       const entry: AlertFeedEntry = { v: 1, alert, persons, checkpoint, partition: p };
-      out.push(this.js.publish(alertFeedSubject(bucket, id), JSON.stringify(entry), { timeout: this.opts.ackTimeoutMs ?? 10_000 }));
+      out.push(this.js.publish(alertFeedSubject(bucket, id), JSON.stringify(entry), { timeout }));
     }
     return out;
   }
@@ -118,9 +117,11 @@ export class OutboxPublisher {
         const rows: { key: OutboxKey; value: OutboxRow }[] = [];
         for (const e of this.store.outbox.getRange({ start: [p], end: [p, Infinity], limit: window })) rows.push({ key: e.key, value: e.value });
         if (rows.length === 0) return;
+        // the alerts are read in this round's snapshot, so they stand as at this checkpoint
+        const checkpoint = this.store.checkpoints.get(p) ?? 0;
         await Promise.all(
-          rows.flatMap(({ key, value }) => {
-            if (value.kind === 'alert_view') return this.putAlerts(p, key, value);
+          rows.flatMap(({ value }) => {
+            if (value.kind === 'alert_view') return this.putAlerts(p, value, checkpoint, timeout);
             const h = headers();
             h.set('Nats-Msg-Id', value.msgId);
             const subject = value.kind === 'audit' ? auditSubject(this.opts.prefix, String(value.body['action'])) : `${this.opts.prefix}.dlq.engine`;

@@ -164,13 +164,8 @@ export class CityAlertView {
       if (entry) this.pending.push(entry);
       else this.opts.onWarning?.(new Error(`alert feed key ${e.key} (revision ${e.revision}) is not a feed entry: skipped`));
     }
-    // the last of the values the bucket held when the watch began: the view is complete
-    if (!this.live && !e.isUpdate && (e.delta ?? 0) === 0) {
-      this.flushNow();
-      this.goLive();
-      return;
-    }
-    if (!this.live && e.isUpdate) {
+    // the last of the values the bucket held when the watch began (or a change after them): the view is complete
+    if (!this.live && (e.isUpdate || (e.delta ?? 0) === 0)) {
       this.flushNow();
       this.goLive();
       return;

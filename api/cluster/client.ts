@@ -7,7 +7,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { partitionOf } from '../../connectors/publisher/partition.js';
-import { aggregatesFromWire, mergeAggregates, type Aggregates, type AggregatesWire, type AggregateSource, type HouseholdPoint } from '../aggregates.js';
+import { AggregateCache, aggregatesFromWire, byHouseholdId, mergeAggregates, type Aggregates, type AggregatesWire, type AggregateSource, type HouseholdPoint } from '../aggregates.js';
 import type { Principal } from '../auth/index.js';
 import { ApiError } from '../errors.js';
 import { AGGREGATE_TTL_MS } from '../options.js';
@@ -41,9 +41,8 @@ function unavailableParts(partitions: number[], why: string): ApiError {
 export class ClusterReads implements AggregateSource {
   private readonly timeoutMs: number;
   private readonly deadlineMs: number;
-  private readonly ttlMs: number;
-  private current: Aggregates | null = null;
-  private building: Promise<Aggregates> | null = null;
+  /** The merged city, gathered again when older than the TTL. */
+  private readonly city: AggregateCache;
   /** Told of every read asked of an owner: its kind, how it ended and how long it took (metrics). */
   onRead: ((kind: ServeKind, outcome: 'ok' | 'refused' | 'unavailable' | 'error', seconds: number) => void) | null = null;
 
@@ -56,7 +55,7 @@ export class ClusterReads implements AggregateSource {
   ) {
     this.timeoutMs = opts.requestTimeoutMs ?? 1500;
     this.deadlineMs = opts.deadlineMs ?? 3000;
-    this.ttlMs = opts.aggregateTtlMs ?? AGGREGATE_TTL_MS;
+    this.city = new AggregateCache(() => this.gatherCity(), now, opts.aggregateTtlMs ?? AGGREGATE_TTL_MS);
   }
 
   partitionOf(householdId: string): number {
@@ -125,32 +124,25 @@ export class ClusterReads implements AggregateSource {
     return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
   }
 
-  async get(): Promise<Aggregates> {
-    const cur = this.current;
-    if (cur && this.now() - cur.builtAt < this.ttlMs) return cur;
-    const build = (this.building ??= this.gather<AggregatesWire | null>('aggregates', {})
-      .then((parts) => {
-        const list = parts.filter((w): w is AggregatesWire => w !== null).map(aggregatesFromWire);
-        // as of the oldest part: that is how current the whole is
-        const builtAt = list.length ? Math.min(...list.map((a) => a.builtAt)) : this.now();
-        this.current = mergeAggregates(list, builtAt);
-        return this.current;
-      })
-      .finally(() => {
-        this.building = null;
-      }));
-    // the last complete city while a new one is gathered; the first call waits
-    return cur ?? build;
+  get(): Promise<Aggregates> {
+    return this.city.get();
+  }
+
+  /** Every partition's aggregates merged, as of the oldest part: that is how current the whole is. */
+  private async gatherCity(): Promise<Aggregates> {
+    const parts = await this.gather<AggregatesWire | null>('aggregates', {});
+    const list = parts.filter((w): w is AggregatesWire => w !== null).map(aggregatesFromWire);
+    return mergeAggregates(list, list.length ? Math.min(...list.map((a) => a.builtAt)) : this.now());
   }
 
   async points(township: string): Promise<{ points: HouseholdPoint[]; builtAt: number }> {
     const parts = await this.gather<{ builtAt: number; points: HouseholdPoint[] }>('points', { township });
-    const points = parts.flatMap((x) => x.points).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const points = parts.flatMap((x) => x.points).sort(byHouseholdId);
     return { points, builtAt: parts.length ? Math.min(...parts.map((x) => x.builtAt)) : this.now() };
   }
 
   invalidate(): void {
-    this.current = null;
+    this.city.invalidate();
   }
 
   /** The intake's checks of updates whose households this node does not own, asked of each owner. */

@@ -26,16 +26,16 @@ export interface ClusterServing {
   close(): Promise<void>;
 }
 
-/** The part of the engine this needs: its partition consumers' states. */
+/** The part of the engine this needs: one partition consumer's state (asked on every cross-node read and pushed update). */
 export interface OwnershipSource {
-  status(): { partitions: readonly { partition: number; state: string; caughtUp?: boolean }[] };
+  partitionStatus(p: number): { state: string; caughtUp: boolean } | undefined;
 }
 
 export function ownershipOf(engine: OwnershipSource): (p: number) => Ownership {
   return (p) => {
-    const s = engine.status().partitions.find((x) => x.partition === p);
+    const s = engine.partitionStatus(p);
     if (!s || s.state !== 'running') return null;
-    return s.caughtUp === false ? 'catching_up' : 'current';
+    return s.caughtUp ? 'current' : 'catching_up';
   };
 }
 

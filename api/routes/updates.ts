@@ -60,13 +60,12 @@ function singleRejection(r: ItemResult): ApiError {
 export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const batchMax = ctx.config.api.batchMax;
   /** The owners' checks of the valid updates whose households this node does not serve as current, by item index. */
-  const remoteChecks = async (c: ApiContext, items: readonly unknown[]): Promise<Map<number, IntakeAnswer['results'][number]>> => {
+  const remoteChecks = async (c: ApiContext, validated: readonly ReturnType<typeof validateUpdate>[]): Promise<Map<number, IntakeAnswer['results'][number]>> => {
     const out = new Map<number, IntakeAnswer['results'][number]>();
     const cluster = c.cluster;
     if (!cluster) return out;
     const asked: { index: number; update: Update }[] = [];
-    for (const [index, raw] of items.entries()) {
-      const v = validateUpdate(raw);
+    for (const [index, v] of validated.entries()) {
       if (v.ok && cluster.owns(cluster.reads.partitionOf(v.update.householdId)) !== 'current') asked.push({ index, update: v.update });
     }
     if (asked.length === 0) return out;
@@ -106,9 +105,10 @@ export function updateRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const seen = new Set<string>();
       const toPublish: { index: number; update: Update }[] = [];
       // on a node of several, households of partitions this node does not serve are checked by their owners, in one request each
-      const remote = await remoteChecks(ctx, items);
+      const validated = items.map((raw) => validateUpdate(raw));
+      const remote = await remoteChecks(ctx, validated);
       for (const [index, raw] of items.entries()) {
-        const v = validateUpdate(raw);
+        const v = validated[index]!;
         if (!v.ok) {
           const first = v.issues[0];
           results[index] = { index, id: idOf(raw), status: 'rejected', code: v.code, field: first?.field ?? 'body', reason: first?.reason ?? v.message };

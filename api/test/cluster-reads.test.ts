@@ -83,7 +83,7 @@ describe('cross-node reads (owner answers, nobody else)', () => {
   it('merges every partition into the aggregates one node would build, and refuses a partial city', async () => {
     everyone('current');
     const merged = await reads.get();
-    const local = await new AggregateCache(f.store, () => FIXTURE_NOW).get();
+    const local = await AggregateCache.ofStore(f.store, () => FIXTURE_NOW).get();
     const strip = (a: typeof local) => ({ ...a, builtAt: 0, pointsByTownship: new Map() });
     expect(strip(merged)).toEqual(strip(local));
     expect((await reads.points(f.township)).points).toEqual(local.pointsByTownship.get(f.township));

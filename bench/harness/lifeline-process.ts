@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../../config/index.js';
@@ -12,6 +13,7 @@ import { readCity, writeCity } from '../../connectors/city/index.js';
 import type { Household } from '../../engine/types.js';
 import { consumerName } from '../../workers/options.js';
 import { killHard, waitFor, waitForExit } from './wait.js';
+import { freePorts } from './ports.js';
 
 const CLI = join(process.cwd(), 'dist', 'cli', 'lifeline.js');
 
@@ -91,3 +93,25 @@ export async function waitDrained(nc: NatsConnection, config: Readonly<Config>, 
 }
 
 export { killHard };
+
+/** Partitions a node serves as current (running and caught up), from its readiness report. */
+export async function ownedPartitions(url: string): Promise<Set<number>> {
+  const r = (await (await fetch(`${url}/readyz`)).json()) as { checks: { engine: { partitions?: { partition: number; state: string; caughtUp: boolean }[] } } };
+  return new Set((r.checks.engine.partitions ?? []).filter((p) => p.state === 'running' && p.caughtUp).map((p) => p.partition));
+}
+
+/** Starts `n` scale-out nodes (`start --scale-out`, one config file, LMDB folder and port each) one after the other (the first loads the city and writes snapshot 0); each is added to `into` as it is spawned, for cleanup. */
+export async function spawnNodes(config: Readonly<Config>, dir: string, n: number, into: NodeProcess[], readyTimeoutMs = 120_000): Promise<NodeProcess[]> {
+  const ports = await freePorts(n);
+  const out: NodeProcess[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `node-${i}`;
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify({ ...config, lmdb: { ...config.lmdb, path: join(dir, `lmdb-${name}`) }, engine: { ...config.engine, nodeId: name } }));
+    const node = spawnNode(file, ports[i]!, ['--scale-out']);
+    into.push(node);
+    out.push(node);
+    await waitReady(node, readyTimeoutMs);
+  }
+  return out;
+}

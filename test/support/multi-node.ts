@@ -1,11 +1,10 @@
 /**
- * Test support: a multi-node Lifeline deployment on a NATS cluster. `spawnNodes` starts N
- * `lifeline start --scale-out` processes (own LMDB folders, own ports, one config file each);
- * `startReference` runs, in the test process, a single node that owns every partition of the same
- * stream through consumers of its own, so its answers are those of a one-node deployment over
- * exactly the same input (same messages, same store times).
+ * Test support: a multi-node Lifeline deployment on a NATS cluster (nodes are spawned with
+ * `spawnNodes` of bench/harness/lifeline-process.ts). `startReference` runs, in the test process, a
+ * single node that owns every partition of the same stream through consumers of its own, so its
+ * answers are those of a one-node deployment over exactly the same input (same messages, same store
+ * times).
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -17,31 +16,9 @@ import { startEngine, type Engine } from '../../workers/engine.js';
 import { consumerName } from '../../workers/options.js';
 import { prepareView } from '../../workers/recovery.js';
 import { openStore, storeOptions, type Store } from '../../workers/store/index.js';
-import { spawnNode, waitReady, type NodeProcess } from '../../bench/harness/lifeline-process.js';
-import { freePorts } from '../../bench/harness/ports.js';
+import { ownedPartitions, type NodeProcess } from '../../bench/harness/lifeline-process.js';
 import { waitFor } from '../../bench/harness/wait.js';
 
-/** Starts `n` scale-out nodes one after the other (the first loads the city and writes snapshot 0). */
-export async function spawnNodes(config: Readonly<Config>, dir: string, n: number, into: NodeProcess[]): Promise<NodeProcess[]> {
-  const ports = await freePorts(n);
-  const out: NodeProcess[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = `node-${i}`;
-    const file = join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify({ ...config, lmdb: { ...config.lmdb, path: join(dir, `lmdb-${name}`) }, engine: { ...config.engine, nodeId: name } }));
-    const node = spawnNode(file, ports[i]!, ['--scale-out']);
-    into.push(node);
-    out.push(node);
-    await waitReady(node, 120_000);
-  }
-  return out;
-}
-
-/** Partitions a node serves as current (running and caught up), from its readiness report. */
-export async function ownedPartitions(url: string): Promise<Set<number>> {
-  const r = (await (await fetch(`${url}/readyz`)).json()) as { checks: { engine: { partitions?: { partition: number; state: string; caughtUp: boolean }[] } } };
-  return new Set((r.checks.engine.partitions ?? []).filter((p) => p.state === 'running' && p.caughtUp).map((p) => p.partition));
-}
 
 /** Waits until the nodes together own every partition, each exactly once, none idle. */
 export async function waitSpread(nodes: readonly NodeProcess[], partitions: number, timeoutMs = 60_000): Promise<Set<number>[]> {

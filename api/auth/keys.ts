@@ -5,10 +5,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, RootDatabase } from 'lmdb';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { KvWatchLiveness } from '../../connectors/nats/index.js';
-import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
+import { KvFollower } from '../../connectors/nats/index.js';
+import { Kvm, KvWatchInclude, type KV, type KvEntry, type KvWatchEntry } from '@nats-io/kv';
 import type { Config } from '../../config/index.js';
 import type { AuditLog } from '../../connectors/audit/index.js';
 import { ApiError, validation } from '../errors.js';
@@ -76,28 +76,22 @@ function recordOf(e: KvEntry): ApiKeyRecord | null {
  */
 export class KvKeyStore implements KeyStore {
   private readonly cache = new Map<string, { record: ApiKeyRecord | null; revision: number }>();
-  private watcher: Awaited<ReturnType<KV['watch']>> | null = null;
-  private closed = false;
-  private rewatch: NodeJS.Timeout | null = null;
 
   /** The highest revision the watch (or the initial read) delivered. */
   private lastRevision = 0;
-  private readonly liveness: KvWatchLiveness;
+  private readonly follower: KvFollower;
 
   private constructor(
     private readonly kv: KV,
-    private readonly onWarning: (err: Error) => void,
+    onWarning: (err: Error) => void,
   ) {
-    // a watch left silent by a lost server would hide revocations made on other nodes: watch again, reload everything
-    this.liveness = new KvWatchLiveness(kv, {
+    // a watch that ends, or is left silent by a lost server, would hide revocations made on other nodes: watch again, reload everything
+    this.follower = new KvFollower(kv, {
       name: 'the API keys',
+      open: () => this.load(),
+      onEntry: (e) => this.applyEntry(e),
       revision: () => this.lastRevision,
-      restart: async () => {
-        const w = this.watcher;
-        this.watcher = null;
-        w?.stop();
-        if (!this.closed) await this.load();
-      },
+      rewatchMs: KEYS_REWATCH_MS,
       onWarning,
     });
   }
@@ -112,8 +106,7 @@ export class KvKeyStore implements KeyStore {
       throw ApiError.of('LIFELINE_ERR_API_UNAVAILABLE', `cannot open the API key bucket ${opts.bucket}: ${(cause as Error).message}`, { cause });
     }
     const store = new KvKeyStore(kv, opts.onWarning ?? (() => undefined));
-    await store.load();
-    store.liveness.start();
+    await store.follower.start();
     return store;
   }
 
@@ -132,42 +125,25 @@ export class KvKeyStore implements KeyStore {
 
   /** Stops watching; `get` answers from the last copy. */
   close(): void {
-    this.closed = true;
-    this.liveness.stop();
-    if (this.rewatch) clearTimeout(this.rewatch);
-    this.watcher?.stop();
-    this.watcher = null;
+    this.follower.stop();
   }
 
   /** Watch first, then read every key: a change between the two is seen by the watch, and revisions order both. */
-  private async load(): Promise<void> {
+  private async load(): Promise<QueuedIterator<KvWatchEntry>> {
     // everything up to here is read below; later changes come through the watch (deletes leave no key to read)
     const base = (await this.kv.status()).streamInfo.state.last_seq;
-    await this.watch();
-    for await (const k of await this.kv.keys()) {
-      const e = await this.kv.get(k);
-      if (e) this.applyEntry(e);
+    const w = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly });
+    try {
+      for await (const k of await this.kv.keys()) {
+        const e = await this.kv.get(k);
+        if (e) this.applyEntry(e);
+      }
+    } catch (err) {
+      w.stop();
+      throw err;
     }
     if (base > this.lastRevision) this.lastRevision = base;
-  }
-
-  private async watch(): Promise<void> {
-    const w = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly });
-    this.watcher = w;
-    void (async () => {
-      for await (const e of w) this.applyEntry(e);
-    })()
-      .catch((err: unknown) => this.onWarning(err as Error))
-      .finally(() => {
-        if (this.watcher !== w || this.closed) return;
-        this.watcher = null;
-        // the watch ended under us (bucket recreated, account change): resume, and reload what we missed
-        this.rewatch = setTimeout(() => {
-          this.rewatch = null;
-          if (!this.closed) this.load().catch((err: unknown) => this.onWarning(err as Error));
-        }, KEYS_REWATCH_MS);
-        this.rewatch.unref?.();
-      });
+    return w;
   }
 
   private applyEntry(e: KvEntry): void {

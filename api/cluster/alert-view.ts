@@ -14,9 +14,8 @@
 import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
-import type { QueuedIterator } from '@nats-io/transport-node';
 import type { Alert } from '../../engine/alerts/types.js';
-import { KvWatchLiveness } from '../../connectors/nats/index.js';
+import { KvFollower } from '../../connectors/nats/index.js';
 import { parseAlertFeedEntry, type AlertFeedEntry } from '../../workers/alert-feed/index.js';
 import { openStore, writeAlertInTxn, type Store } from '../../workers/store/index.js';
 
@@ -48,16 +47,14 @@ export class CityAlertView {
   private live = false;
   private closed = false;
   private lastRevision = 0;
-  private watcher: QueuedIterator<KvWatchEntry> | null = null;
-  private rewatch: NodeJS.Timeout | null = null;
   private markReady!: () => void;
   private failReady!: (err: Error) => void;
   /** Entries applied since open (metrics, tests). */
   applied = 0;
-  private readonly liveness: KvWatchLiveness;
+  private readonly follower: KvFollower;
 
   private constructor(
-    private readonly kv: KV,
+    kv: KV,
     private readonly opts: CityAlertViewOptions,
   ) {
     this.events.setMaxListeners(0);
@@ -69,16 +66,14 @@ export class CityAlertView {
       this.failReady = reject;
     });
     this.ready.catch(() => undefined);
-    this.liveness = new KvWatchLiveness(kv, {
+    this.follower = new KvFollower(kv, {
       name: 'the alert feed',
+      // from the revision after the last one applied: a resumed watch misses nothing and repeats nothing
+      open: () => kv.watch(this.lastRevision > 0 ? { resumeFromRevision: this.lastRevision + 1 } : {}),
+      onEntry: (e) => this.onEntry(e),
       revision: () => this.lastRevision,
-      restart: async () => {
-        const w = this.watcher;
-        this.watcher = null; // its end must not schedule a second watch
-        w?.stop();
-        if (!this.closed) await this.watch();
-      },
-      ...(opts.livenessEveryMs !== undefined ? { everyMs: opts.livenessEveryMs } : {}),
+      ...(opts.rewatchMs !== undefined ? { rewatchMs: opts.rewatchMs } : {}),
+      ...(opts.livenessEveryMs !== undefined ? { livenessEveryMs: opts.livenessEveryMs } : {}),
       ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     });
   }
@@ -89,8 +84,7 @@ export class CityAlertView {
     try {
       const status = await kv.status();
       if (status.values === 0) v.goLive();
-      await v.watch();
-      v.liveness.start();
+      await v.follower.start();
     } catch (err) {
       await v.close();
       throw err;
@@ -124,10 +118,7 @@ export class CityAlertView {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.liveness.stop();
-    if (this.rewatch) clearTimeout(this.rewatch);
-    this.watcher?.stop();
-    this.watcher = null;
+    this.follower.stop();
     this.failReady(new Error('the city alert view was closed before it was loaded'));
     await this.store.close();
   }
@@ -136,24 +127,6 @@ export class CityAlertView {
     if (this.live) return;
     this.live = true;
     this.markReady();
-  }
-
-  private async watch(): Promise<void> {
-    const w = await this.kv.watch(this.lastRevision > 0 ? { resumeFromRevision: this.lastRevision + 1 } : {});
-    this.watcher = w;
-    void (async () => {
-      for await (const e of w) this.onEntry(e);
-    })()
-      .catch((err: unknown) => this.opts.onWarning?.(err as Error))
-      .finally(() => {
-        if (this.watcher !== w || this.closed) return;
-        this.watcher = null;
-        this.rewatch = setTimeout(() => {
-          this.rewatch = null;
-          if (!this.closed) this.watch().catch((err: unknown) => this.opts.onWarning?.(err as Error));
-        }, this.opts.rewatchMs ?? 1000);
-        this.rewatch.unref();
-      });
   }
 
   private onEntry(e: KvWatchEntry): void {

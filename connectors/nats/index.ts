@@ -1,2 +1,2 @@
 export { connectNats, natsOptions, type NatsConfig } from './connect.js';
-export { KvWatchLiveness, type KvLivenessOptions } from './kv-liveness.js';
+export { KvFollower, KvWatchLiveness, type KvFollowerOptions, type KvLivenessOptions } from './kv-liveness.js';

@@ -4,7 +4,8 @@
  * bucket holds revisions beyond the last one the watch delivered; ahead at two checks in a row with
  * no progress between them, the watch is restarted by `restart(from)` (from = that revision + 1).
  */
-import type { KV } from '@nats-io/kv';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { QueuedIterator } from '@nats-io/transport-node';
 
 export interface KvLivenessOptions {
   /** What is watched, for the warning ("the alert feed"). */
@@ -66,5 +67,82 @@ export class KvWatchLiveness {
     } finally {
       this.checking = false;
     }
+  }
+}
+
+export interface KvFollowerOptions {
+  /** What is watched, for warnings ("the alert feed"). */
+  name: string;
+  /** Opens a watch (resuming where the caller's state says, or reloading what it needs first). */
+  open(): Promise<QueuedIterator<KvWatchEntry>>;
+  onEntry(e: KvWatchEntry): void;
+  /** The last revision the caller has applied (for the liveness check). */
+  revision(): number;
+  /** Delay before a watch that ended under us is opened again (ms, default 1,000). */
+  rewatchMs?: number;
+  /** Liveness check interval (ms, default 2,000). */
+  livenessEveryMs?: number;
+  onWarning?: (err: Error) => void;
+}
+
+/**
+ * Follows a KV bucket through one watch at a time: a watch that ends under us (bucket recreated,
+ * connection lost) is opened again after `rewatchMs`; one that stays silent while the bucket moves
+ * on is stopped and opened again at once (KvWatchLiveness).
+ */
+export class KvFollower {
+  private watcher: QueuedIterator<KvWatchEntry> | null = null;
+  private rewatch: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly liveness: KvWatchLiveness;
+
+  constructor(
+    kv: KV,
+    private readonly o: KvFollowerOptions,
+  ) {
+    this.liveness = new KvWatchLiveness(kv, {
+      name: o.name,
+      revision: o.revision,
+      restart: async () => {
+        const w = this.watcher;
+        this.watcher = null; // its end must not schedule a second watch
+        w?.stop();
+        if (!this.stopped) await this.follow();
+      },
+      ...(o.livenessEveryMs !== undefined ? { everyMs: o.livenessEveryMs } : {}),
+      ...(o.onWarning ? { onWarning: o.onWarning } : {}),
+    });
+  }
+
+  /** Opens the first watch and starts the liveness checks. */
+  async start(): Promise<void> {
+    await this.follow();
+    this.liveness.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.liveness.stop();
+    if (this.rewatch) clearTimeout(this.rewatch);
+    this.watcher?.stop();
+    this.watcher = null;
+  }
+
+  private async follow(): Promise<void> {
+    const w = await this.o.open();
+    this.watcher = w;
+    void (async () => {
+      for await (const e of w) this.o.onEntry(e);
+    })()
+      .catch((err: unknown) => this.o.onWarning?.(err as Error))
+      .finally(() => {
+        if (this.watcher !== w || this.stopped) return;
+        this.watcher = null;
+        this.rewatch = setTimeout(() => {
+          this.rewatch = null;
+          if (!this.stopped) this.follow().catch((err: unknown) => this.o.onWarning?.(err as Error));
+        }, this.o.rewatchMs ?? 1000);
+        this.rewatch.unref();
+      });
   }
 }

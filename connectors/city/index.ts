@@ -20,3 +20,4 @@ export { makeIdNumber, isValidIdNumber, parseIdNumber, idCheckChar, IdNumberAllo
 export { fullName, surname, givenName } from './names.js';
 export { Rng, cumulative, hashString, mix32 } from './rng.js';
 export { CHRONIC_DISEASES, MAJOR_DISEASES } from './household.js';
+export { generateRegistry, registryStats, SERVICE_LABELS, PROJECTS_PER_SITE, type Registry, type RegistryOptions, type RegistryStats } from './resources.js';

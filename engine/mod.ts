@@ -51,3 +51,4 @@ export {
   type ProcessOk,
   type ProcessResult,
 } from './process.js';
+export * from './help/index.js';

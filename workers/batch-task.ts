@@ -25,7 +25,9 @@ import type { Household, HouseholdState, Update } from '../engine/types.js';
 import { applyStep, freshState, validateUpdate } from './step.js';
 import { StateCache } from './state-cache.js';
 import { openStore, writeAlertInTxn, findOpenAlertInTxn, type Store, type DeadLetter, type OutboxRow } from './store/index.js';
-import { parseCommand, requestOf, type AlertCommand, type CommandOutcome, type OutcomeMessage } from './commands/index.js';
+import { parseCommand, parseHelpCommand, requestOf, type AlertCommand, type CommandOutcome, type HelpCommand, type OutcomeMessage } from './commands/index.js';
+import { POLICY_ANSWER_KINDS } from '../engine/help/policies.js';
+import { applyHelpCommand, newHelpChanges, settlePolicyReferrals } from './help-decisions.js';
 import type { AlertEvent, BatchResult, BatchTask, SourceKindCount, WorkerSetup } from './types.js';
 
 const setup = workerData as WorkerSetup;
@@ -67,6 +69,10 @@ interface AlertWork {
   triggers: AlertTrigger[];
   at: number;
   command?: AlertCommand;
+  /** A help-loop command (projects, orders, policy referrals): decided in stream order with the rest. */
+  help?: HelpCommand;
+  /** An applied department update that may answer the household's policy referrals. */
+  settle?: Update;
 }
 
 /** Subject token of commands; they are not a department feed, so only a malformed one is counted (as unknown). */
@@ -129,6 +135,7 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
   /** Dead letters republished by `lifeline dead-letters replay`: marked here, by the one writer. */
   const replays: { idx: number; seq: number; at: number; actor: string }[] = [];
   const raws: string[] = new Array<string>(n);
+  const alertWork: AlertWork[] = [];
   for (let i = 0; i < n; i++) {
     const seq = seqs[i]!;
     if (seq <= checkpoint) {
@@ -170,6 +177,16 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
       else groups.set(hid, [{ idx: i, update: null, command: c.command }]);
       continue;
     }
+    if (parsed !== null && typeof parsed === 'object' && 'help' in parsed) {
+      const c = parseHelpCommand((parsed as { help: unknown }).help);
+      if (!c.ok) {
+        count('unknown', 'unknown', false);
+        deadLetter(i, reject('LIFELINE_ERR_UPDATE_SCHEMA', [{ field: c.field, reason: c.reason }]), raw, COMMANDS[0]);
+        continue;
+      }
+      alertWork.push({ idx: i, householdId: '', state: undefined as unknown as HouseholdState, triggers: [], at: receivedAt[i]!, help: c.command });
+      continue;
+    }
     if (parsed !== null && typeof parsed === 'object' && 'register' in parsed) {
       const h = registration(parsed);
       if (!h) {
@@ -200,7 +217,6 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
   let cacheHits = 0;
   let cacheMisses = 0;
   const changed: [string, HouseholdState][] = [];
-  const alertWork: AlertWork[] = [];
   try {
     for (const [hid, pending] of groups) {
       let state = cache.get(p, hid);
@@ -243,6 +259,7 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
         applied++;
         state = r.state;
         if (r.triggers.length) alertWork.push({ idx, householdId: hid, state, triggers: r.triggers, at: receivedAt[idx]! });
+        if (POLICY_ANSWER_KINDS.has(update.kind)) alertWork.push({ idx, householdId: hid, state, triggers: [], at: receivedAt[idx]!, settle: update });
       }
       if (state && state !== before) changed.push([hid, state]);
     }
@@ -370,7 +387,33 @@ function applyAlerts(store: Store, p: number, work: readonly AlertWork[], seqs: 
   const events: AlertEvent[] = [];
   const outcomes: OutcomeMessage[] = [];
   let audit = 0;
+  const help = newHelpChanges();
+  /** Help audit rows per stream sequence (outbox index 10, 11, …). */
+  let helpSeq = -1;
+  let helpIdx = 10;
+  const flushHelpAudits = (seq: number): void => {
+    if (help.audits.length === 0) return;
+    if (seq !== helpSeq) {
+      helpSeq = seq;
+      helpIdx = 10;
+    }
+    for (const row of help.audits) store.outbox.putSync([p, seq, helpIdx++], row);
+    audit += help.audits.length;
+    help.audits.length = 0;
+  };
   for (const w of work) {
+    if (w.help) {
+      const seq = seqs[w.idx]!;
+      outcomes.push(applyHelpCommand(store, p, seq, w.help, help));
+      flushHelpAudits(seq);
+      continue;
+    }
+    if (w.settle) {
+      const seq = seqs[w.idx]!;
+      settlePolicyReferrals(store, p, seq, w.settle, w.at, help);
+      flushHelpAudits(seq);
+      continue;
+    }
     if (w.command) {
       const seq = seqs[w.idx]!;
       const r = applyCommand(store, p, seq, w.command);
@@ -424,6 +467,12 @@ function applyAlerts(store: Store, p: number, work: readonly AlertWork[], seqs: 
     // the alert feed (workers/alert-feed): which alerts to put, as they stand when published
     const row: OutboxRow = { kind: 'alert_view', msgId: '', body: { ids: [...new Set(events.map((e) => e.id))] } };
     store.outbox.putSync([p, seqs[work[work.length - 1]!.idx]!, 3], row);
+    audit++;
+  }
+  if (help.projects.size > 0 || help.referrals.size > 0) {
+    // the help feed (workers/help-feed): which projects and referrals to put, as they stand when published
+    const row: OutboxRow = { kind: 'help_view', msgId: '', body: { projects: [...help.projects], referrals: [...help.referrals] } };
+    store.outbox.putSync([p, seqs[work[work.length - 1]!.idx]!, 4], row);
     audit++;
   }
   return { events, outcomes, audit };

@@ -19,6 +19,7 @@ import { ensureAuditStream } from '../connectors/audit/stream.js';
 import { CommandResponder } from './commands/index.js';
 import { OutboxPublisher } from './outbox.js';
 import { openAlertFeed } from './alert-feed/index.js';
+import { openHelpFeed } from './help-feed/index.js';
 import { EngineStartError } from './errors.js';
 import { compiledTaskFile } from './task-file.js';
 import { engineMetrics, natsView, type EngineMetrics } from './metrics.js';
@@ -96,6 +97,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     partitionCount = (await ensureStreams(jsm, config.stream)).partitions;
     await ensureAuditStream(jsm, config.stream);
     await openAlertFeed(nc, { bucket: config.stream.alertsBucket, replicas: config.stream.replicas });
+    await openHelpFeed(nc, { bucket: config.stream.helpBucket, replicas: config.stream.replicas });
   } catch (err) {
     throw new EngineStartError(`cannot reach the update stream ${config.stream.name}: ${(err as Error).message}`, err);
   }
@@ -128,7 +130,7 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
   const batchListeners = new Set<BatchListener>();
   const consumers = new Map<number, PartitionConsumer>();
 
-  const outbox = new OutboxPublisher(store, js, { prefix: config.stream.subjectPrefix, alertsBucket: config.stream.alertsBucket, onError });
+  const outbox = new OutboxPublisher(store, js, { prefix: config.stream.subjectPrefix, alertsBucket: config.stream.alertsBucket, helpBucket: config.stream.helpBucket, onError });
   const responder = new CommandResponder(nc, store, config.stream.subjectPrefix, (p) => consumers.get(p)?.status().state === 'running');
   const onResult = (r: BatchResult): void => {
     if (r.commands.length) safe(() => responder.publish(r.partition, r.commands));

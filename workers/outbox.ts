@@ -15,12 +15,15 @@ import { headers } from '@nats-io/transport-node';
 import { auditSubject } from '../connectors/audit/options.js';
 import type { OutboxKey, OutboxRow, Store } from './store/index.js';
 import { alertFeedSubject, type AlertFeedEntry } from './alert-feed/index.js';
+import { helpFeedSubject, type HelpFeedEntry } from './help-feed/index.js';
 
 export interface OutboxOptions {
   /** Subject prefix: audit rows go to `<prefix>.audit.<action>`, dead letters to `<prefix>.dlq.engine`. */
   prefix: string;
   /** KV bucket of the alert feed (`stream.alertsBucket`); alert rows are dropped when absent (tests of the outbox alone). */
   alertsBucket?: string;
+  /** KV bucket of the help feed (`stream.helpBucket`); help rows are dropped when absent. */
+  helpBucket?: string;
   /** Rows published at once (default 256). */
   window?: number;
   /** Time to wait for each acknowledgement, ms (default 10,000). */
@@ -105,6 +108,26 @@ export class OutboxPublisher {
     return out;
   }
 
+  /** Puts the row's projects and referrals as they stand now into the help feed. */
+  private putHelp(p: number, row: OutboxRow, checkpoint: number, timeout: number): Promise<unknown>[] {
+    const bucket = this.opts.helpBucket;
+    if (!bucket) return [];
+    const out: Promise<unknown>[] = [];
+    for (const id of (row.body['projects'] as string[] | undefined) ?? []) {
+      const project = this.store.projects.get(id);
+      if (!project) continue; // cleared meanwhile (lease lost): its new owner publishes
+      const entry: HelpFeedEntry = { v: 1, kind: 'project', project, checkpoint, partition: p };
+      out.push(this.js.publish(helpFeedSubject(bucket, 'project', id), JSON.stringify(entry), { timeout }));
+    }
+    for (const id of (row.body['referrals'] as string[] | undefined) ?? []) {
+      const referral = this.store.referrals.get(id);
+      if (!referral) continue;
+      const entry: HelpFeedEntry = { v: 1, kind: 'referral', referral, checkpoint, partition: p };
+      out.push(this.js.publish(helpFeedSubject(bucket, 'referral', id), JSON.stringify(entry), { timeout }));
+    }
+    return out;
+  }
+
   private async round(p: number): Promise<void> {
     const window = this.opts.window ?? 256;
     const timeout = this.opts.ackTimeoutMs ?? 10_000;
@@ -122,6 +145,7 @@ export class OutboxPublisher {
         await Promise.all(
           rows.flatMap(({ value }) => {
             if (value.kind === 'alert_view') return this.putAlerts(p, value, checkpoint, timeout);
+            if (value.kind === 'help_view') return this.putHelp(p, value, checkpoint, timeout);
             const h = headers();
             h.set('Nats-Msg-Id', value.msgId);
             const subject = value.kind === 'audit' ? auditSubject(this.opts.prefix, String(value.body['action'])) : `${this.opts.prefix}.dlq.engine`;

@@ -11,7 +11,7 @@ import { headers, type NatsConnection, type Subscription } from '@nats-io/transp
 import type { Config } from '../../config/index.js';
 import { partitionOf } from '../../connectors/publisher/partition.js';
 import { streamPartitions } from '../../connectors/publisher/stream.js';
-import { commandMsgId, commandSubject, lookupSubject, outcomeSubject, type AlertCommand, type LookupReply, type OutcomeMessage } from '../../workers/commands/index.js';
+import { commandMsgId, commandSubject, helpRouteKey, lookupSubject, outcomeSubject, type AlertCommand, type HelpCommand, type LookupReply, type OutcomeMessage } from '../../workers/commands/index.js';
 import { ApiError } from '../errors.js';
 
 export interface CommandClientOptions {
@@ -68,20 +68,32 @@ export class CommandClient {
   }
 
   /** Publishes the command and waits for its outcome (504 past the timeout, 503 when the stream is unreachable). */
-  async send(cmd: AlertCommand): Promise<OutcomeMessage> {
+  send(cmd: AlertCommand): Promise<OutcomeMessage> {
+    return this.publish(cmd.key, cmd.householdId, JSON.stringify({ command: cmd }));
+  }
+
+  /** A help-loop command, routed to the partition of its home key (the project, or the household). */
+  sendHelp(cmd: HelpCommand): Promise<OutcomeMessage> {
+    const route = helpRouteKey(cmd);
+    if (route === null) throw new ApiError('LIFELINE_ERR_API_NOT_FOUND', 404, 'no such referral', { details: { field: 'id' } });
+    return this.publish(cmd.key, route, JSON.stringify({ help: cmd }));
+  }
+
+  private async publish(key: string, routeKey: string, body: string): Promise<OutcomeMessage> {
+    const cmd = { key };
     let n: number;
     try {
       n = await this.partitionCount();
     } catch (cause) {
       throw new ApiError('LIFELINE_ERR_API_UNAVAILABLE', 503, 'the update stream cannot be reached; retry with the same requestId', { cause, details: { retryAfterSec: 2 } });
     }
-    const p = partitionOf(cmd.householdId, n);
+    const p = partitionOf(routeKey, n);
     const w = this.waiter(cmd.key);
     const h = headers();
     h.set('Nats-Msg-Id', commandMsgId(cmd.key));
     let duplicate = false;
     try {
-      const ack = await this.js.publish(commandSubject(this.config.stream.subjectPrefix, p), JSON.stringify({ command: cmd }), { headers: h, timeout: this.timeoutMs });
+      const ack = await this.js.publish(commandSubject(this.config.stream.subjectPrefix, p), body, { headers: h, timeout: this.timeoutMs });
       duplicate = ack.duplicate;
     } catch (cause) {
       this.waiters.delete(cmd.key);

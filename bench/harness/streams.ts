@@ -18,6 +18,7 @@ export function benchConfig(id: string, partitions: number, overrides: Record<st
       'stream.keysBucket': `BENCH_${id}_KEYS`,
       'stream.feedsBucket': `BENCH_${id}_FEEDS`,
       'stream.alertsBucket': `BENCH_${id}_ALERTS`,
+      'stream.helpBucket': `BENCH_${id}_HELP`,
       'stream.subjectPrefix': `bench.${id}`,
       'stream.partitions': partitions,
       ...overrides,

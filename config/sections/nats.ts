@@ -36,6 +36,7 @@ export const StreamSection = z
     auditName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_AUDIT').describe('Append-only audit stream (deny delete and purge, kept forever), subjects `<prefix>.audit.<action>`.'),
     keysBucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_KEYS').describe('JetStream KV bucket of issued API keys (sha256 → record), watched by every API node.'),
     alertsBucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_ALERTS').describe('JetStream KV bucket of every alert as last committed (one key per alert, written by the owning engine after its commit), watched by every API node of a multi-node deployment.'),
+    helpBucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_HELP').describe('JetStream KV bucket of the help loop: every alliance project and referral as last committed by its owning engine, watched by every API node (registry, matching, referral queues).'),
     feedsBucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LIFELINE_FEEDS').describe('JetStream KV bucket of feed health, one key per department, so it survives a restart.'),
   })
   .strict();

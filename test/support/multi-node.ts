@@ -53,7 +53,7 @@ export async function startReference(nc: NatsConnection, config: Readonly<Config
     ...config,
     lmdb: { ...config.lmdb, path: join(dir, 'lmdb-ref') },
     engine: { ...config.engine, nodeId: 'ref' },
-    stream: { ...config.stream, alertsBucket: `${config.stream.alertsBucket}_REF`, feedsBucket: `${config.stream.feedsBucket}_REF` },
+    stream: { ...config.stream, alertsBucket: `${config.stream.alertsBucket}_REF`, helpBucket: `${config.stream.helpBucket}_REF`, feedsBucket: `${config.stream.feedsBucket}_REF` },
   };
   const store = openStore(storeOptions(refConfig));
   try {

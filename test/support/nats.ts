@@ -35,6 +35,7 @@ export function testEnv(overrides: Record<string, unknown> = {}): TestEnv {
       'stream.keysBucket': `T_${id}_KEYS`,
       'stream.feedsBucket': `T_${id}_FEEDS`,
       'stream.alertsBucket': `T_${id}_ALERTS`,
+      'stream.helpBucket': `T_${id}_HELP`,
       'stream.subjectPrefix': `t.${id}`,
       'stream.partitions': 4,
       // nats-server reserves max_bytes when a stream is created: 8 GiB per test stream exhausts it

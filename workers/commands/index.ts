@@ -2,3 +2,4 @@
 export * from './types.js';
 export { parseCommand, requestOf, AlertCommandSchema, type ParsedCommand } from './codec.js';
 export { CommandResponder } from './responder.js';
+export * from './help.js';

@@ -6,7 +6,7 @@
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Store } from '../store/index.js';
-import { lookupSubject, outcomeSubject, type LookupReply, type OutcomeMessage } from './types.js';
+import { lookupSubject, outcomeSubject, type CommandOutcome, type LookupReply, type OutcomeMessage } from './types.js';
 
 export class CommandResponder {
   private readonly sub: Subscription;
@@ -39,8 +39,19 @@ export class CommandResponder {
     if (typeof key !== 'string') return;
     this.store.env.resetReadTxn();
     const outcome = this.store.commands.get([p, key]);
-    const reply: LookupReply = outcome ? { state: 'decided', message: { outcome, alert: this.store.alerts.get(outcome.alertId) ?? null } } : { state: 'pending' };
+    const reply: LookupReply = outcome ? { state: 'decided', message: this.messageOf(outcome) } : { state: 'pending' };
     respond(this.enc.encode(JSON.stringify(reply)));
+  }
+
+  /** The outcome with its records as they stand now. */
+  private messageOf(outcome: CommandOutcome): OutcomeMessage {
+    if (outcome.projectId === undefined && outcome.referralId === undefined) return { outcome, alert: this.store.alerts.get(outcome.alertId) ?? null };
+    return {
+      outcome,
+      alert: null,
+      project: outcome.projectId !== undefined ? (this.store.projects.get(outcome.projectId) ?? null) : null,
+      referral: outcome.referralId !== undefined ? (this.store.referrals.get(outcome.referralId) ?? null) : null,
+    };
   }
 
   stop(): void {

@@ -6,6 +6,7 @@
  */
 import type { Alert, AlertReferral, AlertTransition, VerificationOutcome } from '../../engine/alerts/types.js';
 import type { LifecycleAction } from '../../engine/alerts/lifecycle.js';
+import type { Project, Referral } from '../../engine/help/types.js';
 
 export interface AlertCommand {
   /** Wire version. */
@@ -47,12 +48,18 @@ export interface CommandOutcome {
   revision: number;
   /** The history entry this command produced, or the earlier one it repeats (ok only). */
   entry?: AlertTransition;
+  /** Help commands: the project and the referral the command created or moved (their ids; the records ride in the message). */
+  projectId?: string;
+  referralId?: string;
 }
 
 /** The outcome as published on `<prefix>.cmdout.<p>` and answered to look-ups: with the alert as committed. */
 export interface OutcomeMessage {
   outcome: CommandOutcome;
   alert: Alert | null;
+  /** Help commands: the project and the referral as committed. */
+  project?: Project | null;
+  referral?: Referral | null;
 }
 
 /** Answer to a look-up on `<prefix>.cmdq.<p>` (`pending`: not applied yet; the broadcast will carry it). */

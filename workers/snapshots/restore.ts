@@ -10,7 +10,9 @@ import { Unpackr } from 'msgpackr';
 import type { Alert } from '../../engine/alerts/types.js';
 import type { HouseholdState } from '../../engine/types.js';
 import { partitionOf } from '../../connectors/publisher/partition.js';
-import { removeAlertInTxn, writeAlertInTxn, type Store } from '../store/index.js';
+import { removeAlertInTxn, removeReferralInTxn, writeAlertInTxn, writeReferralInTxn, type Store } from '../store/index.js';
+import { referralHomeKey } from '../../engine/help/referrals.js';
+import type { Project, Referral } from '../../engine/help/types.js';
 import { snapshotObjectName } from './bucket.js';
 import type { RestoreStats, Section, SnapshotHeader } from './types.js';
 import { WorkersError } from '../errors.js';
@@ -23,12 +25,17 @@ export function clearPartition(store: Store, p: number, partitionCount: number):
   for (const key of store.households.getKeys()) if (partitionOf(key as string, partitionCount) === p) households.push(key as string);
   const alerts: string[] = [];
   for (const key of store.alertsByHousehold.getKeys()) if (partitionOf(key[0], partitionCount) === p) alerts.push(key[2]);
+  const projects = [...store.projects.getKeys()].filter((k) => partitionOf(k as string, partitionCount) === p);
+  const referrals = [...store.referrals.getKeys()].filter((k) => {
+    const home = referralHomeKey(k as string);
+    return home !== null && partitionOf(home, partitionCount) === p;
+  });
   const ranged = (db: { getKeys(o: unknown): Iterable<unknown> }) => [...db.getKeys({ start: [p], end: [p + 1] })];
   const letters = ranged(store.deadLetters as never);
   const commands = ranged(store.commands as never);
   const outbox = ranged(store.outbox as never);
   let n = 0;
-  const all: [string, unknown[]][] = [['households', households], ['alerts', alerts], ['deadLetters', letters], ['commands', commands], ['outbox', outbox]];
+  const all: [string, unknown[]][] = [['households', households], ['alerts', alerts], ['deadLetters', letters], ['commands', commands], ['outbox', outbox], ['projects', projects], ['referrals', referrals]];
   for (const [db, keys] of all) {
     for (let i = 0; i < keys.length; i += WRITE_CHUNK) {
       const part = keys.slice(i, i + WRITE_CHUNK);
@@ -37,6 +44,9 @@ export function clearPartition(store: Store, p: number, partitionCount: number):
           if (db === 'alerts') {
             const a = store.alerts.get(k as string);
             if (a) removeAlertInTxn(store, a);
+          } else if (db === 'referrals') {
+            const r = store.referrals.get(k as string);
+            if (r) removeReferralInTxn(store, r);
           } else (store as unknown as Record<string, { removeSync(k: unknown): boolean }>)[db]!.removeSync(k);
         }
       });
@@ -90,6 +100,12 @@ export async function restorePartition(store: Store, bucket: ObjectStore, p: num
             break;
           case 'outbox':
             store.outbox.putSync(k as never, v as never);
+            break;
+          case 'projects':
+            store.projects.putSync(k as string, v as Project);
+            break;
+          case 'referrals':
+            writeReferralInTxn(store, v as Referral);
             break;
         }
       }

@@ -7,6 +7,7 @@
 import type { ObjectStore } from '@nats-io/obj';
 import { Packr } from 'msgpackr';
 import { partitionOf } from '../../connectors/publisher/partition.js';
+import { referralHomeKey } from '../../engine/help/referrals.js';
 import type { Store } from '../store/index.js';
 import { snapshotObjectName } from './bucket.js';
 import { SECTIONS, type Section, type SnapshotHeader } from './types.js';
@@ -17,7 +18,7 @@ const YIELD_EVERY = 4000;
 
 class PartitionWriter {
   readonly chunks: Uint8Array[] = [];
-  readonly counts: Record<Section, number> = { households: 0, alerts: 0, deadLetters: 0, commands: 0, outbox: 0 };
+  readonly counts: Record<Section, number> = { households: 0, alerts: 0, deadLetters: 0, commands: 0, outbox: 0, projects: 0, referrals: 0 };
   private rows: unknown[] = [];
   private section: Section = 'households';
   constructor(private readonly packr: Packr) {}
@@ -63,6 +64,12 @@ export async function takeSnapshots(store: Store, bucket: ObjectStore, opts: Tak
       wanted.get(partitionOf(value.householdId, n))?.add('alerts', key, value);
       if (++i % YIELD_EVERY === 0) await tick();
     }
+    for (const { key, value } of store.projects.getRange({ transaction: txn })) wanted.get(partitionOf(key, n))?.add('projects', key, value);
+    for (const { key, value } of store.referrals.getRange({ transaction: txn })) {
+      const home = referralHomeKey(key);
+      if (home !== null) wanted.get(partitionOf(home, n))?.add('referrals', key, value);
+      if (++i % YIELD_EVERY === 0) await tick();
+    }
     for (const [p, w] of wanted) {
       const range = { start: [p], end: [p + 1], transaction: txn };
       for (const { key, value } of store.deadLetters.getRange(range as never)) w.add('deadLetters', key, value);
@@ -90,6 +97,8 @@ export async function takeSnapshots(store: Store, bucket: ObjectStore, opts: Tak
       deadLetters: w.counts.deadLetters,
       commands: w.counts.commands,
       outbox: w.counts.outbox,
+      projects: w.counts.projects,
+      referrals: w.counts.referrals,
       bytes,
     };
     const head = packr.pack(['header', header]);

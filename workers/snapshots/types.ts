@@ -15,11 +15,14 @@ export interface SnapshotHeader {
   deadLetters: number;
   commands: number;
   outbox: number;
+  /** Alliance projects and referrals homed on the partition (absent in snapshots taken before the help loop). */
+  projects?: number;
+  referrals?: number;
   bytes: number;
 }
 
 /** Sections of the body, each a msgpack array of [key, value] rows (chunked). */
-export const SECTIONS = ['households', 'alerts', 'deadLetters', 'commands', 'outbox'] as const;
+export const SECTIONS = ['households', 'alerts', 'deadLetters', 'commands', 'outbox', 'projects', 'referrals'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface RestoreStats {

@@ -1,6 +1,7 @@
 /** The LMDB store shared by the engine's workers and the API. Key layout: README.md. */
 export { openStore, storeOptions, type Store, type StoreOptions } from './open.js';
 export { writeAlertInTxn, removeAlertInTxn, findOpenAlertInTxn } from './alert-writes.js';
+export { writeReferralInTxn, removeReferralInTxn } from './help-writes.js';
 export {
   getHousehold,
   getAlert,

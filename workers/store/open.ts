@@ -9,6 +9,7 @@ import type { HouseholdState } from '../../engine/types.js';
 import { StoreOpenError } from '../errors.js';
 import type { CountKey, DeadLetterKey, HouseholdAlertKey, OpenAlertKey, QueueKey } from './keys.js';
 import type { CommandOutcome } from '../commands/types.js';
+import type { Project, Referral } from '../../engine/help/types.js';
 import type { DeadLetter, OutboxKey, OutboxRow } from './types.js';
 
 export interface StoreOptions {
@@ -42,6 +43,12 @@ export interface Store {
   readonly outbox: Database<OutboxRow, OutboxKey>;
   /** Outcome of each applied command, by partition and command key (a retry gets the first answer). */
   readonly commands: Database<CommandOutcome, [number, string]>;
+  /** Alliance projects homed on this store's partitions (by project id). */
+  readonly projects: Database<Project, string>;
+  /** Service orders (home: the project's partition) and policy referrals (home: the household's), by id. */
+  readonly referrals: Database<Referral, string>;
+  /** Submitted policy referrals awaiting the department's answer: [household, policy] → referral id. */
+  readonly openPolicyReferrals: Database<string, [string, string]>;
   /** Store-wide markers: `city` (the initial load finished), `snapshot:<p>` (last snapshot taken). */
   readonly meta: Database<unknown, string>;
   close(): Promise<void>;
@@ -90,6 +97,9 @@ export function openStore(opts: StoreOptions): Store {
     outbox: env.openDB<OutboxRow, OutboxKey>({ name: 'outbox_rows' }),
     commands: env.openDB<CommandOutcome, [number, string]>({ name: 'commands' }),
     meta: env.openDB<unknown, string>({ name: 'meta' }),
+    projects: env.openDB<Project, string>({ name: 'projects', ...structured }),
+    referrals: env.openDB<Referral, string>({ name: 'referrals', ...structured }),
+    openPolicyReferrals: env.openDB<string, [string, string]>({ name: 'open_policy_referrals' }),
     async close() {
       await env.close();
     },

@@ -30,7 +30,8 @@ export type OutboxKey = [number, number, number];
  */
 export interface OutboxRow {
   /** `alert_view`: alerts a batch changed, put as they then stand into the alerts KV bucket (body `{ ids }`). */
-  kind: 'audit' | 'dead_letter' | 'alert_view';
+  /** `help_view`: projects and referrals a batch changed, put as they then stand into the help feed (body `{ projects, referrals }`). */
+  kind: 'audit' | 'dead_letter' | 'alert_view' | 'help_view';
   msgId: string;
   /** The audit row or the dead letter, as published; for `alert_view` the ids of the changed alerts. */
   body: Record<string, unknown>;

@@ -1,0 +1,101 @@
+/**
+ * The help view of one API node: every alliance project and every referral of the city, kept in
+ * memory from the help feed (JetStream KV, workers/help-feed) — a registry of a few thousand
+ * projects and a year's referrals fit easily; the owners' LMDB stays the record.
+ *
+ * Design note (states): loading (the watch delivers the bucket's last values) → live (`ready`
+ * resolved) → closed. A watch that ends or goes silent is resumed from the revision after the last
+ * one applied (KvFollower). Of two values of a record the higher revision wins, so a late put never
+ * goes back in time; a node's own command outcomes are offered at once (read-your-writes).
+ */
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import { KvFollower } from '../../connectors/nats/index.js';
+import { indexProjects, type ProjectIndex } from '../../engine/help/matching.js';
+import type { Project, Referral } from '../../engine/help/types.js';
+import { parseHelpFeedEntry } from '../../workers/help-feed/index.js';
+
+export interface HelpViewOptions {
+  onWarning?: (err: Error) => void;
+  rewatchMs?: number;
+  livenessEveryMs?: number;
+}
+
+export class HelpView {
+  readonly projects = new Map<string, Project>();
+  readonly referrals = new Map<string, Referral>();
+  readonly ready: Promise<void>;
+  private index: ProjectIndex | null = null;
+  private lastRevision = 0;
+  private live = false;
+  private markReady!: () => void;
+  private readonly follower: KvFollower;
+  /** Bumped at every change: caches of derived views compare it. */
+  version = 0;
+
+  private constructor(
+    kv: KV,
+    private readonly opts: HelpViewOptions,
+  ) {
+    this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
+    this.follower = new KvFollower(kv, {
+      name: 'the help feed',
+      open: () => kv.watch(this.lastRevision > 0 ? { resumeFromRevision: this.lastRevision + 1 } : {}),
+      onEntry: (e) => this.onEntry(e),
+      revision: () => this.lastRevision,
+      ...(opts.rewatchMs !== undefined ? { rewatchMs: opts.rewatchMs } : {}),
+      ...(opts.livenessEveryMs !== undefined ? { livenessEveryMs: opts.livenessEveryMs } : {}),
+      ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    });
+  }
+
+  static async open(kv: KV, opts: HelpViewOptions = {}): Promise<HelpView> {
+    const v = new HelpView(kv, opts);
+    const status = await kv.status();
+    if (status.values === 0) v.goLive();
+    await v.follower.start();
+    return v;
+  }
+
+  private goLive(): void {
+    if (this.live) return;
+    this.live = true;
+    this.markReady();
+  }
+
+  private onEntry(e: KvWatchEntry): void {
+    this.lastRevision = Math.max(this.lastRevision, e.revision);
+    if (e.operation === 'PUT') {
+      const entry = parseHelpFeedEntry(e.value);
+      if (!entry) this.opts.onWarning?.(new Error(`help feed key ${e.key} holds no help record: skipped`));
+      else if (entry.kind === 'project') this.offerProject(entry.project);
+      else this.offerReferral(entry.referral);
+    }
+    if (!this.live && (e.isUpdate || (e.delta ?? 0) === 0)) this.goLive();
+  }
+
+  /** Keeps the project unless a later revision is already here. */
+  offerProject(p: Project): void {
+    const had = this.projects.get(p.id);
+    if (had && had.revision >= p.revision) return;
+    this.projects.set(p.id, p);
+    this.index = null;
+    this.version++;
+  }
+
+  offerReferral(r: Referral): void {
+    const had = this.referrals.get(r.id);
+    if (had && had.revision >= r.revision) return;
+    this.referrals.set(r.id, r);
+    this.version++;
+  }
+
+  /** Projects by service (rebuilt after a change, at the next match). */
+  projectIndex(): ProjectIndex {
+    this.index ??= indexProjects(this.projects.values());
+    return this.index;
+  }
+
+  close(): void {
+    this.follower.stop();
+  }
+}

@@ -2,6 +2,15 @@
  * The HTTP API: Fastify 5, versioned under /v1, OpenAPI at /docs, one error shape, API keys with
  * roles and township scope, a per-key rate limit, Prometheus metrics in the process registry.
  */
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { RegionLayout } from '../connectors/city/regions.js';
+import { generateRegistry } from '../connectors/city/resources.js';
+import type { Site } from '../engine/help/types.js';
+import { openHelpFeed } from '../workers/help-feed/index.js';
+import { HelpView } from './help/view.js';
+import { HelpService } from './help/service.js';
+import { HelpStatsSource } from './help/stats.js';
+import { helpRoutes } from './routes/help.js';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler';
@@ -80,6 +89,36 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
   return (route: RouteSchema) => (route.httpPart === 'body' ? body : text)(route);
 }) as unknown as ValidatorFactory;
 
+/** Opens the help view on the help feed and waits (30 s at most) until it holds the bucket's values. */
+async function openHelpView(nc: NatsConnection, config: Readonly<Config>, onWarning: (err: Error) => void): Promise<HelpView> {
+  const kv = await openHelpFeed(nc, { bucket: config.stream.helpBucket, replicas: config.stream.replicas });
+  const view = await HelpView.open(kv, { onWarning });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the help feed ${config.stream.helpBucket} did not load within 30 s`)), 30_000);
+  });
+  try {
+    await Promise.race([view.ready, late]);
+  } catch (err) {
+    view.close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  return view;
+}
+
+/** Sites: those of registered projects, else the generated registry's sites of the city's layout (built once, when first asked). */
+function siteLookup(view: HelpView | null, layout: RegionLayout | null, seed: number): (id: string) => Site | undefined {
+  let sites: Map<string, Site> | null = null;
+  return (id) => {
+    if (view) for (const p of view.projects.values()) if (p.site.id === id) return p.site;
+    if (!layout) return undefined;
+    sites ??= new Map(generateRegistry(layout, seed).sites.map((s) => [s.id, s]));
+    return sites.get(id);
+  };
+}
+
 export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<LifelineApp> {
   const now = deps.now ?? Date.now;
   const app = Fastify({
@@ -96,7 +135,15 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 
   const tally = new AlertTally(deps.store);
   const cluster = deps.cluster ?? null;
-  const metrics = createApiMetrics(deps.registry, { tally, now, publisher: deps.publisher ?? null, cityViewAlerts: cluster ? () => cluster.view.store.alerts.getCount() : null });
+  // the help loop's registry and referrals, from the help feed (every node keeps the whole city's)
+  const helpView = deps.help !== undefined ? deps.help : deps.nats ? await openHelpView(deps.nats, config, (err) => app.log.warn({ err }, 'help feed')) : null;
+  const metrics = createApiMetrics(deps.registry, {
+    tally,
+    now,
+    publisher: deps.publisher ?? null,
+    cityViewAlerts: cluster ? () => cluster.view.store.alerts.getCount() : null,
+    helpReferrals: helpView ? () => helpView.counts() : null,
+  });
   // on a node of several, queues read the city view; portraits (and their alerts) this node's own partitions
   const alertStore = cluster ? cluster.view.store : deps.store;
   const localAlertViews = new AlertJsonCache(deps.store);
@@ -123,6 +170,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     personsOf: cluster ? (hid) => cluster.view.personsOf(hid) : (hid) => portraits.persons(hid),
     feedHealth: () => (cityFeeds ?? ctx.feeds).health(),
     cluster,
+    help: null,
+    helpStats: null,
+    helpSites: siteLookup(helpView, deps.layout ?? null, config.city.seed),
     feedsFromEngine: false,
     // every audited action appends to the stream; a read that cannot be audited is not served
     audit: deps.audit !== undefined ? deps.audit : deps.nats ? await openAuditLog(deps.nats, config) : null,
@@ -137,6 +187,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
           ...(cityFeeds ? { onCity: (all: Map<string, Feed>) => cityFeeds.importState(all) } : {}),
         })
       : null;
+  if (helpView) {
+    ctx.help = new HelpService({ view: helpView, commands, alerts: ctx.alerts, personsOf: ctx.personsOf, now });
+    ctx.helpStats = new HelpStatsSource(helpView, () => alertStore, now, config.api.kAnonymity);
+  }
   (app as unknown as LifelineApp).lifeline = ctx;
 
   app.removeContentTypeParser('application/json');
@@ -172,6 +226,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   householdRoutes(app, ctx);
   statsRoutes(app, ctx);
   mapRoutes(app, ctx);
+  helpRoutes(app, ctx);
   opsRoutes(app, ctx);
   // the caseworkers' page at `/`, served with its vendored Leaflet and Chart.js
   if (deps.dashboard !== false) await app.register(dashboardPlugin);
@@ -215,6 +270,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     tally.stop();
     ctx.alerts.stopSweeper();
     if (!deps.commands) commands?.close();
+    if (deps.help === undefined) helpView?.close();
     for (const u of unsubs) u();
     done();
   });

@@ -12,6 +12,9 @@ import type { AppDeps } from './types.js';
 import type { AuditLog } from '../connectors/audit/index.js';
 import type { Store } from '../workers/store/index.js';
 import type { ClusterServing } from './cluster/index.js';
+import type { HelpService } from './help/service.js';
+import type { HelpStatsSource } from './help/stats.js';
+import type { Site } from '../engine/help/types.js';
 
 export interface ApiContext {
   config: Readonly<Config>;
@@ -35,6 +38,11 @@ export interface ApiContext {
   personsOf(householdId: string): readonly { name: string; idNumber: string }[];
   /** Feed health as answered by /v1/feeds: this process's counters, or on a node of several every node's together (from the feed bucket, ≤ 5 s behind). */
   feedHealth(): FeedHealth[];
+  /** The help loop (registry, matching, referrals); null without a NATS connection. */
+  help: HelpService | null;
+  helpStats: HelpStatsSource | null;
+  /** An alliance site by id (the registry's sites), for projects created over the API. */
+  helpSites(id: string): Site | undefined;
   /** Cross-node reads when this is one node of several; null when this process holds the whole city. */
   cluster: ClusterServing | null;
 }

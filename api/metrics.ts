@@ -6,6 +6,7 @@
  * engine and the publisher register theirs in the same registry, so `/metrics` shows the whole
  * process.
  */
+import { POLICY_REFERRAL_STATUSES, SERVICE_REFERRAL_STATUSES } from '../engine/help/types.js';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -81,6 +82,8 @@ export interface MetricSources {
   publisher?: UpdatePublisher | null;
   /** Alerts in the city view, on a node of several (api/cluster/); absent on a single node. */
   cityViewAlerts?: (() => number) | null;
+  /** Referrals in this node's help view, by kind and status (the whole city's, from the help feed). */
+  helpReferrals?: (() => Iterable<{ kind: string; status: string; count: number }>) | null;
 }
 
 /** One item's answer from POST /v1/updates (api/routes/updates.ts). */
@@ -107,6 +110,8 @@ export interface ApiMetrics {
   auditWrites: Counter<'action'>;
   /** Reads asked of a partition's owner on a node of several (api/cluster/), per kind and outcome. */
   partitionReads: Histogram<'kind' | 'outcome'>;
+  /** Matching one alert against the registry (GET /v1/alerts/:id/matches), in-process time. */
+  helpMatchSeconds: Histogram;
 }
 
 /** Kinds and outcomes of reads asked of a partition's owner (the label catalogue). */
@@ -272,7 +277,26 @@ function build(registry: Registry): { m: ApiMetrics; bound: Bound } {
     sseClients: new Gauge({ name: 'lifeline_alert_stream_clients', help: 'Open server-sent-event alert streams; unit: connections.', registers }),
     auditWrites: boundedCounter({ name: 'lifeline_audit_entries_total', help: 'Audit entries written, per action; unit: entries.', values: { action: AUDIT_ACTIONS }, registers }),
     partitionReads: partitionReadHistogram(registers),
+    helpMatchSeconds: new Histogram({
+      name: 'lifeline_help_match_seconds',
+      help: "Matching one verified alert's needs against the alliance registry (ranking every project within reach); unit: seconds.",
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
+      registers,
+    }),
   };
+  new Gauge({
+    name: 'lifeline_help_referrals',
+    help: 'Referrals of the whole city in this node\'s help view, per kind (policy, service) and status; unit: referrals.',
+    labelNames: ['kind', 'status'] as const,
+    registers,
+    collect() {
+      const src = bound.sources?.helpReferrals;
+      if (!src) return;
+      this.reset();
+      for (const kind of ['policy', 'service']) for (const status of kind === 'policy' ? POLICY_REFERRAL_STATUSES : SERVICE_REFERRAL_STATUSES) this.set({ kind, status }, 0);
+      for (const c of src()) this.set({ kind: c.kind, status: c.status }, c.count);
+    },
+  });
   new Gauge({
     name: 'lifeline_city_view_alerts',
     help: "Alerts in this node's city view (multi-node serving: every alert of every partition, from the alert feed; 0 on a single node); unit: alerts.",

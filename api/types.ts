@@ -1,4 +1,5 @@
 /** What `buildApp` needs from the rest of the process; everything but the store is optional. */
+import type { HelpView } from './help/view.js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { Update } from '../engine/types.js';
@@ -56,6 +57,8 @@ export interface AppDeps {
   audit?: AuditLog | null;
   /** Keep feed health in the stream.feedsBucket KV so it survives a restart (default true when `nats` is given). */
   persistFeeds?: boolean;
+  /** The help view (default: opened on `nats` when given; null = help routes answer 503). */
+  help?: HelpView | null;
   /** Publishes caseworker actions as commands (default: one on `nats` when given; none = actions answer 503). */
   commands?: CommandClient | null;
   /**

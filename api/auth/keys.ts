@@ -167,6 +167,9 @@ export interface KeyAuditContext {
   requestId?: string | null;
 }
 
+/** A site key reads no township's alerts or households. */
+const NO_TOWNSHIPS: ReadonlySet<string> = new Set();
+
 /** What an audit row shows of a key: never its hash. */
 const publicKey = (r: ApiKeyRecord): Omit<ApiKeyRecord, 'sha256'> => ({ id: r.id, role: r.role, townships: r.townships, createdAt: r.createdAt, revokedAt: r.revokedAt });
 
@@ -181,7 +184,8 @@ export async function issueKey(
 ): Promise<IssuedKey> {
   if (!(ROLES as readonly string[]).includes(role)) throw validation('role', `must be one of ${ROLES.join(', ')}`);
   if (role === 'caseworker' && townships.length === 0) throw validation('townships', 'a caseworker key needs at least one township');
-  if (role !== 'caseworker' && townships.length > 0) throw validation('townships', `only caseworker keys are scoped to townships, not ${role}`);
+  if (role === 'site' && (townships.length === 0 || townships.some((s) => !s.startsWith('S')))) throw validation('townships', 'a site key needs the ids of its alliance sites (S…)');
+  if (role !== 'caseworker' && role !== 'site' && townships.length > 0) throw validation('townships', `only caseworker and site keys are scoped, not ${role}`);
   if (townships.some((t) => t.trim() === '')) throw validation('townships', 'township ids must be non-empty');
   const token = generateToken();
   const record: ApiKeyRecord = {
@@ -260,6 +264,7 @@ export class KeyResolver {
       if (this.scopes.size >= SCOPE_CACHE) this.scopes.clear();
       this.scopes.set(key, (scope = scopeOf(rec.role, rec.townships)));
     }
+    if (rec.role === 'site') return { keyId: rec.id, role: rec.role, townships: NO_TOWNSHIPS, sites: scope };
     return { keyId: rec.id, role: rec.role, townships: scope };
   }
 }

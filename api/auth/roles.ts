@@ -17,14 +17,21 @@ export const CAPABILITIES = [
   'feeds:read',
   'audit:read',
   'keys:issue',
+  'help:read',
+  'help:refer',
+  'help:manage',
+  'orders:work',
+  'referrals:decide',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 const ROLE_CAPABILITIES: Readonly<Record<Role, ReadonlySet<Capability>>> = {
-  integration: new Set<Capability>(['updates:write']),
-  caseworker: new Set<Capability>(['alerts:read', 'alerts:work', 'households:read', 'stats:read', 'map:read', 'map:households']),
-  analyst: new Set<Capability>(['stats:read', 'map:read', 'feeds:read']),
+  integration: new Set<Capability>(['updates:write', 'referrals:decide']),
+  caseworker: new Set<Capability>(['alerts:read', 'alerts:work', 'households:read', 'stats:read', 'map:read', 'map:households', 'help:read', 'help:refer']),
+  analyst: new Set<Capability>(['stats:read', 'map:read', 'feeds:read', 'help:read']),
   admin: new Set<Capability>(CAPABILITIES),
+  // an alliance site: its own orders, with the least personal data that delivers the service
+  site: new Set<Capability>(['orders:work']),
 };
 
 export function can(role: Role, cap: Capability): boolean {
@@ -52,5 +59,5 @@ export function requireTownship(p: Principal, townshipId: string): void {
 
 /** The townships a role is scoped to: caseworkers to their list, everyone else to all. */
 export function scopeOf(role: Role, townships: readonly string[]): ReadonlySet<string> | null {
-  return role === 'caseworker' ? new Set(townships) : null;
+  return role === 'caseworker' || role === 'site' ? new Set(townships) : null;
 }

@@ -1,6 +1,6 @@
 /** API keys, roles and the authenticated caller. */
 
-export const ROLES = ['integration', 'caseworker', 'analyst', 'admin'] as const;
+export const ROLES = ['integration', 'caseworker', 'analyst', 'admin', 'site'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What is stored of a key: never the token itself, only its sha256. */
@@ -10,7 +10,7 @@ export interface ApiKeyRecord {
   /** sha256 hex of the full token. */
   sha256: string;
   role: Role;
-  /** Townships a caseworker may work in; empty for other roles. */
+  /** Townships a caseworker may work in; for a `site` key the alliance sites whose orders it works (site ids); empty for other roles. */
   townships: string[];
   /** Epoch ms; 0 for keys from configuration. */
   createdAt: number;
@@ -24,4 +24,6 @@ export interface Principal {
   role: Role;
   /** null = every township (admin, analyst); otherwise the caseworker's scope. */
   townships: ReadonlySet<string> | null;
+  /** A `site` key's alliance sites (their orders only); null for every other role. */
+  sites?: ReadonlySet<string> | null;
 }

@@ -95,6 +95,16 @@ export class HelpView {
     return this.index;
   }
 
+  /** Referrals by kind and status (the metrics gauge). */
+  counts(): { kind: string; status: string; count: number }[] {
+    const by = new Map<string, number>();
+    for (const r of this.referrals.values()) by.set(`${r.kind}|${r.status}`, (by.get(`${r.kind}|${r.status}`) ?? 0) + 1);
+    return [...by].map(([k, count]) => {
+      const [kind, status] = k.split('|') as [string, string];
+      return { kind, status, count };
+    });
+  }
+
   close(): void {
     this.follower.stop();
   }

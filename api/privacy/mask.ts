@@ -20,6 +20,7 @@ export function privacyViewOf(role: Role): PrivacyView | null {
       return { fullNames: false };
     case 'analyst':
     case 'integration':
+    case 'site': // a site sees only its orders' recipients (masked name, community), never a household
       return null;
   }
 }

@@ -4,6 +4,7 @@
  * live rate; then one status line. Ctrl-C stops the feeds first, then drains the engine, so
  * nothing accepted is lost.
  */
+import { seedRegistry } from '../../workers/help-seed.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -95,6 +96,12 @@ export async function runStack(config: Readonly<Config>, opts: { rate: number; f
     },
     log: (line) => console.log(line),
   });
+  if (view.decision === 'load') {
+    // the alliance registry goes into the stream with the city: projects are commands like every change
+    const layout = layoutByName(profileByName(config.city.profile).layout);
+    const seeded = await seedRegistry(nc, config, { layout });
+    console.log(`alliance registry: ${seeded.projects.toLocaleString('en-US')} service projects at ${seeded.sites.toLocaleString('en-US')} sites published to the stream`);
+  }
   const registry = new Registry();
   const engine = await startEngine(config, {
     registry,

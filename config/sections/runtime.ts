@@ -46,7 +46,7 @@ export const ApiSection = z
           .object({
             id: z.string().min(1),
             sha256: z.string().regex(/^[0-9a-f]{64}$/),
-            role: z.enum(['integration', 'caseworker', 'analyst', 'admin']),
+            role: z.enum(['integration', 'caseworker', 'analyst', 'admin', 'site']),
             townships: z.array(z.string().min(1)).default([]),
           })
           .strict(),

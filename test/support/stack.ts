@@ -19,6 +19,7 @@ import { layoutByName, profileByName, readCity, writeCity, type CityManifest, ty
 import { openPublisher, type Publisher } from '../../connectors/publisher/index.js';
 import type { Household } from '../../engine/types.js';
 import { initialLoad } from '../../workers/initial-load.js';
+import { seedRegistry } from '../../workers/help-seed.js';
 import { startEngine, type Engine } from '../../workers/engine.js';
 import { openStore, storeOptions, type Store } from '../../workers/store/index.js';
 import { buildApp, type LifelineApp } from '../../api/app.js';
@@ -38,6 +39,8 @@ export interface StackOptions {
   sweeper?: boolean;
   /** Clock of the API (default Date.now). */
   now?: () => number;
+  /** Seed the alliance registry (help loop) into the stream and wait until the API's help view holds it (default false). */
+  helpRegistry?: boolean | { projects?: number };
 }
 
 export interface StackKeys {
@@ -186,6 +189,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       sweeper: opts.sweeper ?? true,
     });
     undo.push(() => app.close());
+    if (opts.helpRegistry) {
+      const want = typeof opts.helpRegistry === 'object' ? opts.helpRegistry.projects : undefined;
+      const seeded = await seedRegistry(nc, config, { layout, now: Date.parse('2025-01-01T00:00:00+08:00'), ...(want !== undefined ? { projects: want } : {}) });
+      const view = app.lifeline.help!.view;
+      const deadline = Date.now() + 60_000;
+      while (view.projects.size < seeded.projects) {
+        if (Date.now() > deadline) throw new Error(`the help view holds ${view.projects.size} of ${seeded.projects} seeded projects after 60 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
     let url: string | null = null;
     if (opts.listen ?? true) url = await app.listen({ host: '127.0.0.1', port: 0 });
 

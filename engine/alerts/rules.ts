@@ -128,6 +128,21 @@ function assetReason(e: FactEvent): string | null {
   }
 }
 
+/** Kinds that record assistance granted: the score they move is not a new hardship. */
+const GRANT_KINDS: ReadonlySet<string> = new Set([
+  'assistance_enrolled',
+  'temporary_assistance_granted',
+  'medical_assistance_granted',
+  'critical_illness_insurance_paid',
+  'education_grant_awarded',
+  'housing_subsidy_granted',
+  'public_rental_allocated',
+  'public_welfare_post_assigned',
+  'unemployment_benefit_granted',
+  'disability_allowance_granted',
+  'elderly_care_subsidy_granted',
+]);
+
 function merge(into: Map<AlertType, Draft>, d: Draft): void {
   const seen = into.get(d.type);
   if (!seen) into.set(d.type, d);
@@ -168,8 +183,9 @@ export function evaluateTriggers(
     }
     const drop = before.score - after.score;
     const fellIntoTier1 = after.tier === 1 && before.tier !== 1;
-    // a tier drop caused by an event that already alerts is that alert's business, not a second one
-    if (drafts.size === 0 && (fellIntoTier1 || drop >= model.alerts.sharpDropPoints)) {
+    // a tier drop caused by an event that already alerts is that alert's business, not a second one;
+    // one that only records help being granted (an enrolment answering a referral) is the help itself
+    if (drafts.size === 0 && !GRANT_KINDS.has(update.kind) && (fellIntoTier1 || drop >= model.alerts.sharpDropPoints)) {
       merge(drafts, {
         type: 'tier_drop',
         severe: false,

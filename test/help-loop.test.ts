@@ -215,4 +215,63 @@ describe('the help loop', () => {
       [`${illness}:approved`, 'counselling:completed', 'tutoring:declined', 'tutoring:dispatched', 'unsupported_child_allowance:approved'].sort(),
     );
   }, 120_000);
+
+  it('50 caseworkers race for the last 3 places of one project: 3 win, 47 are told why, capacity never goes negative', async () => {
+    const byDistrict = new Map<string, Household[]>();
+    for (const x of stack.households) {
+      if (!x.persons.some((p) => p.alive)) continue;
+      const l = byDistrict.get(x.region.districtId) ?? [];
+      l.push(x);
+      byDistrict.set(x.region.districtId, l);
+    }
+    const [district, people] = [...byDistrict].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))[0]!;
+    // households no other scenario touched, in id order (deterministic)
+    const racers = people.filter((x) => !stateOf(x.id).household.assistance.enrolled && !x.persons.some((p) => p.withoutParentalCare)).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, 50);
+    expect(racers).toHaveLength(50);
+    const admin = stack.keys.admin;
+    const county = ((await call('GET', `/v1/projects?district=${district}&level=county&active=true&limit=100`, admin)).body['items'] as Json[])[0]!;
+    expect(county, `a county-level project in ${district}`).toBeDefined();
+    const service = county['services'][0] as string;
+
+    const r = await call('POST', '/v1/updates', stack.keys.integration, racers.map((x, i) => ({ id: `race-${i}`, source: 'health', kind: 'major_disease_diagnosed', householdId: x.id, personId: alive(x).id, occurredAt: Date.UTC(2026, 10, 22) + i * 1000, payload: { disease: '急性心肌梗死', icd10: 'I21.9', diagnosedAt: '2026-11-22' } })));
+    expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
+    const workers = await Promise.all(racers.map(async (x) => ({ h: x, token: (await stack.issueKey('caseworker', [x.region.townshipId])).token })));
+    const alerts = await Promise.all(workers.map(async (w, i) => {
+      const id = await alertOf(w.h, w.token);
+      await claimAndVerify(id, w.token, `race-${i}`);
+      return id;
+    }));
+
+    // leave exactly 3 places: capacity = places taken now + 3
+    const p0 = (await call('GET', `/v1/projects/${county['id']}`, admin)).body;
+    const taken = p0['capacity'].unit === 'concurrent' ? p0['usage'].active : p0['usage'].taken;
+    const set = await call('PATCH', `/v1/projects/${county['id']}`, admin, { requestId: 'race-capacity', places: taken + 3 });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+
+    const results = await Promise.all(workers.map((w, i) => call('POST', `/v1/alerts/${encodeURIComponent(alerts[i]!)}/orders`, w.token, { requestId: `race-order-${i}`, projectId: county['id'], service })));
+    const won = results.filter((x) => x.status === 200);
+    const lost = results.filter((x) => x.status !== 200);
+    expect(won).toHaveLength(3);
+    expect(lost).toHaveLength(47);
+    for (const l of lost) {
+      expect(l.status).toBe(409);
+      expect(l.body['error'].code).toBe('LIFELINE_ERR_HELP_NO_CAPACITY');
+      expect(l.body['error'].message).toMatch(/no place left/);
+      expect(l.body['error'].details.project.placesLeft).toBe(0);
+    }
+    const p1 = (await call('GET', `/v1/projects/${county['id']}`, admin)).body;
+    expect(p1['placesLeft']).toBe(0);
+    expect(p1['capacity'].unit === 'concurrent' ? p1['usage'].active : p1['usage'].taken).toBe(taken + 3);
+    const held = ((await call('GET', `/v1/referrals?site=${county['site'].id}&status=dispatched&limit=500`, admin)).body['items'] as Json[]).filter((x) => x['projectId'] === county['id']);
+    expect(held.map((x) => x['id']).sort()).toEqual(won.map((w) => w.body['referral'].id).sort());
+
+    // a winner's site declines: its place comes back and exactly one more caseworker gets it
+    const site = (await stack.issueKey('site', [county['site'].id])).token;
+    const d = await call('POST', `/v1/referrals/${encodeURIComponent(won[0]!.body['referral'].id)}/decline`, site, { requestId: 'race-decline', reason: 'household_refused', note: '' });
+    expect(d.status).toBe(200);
+    const losers = results.map((x, i) => (x.status === 200 ? -1 : i)).filter((i) => i >= 0);
+    const again = await Promise.all(losers.slice(0, 2).map((i) => call('POST', `/v1/alerts/${encodeURIComponent(alerts[i]!)}/orders`, workers[i]!.token, { requestId: `race-order-${i}-again`, projectId: county['id'], service })));
+    expect(again.map((x) => x.status).sort()).toEqual([200, 409]);
+    expect((await call('GET', `/v1/projects/${county['id']}`, admin)).body['placesLeft']).toBe(0);
+  }, 180_000);
 });

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { POLICY_CODES, SERVICE_CODES } from '../../engine/catalogue/assistance.js';
 import { CAPACITY_UNITS, DECLINE_REASONS, POLICY_REFERRAL_STATUSES, SERVICE_REFERRAL_STATUSES, SITE_LEVELS, type Project, type Referral, type Site } from '../../engine/help/types.js';
 import { MAX_NOTE_CHARS } from '../../engine/alerts/lifecycle.js';
+import { placesLeft } from '../../engine/help/capacity.js';
 import { authenticate, can, requireCapability, type Principal } from '../auth/index.js';
 import { guard, type ApiContext } from '../context.js';
 import { ApiError, ERROR_BODY_SCHEMA, unavailable } from '../errors.js';
@@ -129,7 +130,8 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/v1/projects/:id', { schema: { summary: 'One project', tags: ['help'], params: toSchema(IdParams), response: { 200: toSchema(ProjectOut, 'output'), ...ERR } } }, async (req) => {
     guard(ctx, req, 'help:read');
-    return help().project((req.params as { id: string }).id);
+    const project = help().project((req.params as { id: string }).id);
+    return { ...project, placesLeft: placesLeft(project, ctx.now()) };
   });
 
   app.post('/v1/projects', { schema: { summary: 'Register a service project at an alliance site (audited)', tags: ['help'], body: toSchema(ProjectCreateBody), response: { 200: toSchema(HelpOut, 'output'), ...ERR } } }, async (req) => {

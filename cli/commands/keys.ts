@@ -7,15 +7,15 @@ import type { Command } from '../command.js';
 export const keys: Command = {
   name: 'keys',
   summary: 'Issue, list or revoke API keys (only their sha256 is stored; the token is shown once).',
-  usage: 'keys issue --role ROLE [--township ID]... | keys list | keys revoke KEY_ID',
+  usage: 'keys issue --role ROLE [--township ID]... [--site ID]... | keys list | keys revoke KEY_ID',
   help: `
   issue       print a new token: integration (push updates), caseworker (needs --township, repeatable),
-              analyst (aggregates only), admin
+              analyst (aggregates only), admin, site (an alliance site's orders: needs --site S<region id>, repeatable)
   list        issued keys: id, role, townships, created, revoked
   revoke      mark a key revoked; every API node refuses it within seconds
   Keys live in the JetStream KV bucket at config stream.keysBucket (NATS at nats.url), watched by every
   API node; issuing and revoking each write a row to the audit stream (stream.auditName), actor "system".`,
-  flags: { role: { type: 'string' }, township: { type: 'string', multiple: true } },
+  flags: { role: { type: 'string' }, township: { type: 'string', multiple: true }, site: { type: 'string', multiple: true } },
   async run({ values, positionals }) {
     const [action, arg] = positionals;
     if (action !== 'issue' && action !== 'list' && action !== 'revoke') throw new Error(`expected issue, list or revoke, got ${JSON.stringify(action ?? '')}`);
@@ -35,7 +35,9 @@ export const keys: Command = {
       }
       const audit: KeyAuditContext = { log: await openAuditLog(nc, config), actor: 'system', role: null, requestId: `cli:${process.pid}:${Date.now()}` };
       if (action === 'issue') {
-        const issued = await issueKey(role as Role, (values['township'] as string[] | undefined) ?? [], { store: keyStore, audit });
+        // a site key's scope is its sites, kept where a caseworker's townships are
+        const scope = role === 'site' ? ((values['site'] as string[] | undefined) ?? []) : ((values['township'] as string[] | undefined) ?? []);
+        const issued = await issueKey(role as Role, scope, { store: keyStore, audit });
         console.log(issued.token);
         console.error(`issued ${issued.record.id} (${role}${issued.record.townships.length ? `: ${issued.record.townships.join(', ')}` : ''}); the token above is the only copy`);
         return 0;

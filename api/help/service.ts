@@ -99,7 +99,7 @@ export class HelpService {
   matches(alertId: string, p: Principal, opts: { perService?: number; services?: string[] } = {}): AlertMatches {
     const a = this.d.alerts.read(alertId, p);
     const at = this.d.now();
-    const referrals = [...this.d.view.referrals.values()].filter((r) => r.alertId === a.id);
+    const referrals = this.d.view.referralsOf('alert', a.id);
     // projects that declined this household's order for a service are not proposed again for it
     const declined = new Set(referrals.filter((r) => r.status === 'declined' && r.projectId !== null).map((r) => r.projectId!));
     const services = matchProjects(a.region, a.snapshot.suggestions, this.d.view.projectIndex(), {
@@ -199,7 +199,10 @@ export class HelpService {
     if (q.siteId && p.role === 'site' && !p.sites?.has(q.siteId)) throw forbidden('this site is outside this key\'s scope');
     if (q.townshipId) requireTownship(p, q.townshipId);
     const out: Referral[] = [];
-    for (const r of this.d.view.referrals.values()) {
+    const v = this.d.view;
+    // the narrowest index the query names; a scan of the whole view only without one
+    const source = q.alertId ? v.referralsOf('alert', q.alertId) : q.siteId ? v.referralsOf('site', q.siteId) : q.townshipId ? v.referralsOf('township', q.townshipId) : v.referrals.values();
+    for (const r of source) {
       if (q.siteId && r.siteId !== q.siteId) continue;
       if (q.townshipId && r.townshipId !== q.townshipId) continue;
       if (q.kind && r.kind !== q.kind) continue;

@@ -23,6 +23,10 @@ export interface HelpViewOptions {
 export class HelpView {
   readonly projects = new Map<string, Project>();
   readonly referrals = new Map<string, Referral>();
+  /** Referral ids by site, township and alert (none of them changes over a referral's life). */
+  readonly bySite = new Map<string, Set<string>>();
+  readonly byTownship = new Map<string, Set<string>>();
+  readonly byAlert = new Map<string, Set<string>>();
   readonly ready: Promise<void>;
   private index: ProjectIndex | null = null;
   private lastRevision = 0;
@@ -86,7 +90,27 @@ export class HelpView {
     const had = this.referrals.get(r.id);
     if (had && had.revision >= r.revision) return;
     this.referrals.set(r.id, r);
+    if (!had) {
+      const add = (m: Map<string, Set<string>>, k: string | null): void => {
+        if (k === null) return;
+        let s = m.get(k);
+        if (!s) m.set(k, (s = new Set()));
+        s.add(r.id);
+      };
+      add(this.bySite, r.siteId);
+      add(this.byTownship, r.townshipId);
+      add(this.byAlert, r.alertId);
+    }
     this.version++;
+  }
+
+  /** The referrals of a site, township or alert (an index lookup, not a scan). */
+  referralsOf(by: 'site' | 'township' | 'alert', key: string): Referral[] {
+    const ids = (by === 'site' ? this.bySite : by === 'township' ? this.byTownship : this.byAlert).get(key);
+    if (!ids) return [];
+    const out: Referral[] = [];
+    for (const id of ids) out.push(this.referrals.get(id)!);
+    return out;
   }
 
   /** Projects by service (rebuilt after a change, at the next match). */

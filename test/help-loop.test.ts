@@ -169,6 +169,11 @@ describe('the help loop', () => {
     const counsel = pick('counselling');
     const o1 = await call('POST', `/v1/alerts/${e}/orders`, cw, { requestId: 'ya-counsel', projectId: counsel['projectId'], service: 'counselling', note: 'weekly sessions after school' });
     expect(o1.status, JSON.stringify(o1.body)).toBe(200);
+    // a second counselling order while the first stands is refused (a retry of the same request is not)
+    const twice = await call('POST', `/v1/alerts/${e}/orders`, cw, { requestId: 'ya-counsel-2', projectId: counsel['projectId'], service: 'counselling' });
+    expect(twice.status).toBe(409);
+    expect(twice.body['error'].code).toBe('LIFELINE_ERR_HELP_ALREADY_REFERRED');
+    expect((await call('POST', `/v1/alerts/${e}/orders`, cw, { requestId: 'ya-counsel', projectId: counsel['projectId'], service: 'counselling', note: 'weekly sessions after school' })).body['replayed']).toBe(true);
     const site1 = (await stack.issueKey('site', [counsel['siteId']])).token;
     const r1 = o1.body['referral'].id as string;
     // the site sees the order with the least personal data: masked name, community, no household or alert id

@@ -156,6 +156,9 @@ export class HelpService {
     const a = this.d.alerts.read(alertId, p);
     if (!referable(a)) throw new ApiError('LIFELINE_ERR_HELP_NOT_VERIFIED', 409, `an order needs an alert verified as confirmed; this one is ${a.status}`, { field: 'id' });
     const project = this.project(b.projectId);
+    // one order at a time per alert and service: a second one while the first stands is a mistake, not a retry
+    const standing = this.d.view.referralsOf('alert', a.id).find((r) => r.kind === 'service' && r.code === b.service && (r.status === 'dispatched' || r.status === 'accepted' || r.status === 'in_service') && !r.history.some((h) => h.requestId === b.requestId));
+    if (standing) throw new ApiError('LIFELINE_ERR_HELP_ALREADY_REFERRED', 409, `the alert already has a ${b.service} order under way (${standing.id}, ${standing.status})`, { field: 'service', details: { referralId: standing.id } });
     if (!(project.services as string[]).includes(b.service)) throw new ApiError('LIFELINE_ERR_API_VALIDATION', 400, `project ${project.id} does not deliver ${b.service}`, { field: 'service' });
     return this.send({
       ...this.base(p, b.requestId, alertId),

@@ -64,6 +64,8 @@ describe('the help loop', () => {
   };
   const referral = async (id: string, token: string): Promise<Json> => (await call('GET', `/v1/referrals/${encodeURIComponent(id)}`, token)).body;
   const alive = (h: Household) => h.persons.find((p) => p.alive)!;
+  /** Child A's township and its referrals, for the statistics and audit checks. */
+  const childA = { township: '', counselling: '', tutoringDeclined: '', tutoringRematched: '' };
 
   it("Hangzhou's flow: verified → policy referral → the enrolment update approves it → rescored → closed", async () => {
     const h = stack.households.find((x) => !x.assistance.enrolled && x.persons.some((p) => p.alive) && codesOf(x).includes('dibao'))!;
@@ -134,6 +136,7 @@ describe('the help loop', () => {
     expect(h, 'a household like child A in the small city').toBeDefined();
     const child = h.persons.find((p) => p.alive && p.withoutParentalCare)!;
     const cw = (await stack.issueKey('caseworker', [h.region.townshipId])).token;
+    childA.township = h.region.townshipId;
     // ankylosing spondylitis, medicine bought far away at the family's cost
     await push({ source: 'health', kind: 'major_disease_diagnosed', householdId: h.id, personId: child.id, payload: { disease: '强直性脊柱炎', icd10: 'M45.9', diagnosedAt: '2026-11-10' } });
     await push({
@@ -214,6 +217,7 @@ describe('the help loop', () => {
     expect(re.body['referral'].projectId).not.toBe(tutor['projectId']);
     expect(re.body['referral'].rematchOf).toBe(r2);
     expect(re.body['referral'].status).toBe('dispatched');
+    Object.assign(childA, { counselling: r1, tutoringDeclined: r2, tutoringRematched: re.body['referral'].id });
     // the household's referrals: four, each with its own outcome, plus the declined one
     const all = (await call('GET', `/v1/referrals?alert=${e}`, cw)).body['items'] as Json[];
     expect(all.map((r) => `${r['code']}:${r['status']}`).sort()).toEqual(
@@ -279,4 +283,33 @@ describe('the help loop', () => {
     expect(again.map((x) => x.status).sort()).toEqual([200, 409]);
     expect((await call('GET', `/v1/projects/${county['id']}`, admin)).body['placesLeft']).toBe(0);
   }, 180_000);
+
+  it("counts the month's help per service and township (月监测), hides small counts from analysts, and audits every step", async () => {
+    expect(childA.township, 'runs after the child A scenario').not.toBe('');
+    const cw = (await stack.issueKey('caseworker', [childA.township])).token;
+    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    const s = (await call('GET', `/v1/stats/help?period=month&at=${month}`, cw)).body;
+    const row = (service: string) => (s['services'] as Json[]).find((r) => r['service'] === service && r['townshipId'] === childA.township)!;
+    expect(row('counselling')).toMatchObject({ orders: 1, completed: 1, declined: 0, completionRate: 1 });
+    expect(row('counselling')['waitingHoursP50']).not.toBeNull();
+    // the declined tutoring order was re-matched: two orders, one declined, none completed yet, and the need is served
+    expect(row('tutoring')).toMatchObject({ orders: 2, declined: 1, completed: 0, completionRate: 0, unmet: 0 });
+    expect(row('tutoring')['need']).toBeGreaterThanOrEqual(1);
+    expect(row('tutoring')['places']).toBeGreaterThan(0);
+    // a caseworker sees only its townships
+    expect((s['services'] as Json[]).every((r) => r['townshipId'] === childA.township)).toBe(true);
+    const policies = Object.fromEntries((s['policies'] as Json[]).map((p) => [p['policy'], p]));
+    expect(policies['unsupported_child_allowance']).toMatchObject({ submitted: 1, approved: 1 });
+    // analysts: city-wide rows only, counts under k-anonymity hidden
+    const a = (await call('GET', `/v1/stats/help?period=quarter`, stack.keys.analyst)).body;
+    expect(a['townships']).toEqual([]);
+    expect((a['services'] as Json[]).every((r) => r['townshipId'] === null)).toBe(true);
+    const counsel = (a['services'] as Json[]).find((r) => r['service'] === 'counselling')!;
+    expect(counsel['orders']).toBeNull(); // 1 < api.kAnonymity
+    expect((await call('GET', '/v1/stats/help?period=quarter&at=2026-11', cw)).status).toBe(400);
+
+    // every step of the order is in the audit stream, by whom
+    const audit = (await call('GET', `/v1/audit?target=${encodeURIComponent(childA.counselling)}&limit=50`, stack.keys.admin)).body;
+    expect((audit['items'] as Json[]).map((e) => e['action'])).toEqual(['referral.dispatch', 'referral.accept', 'referral.start', 'referral.complete']);
+  }, 60_000);
 });

@@ -3,7 +3,9 @@
  * verifies an alert on the node that owns its partition, and the other node shows it verified
  * (city view); that node is SIGKILLed; once its lease lapses the other node restores the
  * partition (snapshot + the stream, where the verification is a command) and serves the
- * household's portrait, with the alert verified and the caseworker's history entry.
+ * household's portrait, with the alert verified and the caseworker's history entry. A service order
+ * dispatched on node-a to a project of a partition node-a owned (its place taken there) is
+ * accepted on node-b after the takeover: the project and the order were rebuilt from JetStream.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -41,7 +43,11 @@ describe('takeover', () => {
     const households = await writeTestCity(base);
     const township = households[0]!.region.townshipId;
     const cw = 'lifeline_takeover_caseworker_000000000';
-    const config: Config = { ...base, api: { ...base.api, keys: [{ id: 'cw-1', sha256: sha(cw), role: 'caseworker', townships: [township] }] } };
+    const admin = 'lifeline_takeover_admin_0000000000000';
+    const config: Config = {
+      ...base,
+      api: { ...base.api, keys: [{ id: 'cw-1', sha256: sha(cw), role: 'caseworker', townships: [township] }, { id: 'admin-1', sha256: sha(admin), role: 'admin', townships: [] }] },
+    };
     const dir = join(base.city.dataDir, '..');
     const spawnOne = async (name: string): Promise<NodeProcess> => {
       const file = join(dir, `${name}.json`);
@@ -82,6 +88,14 @@ describe('takeover', () => {
       const r = await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth });
       return r.status === 200 && ((await r.json()) as { status: string }).status === 'verified';
     }, { timeoutMs: 30_000, everyMs: 100 });
+    // a service order to a project whose partition node-a owns: the place is taken by node-a's engine
+    const ownedByA = await ownedPartitions(a.url);
+    const projects = ((await (await fetch(`${a.url}/v1/projects?township=${township}&active=true&limit=200`, { headers: auth })).json()) as { items: { id: string; services: string[]; placesLeft: number }[] }).items;
+    const project = projects.find((x) => x.placesLeft > 0 && ownedByA.has(partitionOf(x.id, config.stream.partitions)))!;
+    expect(project, 'a project of a partition node-a owns').toBeDefined();
+    const order = await fetch(`${a.url}/v1/alerts/${id}/orders`, { method: 'POST', headers: auth, body: JSON.stringify({ requestId: 'to-order', projectId: project.id, service: project.services[0], note: '' }) });
+    expect(order.status, await order.clone().text()).toBe(200);
+    const referralId = encodeURIComponent(((await order.json()) as { referral: { id: string } }).referral.id);
     const householdId = encodeURIComponent((await (await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth })).json() as { householdId: string }).householdId);
 
     await killHard(a.child);
@@ -106,6 +120,15 @@ describe('takeover', () => {
     expect(served!.history.filter((h) => h.requestId === 'to-verify').map((h) => h.to)).toEqual(['verified']);
     const alertOnB = (await (await fetch(`${b.url}/v1/alerts/${id}`, { headers: auth })).json()) as { status: string };
     expect(alertOnB.status).toBe('verified');
+    // the project's partition moved to node-b too: the order is there, its place still taken, and it moves on
+    const adminAuth = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+    await waitFor('node-b accepting the order dispatched on node-a', async () => {
+      const r = await fetch(`${b.url}/v1/referrals/${referralId}/accept`, { method: 'POST', headers: adminAuth, body: JSON.stringify({ requestId: 'to-accept' }) });
+      return r.status === 200;
+    }, { timeoutMs: 30_000, everyMs: 200 });
+    const p = (await (await fetch(`${b.url}/v1/projects/${project.id}`, { headers: auth })).json()) as { placesLeft: number; usage: { active: number } };
+    expect(p.placesLeft).toBe(project.placesLeft - 1);
+    expect(p.usage.active).toBeGreaterThanOrEqual(1);
     expect(await stopNode(b)).toBe(0);
   }, 240_000);
 });

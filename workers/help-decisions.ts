@@ -32,6 +32,23 @@ function auditRow(c: { at: number; actor: string; role: string | null; requestId
 const projectAudit = (p: Project | null) => (p ? { name: p.name, capacity: p.capacity, usage: p.usage, retiredAt: p.retiredAt, activeTo: p.activeTo, revision: p.revision } : null);
 const referralAudit = (r: Referral | null) => (r ? { status: r.status, reason: r.reason, projectId: r.projectId, revision: r.revision, holdsPlace: r.holdsPlace } : null);
 
+type Opening = Omit<Referral, 'reason' | 'followUpAt' | 'createdAt' | 'updatedAt' | 'settledAt' | 'answeredAt' | 'history' | 'revision'>;
+
+/** A referral as its command opens it: revision 1, one history entry. */
+function openReferral(c: { at: number; actor: string; requestId: string | null }, o: Opening): Referral {
+  return {
+    ...o,
+    reason: null,
+    followUpAt: null,
+    createdAt: c.at,
+    updatedAt: c.at,
+    settledAt: null,
+    answeredAt: null,
+    history: [{ from: null, to: o.status, by: c.actor, at: c.at, requestId: c.requestId }],
+    revision: 1,
+  };
+}
+
 /** Decides one help command; records its outcome by key (a retry gets the first answer). */
 export function applyHelpCommand(store: Store, p: number, seq: number, c: HelpCommand, out: HelpChanges): OutcomeMessage {
   const prior = store.commands.get([p, c.key]);
@@ -106,7 +123,7 @@ export function applyHelpCommand(store: Store, p: number, seq: number, c: HelpCo
       const { project: after, placeMonth } = takePlace(project, c.at);
       after.updatedAt = c.at;
       after.revision = project.revision + 1;
-      const r: Referral = {
+      const r = openReferral(c, {
         id: serviceReferralId(project.id, after.orders),
         kind: 'service',
         code: c.service as Referral['code'],
@@ -122,16 +139,8 @@ export function applyHelpCommand(store: Store, p: number, seq: number, c: HelpCo
         recipient: c.recipient,
         status: 'dispatched',
         note: c.note,
-        reason: null,
         rematchOf: c.rematchOf,
-        followUpAt: null,
-        createdAt: c.at,
-        updatedAt: c.at,
-        settledAt: null,
-        answeredAt: null,
-        history: [{ from: null, to: 'dispatched', by: c.actor, at: c.at, requestId: c.requestId }],
-        revision: 1,
-      };
+      });
       putProject(project, after, 'project.place_taken');
       putReferral(null, r, 'referral.dispatch');
       return accept(r.revision, { projectId: project.id, referralId: r.id });
@@ -146,7 +155,7 @@ export function applyHelpCommand(store: Store, p: number, seq: number, c: HelpCo
       const open = store.openPolicyReferrals.get([c.householdId, c.policy]);
       if (open) return refuse('LIFELINE_ERR_HELP_ALREADY_REFERRED', `the household already has a ${c.policy} referral awaiting the department (${open})`, 'policy', { referralId: open });
       if (store.referrals.get(id)) return refuse('LIFELINE_ERR_HELP_ALREADY_REFERRED', `this alert's ${c.policy} referral was already answered`, 'policy', { referralId: id });
-      const r: Referral = {
+      const r = openReferral(c, {
         id,
         kind: 'policy',
         code: c.policy as Referral['code'],
@@ -162,16 +171,8 @@ export function applyHelpCommand(store: Store, p: number, seq: number, c: HelpCo
         recipient: null,
         status: 'submitted',
         note: c.note,
-        reason: null,
         rematchOf: null,
-        followUpAt: null,
-        createdAt: c.at,
-        updatedAt: c.at,
-        settledAt: null,
-        answeredAt: null,
-        history: [{ from: null, to: 'submitted', by: c.actor, at: c.at, requestId: c.requestId }],
-        revision: 1,
-      };
+      });
       putReferral(null, r, 'referral.submit');
       return accept(r.revision, { referralId: r.id });
     }

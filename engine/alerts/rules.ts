@@ -13,6 +13,7 @@
  * - Level: urgent when the household is tier 1 after the update or the event is severe; else
  *   general. An eligibility review is always general: it checks a recipient, not a hardship.
  */
+import { GRANT_KINDS } from '../help/policies.js';
 import type { FactEvent } from '../apply/events.js';
 import type { Scored } from '../scoring/index.js';
 import type { Model } from '../model.js';
@@ -128,20 +129,6 @@ function assetReason(e: FactEvent): string | null {
   }
 }
 
-/** Kinds that record assistance granted: the score they move is not a new hardship. */
-const GRANT_KINDS: ReadonlySet<string> = new Set([
-  'assistance_enrolled',
-  'temporary_assistance_granted',
-  'medical_assistance_granted',
-  'critical_illness_insurance_paid',
-  'education_grant_awarded',
-  'housing_subsidy_granted',
-  'public_rental_allocated',
-  'public_welfare_post_assigned',
-  'unemployment_benefit_granted',
-  'disability_allowance_granted',
-  'elderly_care_subsidy_granted',
-]);
 
 function merge(into: Map<AlertType, Draft>, d: Draft): void {
   const seen = into.get(d.type);

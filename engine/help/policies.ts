@@ -66,6 +66,9 @@ export const POLICY_ANSWER_KINDS: ReadonlySet<string> = new Set([
   'elderly_care_subsidy_granted',
 ]);
 
+/** Kinds that record assistance granted (every answer but a refusal or a job found): the score they move is not a new hardship. */
+export const GRANT_KINDS: ReadonlySet<string> = new Set([...POLICY_ANSWER_KINDS].filter((k) => k !== 'application_rejected' && k !== 'employment_registered'));
+
 /** Facts the data cannot prove and the caseworker confirms at the visit before submitting. */
 export const POLICY_CHECKS: Readonly<Record<PolicyCode, readonly string[]>> = Object.freeze({
   dibao: ['income of supporting relatives not living in the household', 'bank deposits and financial assets (authorised query)', 'no other household registration'],

@@ -1,5 +1,7 @@
 // Lifeline dashboard: everything it shows comes from the public /v1 API and /metrics.
 // Deep link: /#key=lifeline_…&township=330106001 (the key is moved to localStorage at once).
+// A site key (role site) gets its own view: the order queue of its alliance sites (#site=S… picks one).
+// Text that clients sent (notes, names) is put into the page as text nodes only, never as HTML.
 /* global L, Chart */
 
 const TIER_COLOURS = { 1: '#d7301f', 2: '#fc8d59', 3: '#1a9850' };
@@ -8,6 +10,12 @@ const STEPS = ['open', 'claimed', 'verified', 'disposed', 'closed'];
 const ACTIVE = ['open', 'claimed', 'verified', 'disposed'];
 const TICK_MS = 2000;
 const MAP_REFRESH_MS = 10_000;
+const HELP_REFRESH_MS = 10_000;
+const PROJECTS_REFRESH_MS = 30_000;
+/** Service orders from dispatch to delivery (declined ones go back to matching). */
+const PIPELINE = ['dispatched', 'accepted', 'in_service', 'completed'];
+const SITE_OPEN = ['dispatched', 'accepted', 'in_service'];
+const DECLINE_REASONS = ['full', 'out_of_area', 'not_suitable', 'household_refused', 'other'];
 
 const state = {
   key: null,
@@ -18,10 +26,18 @@ const state = {
   charts: {},
   last: null, // previous metrics sample, for rates and latency deltas
   map: null,
-  layers: { townships: new Map(), badges: null, points: null, outline: null },
+  layers: { townships: new Map(), badges: null, points: null, outline: null, projects: null },
   stream: null,
   drawer: null, // { alertId } or { householdId }
   lastMapRefresh: 0,
+  helpRefreshAt: 0, // township help panels (pipeline, statistics)
+  projectsAt: 0, // alliance projects on the map
+  noReferrals: false, // the key may not read referrals (analysts): not asked again
+  helpBusy: false, // a help action of the alert drawer is under way
+  siteMode: false,
+  site: '', // site view: the site whose orders are shown ('' = every site of the key)
+  siteSig: '',
+  siteBusy: false,
 };
 
 // ---- API access -------------------------------------------------------------------------
@@ -29,13 +45,14 @@ function readHash() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
   const key = params.get('key');
   const township = params.get('township');
+  const site = params.get('site');
   if (key) {
     localStorage.setItem('lifeline.key', key);
     params.delete('key');
     const rest = params.toString();
     history.replaceState(null, '', location.pathname + (rest ? `#${rest}` : ''));
   }
-  return { key: localStorage.getItem('lifeline.key'), township };
+  return { key: localStorage.getItem('lifeline.key'), township, site };
 }
 
 class ApiFailure extends Error {
@@ -82,6 +99,28 @@ const fmtNum = (n) => (n === null || n === undefined || Number.isNaN(n) ? '—' 
 const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : '—');
 const rid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
 const townshipName = (id) => state.townships.get(id)?.name || id;
+const enc = encodeURIComponent;
+const fmtPct = (r) => (r === null || r === undefined || Number.isNaN(r) ? '—' : `${Math.round(r * 100)} %`);
+
+/**
+ * Builds an element. Strings among the children become text nodes and `text` sets textContent:
+ * what the API returns (project names, notes, reasons) never goes through innerHTML.
+ */
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  let value;
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = String(v);
+    else if (k === 'value') value = v;
+    else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
+  if (value !== undefined) e.value = String(value);
+  return e;
+}
 
 function span(ms) {
   const m = Math.round(Math.abs(ms) / 60_000);
@@ -134,10 +173,10 @@ function townshipTooltip(p) {
   return `<b>${esc(p.name)}</b> <small>${esc(p.id)}</small><br>${fmtNum(p.households)} households · tier 1: ${fmtNum(p.tier1)} · tier 2: ${fmtNum(p.tier2)} · tier 3: ${fmtNum(p.tier3)}<br>open alerts: <b>${fmtNum(p.openAlerts)}</b>`;
 }
 
-async function initMap() {
+async function initMap(townships) {
   const map = L.map('map', { preferCanvas: false, zoomSnap: 0.25, attributionControl: false });
   state.map = map;
-  const fc = await api('/v1/map/townships');
+  const fc = townships ?? (await api('/v1/map/townships'));
   for (const f of fc.features) state.townships.set(f.properties.id, f.properties);
   const group = L.featureGroup().addTo(map);
   for (const f of fc.features) {
@@ -248,6 +287,7 @@ async function selectTownship(id, { zoom = true } = {}) {
   await loadQueue();
   await loadHouseholdPoints(id);
   subscribe(id);
+  await refreshHelp({ projects: true });
 }
 
 async function loadQueue() {
@@ -438,6 +478,13 @@ async function openAlert(alertId) {
     state.drawer.portrait = portrait;
     showDrawer(`<div class="alert-head" id="alertHead"></div>
       <div class="panel actions-panel"><div class="actions" id="actions" data-testid="actions"></div><div class="msg" id="actionMsg" data-testid="action-msg"></div></div>
+      <div class="panel help" id="helpBox" data-testid="help" hidden>
+        <h3>Help <small>projects of the alliance matched to the household's needs, and policies</small></h3>
+        <div id="helpContent" data-testid="help-content"><div class="muted">loading…</div></div>
+        <h4>Note for the site or the department</h4>
+        <textarea id="helpNote" data-testid="help-note" rows="2" placeholder="optional: sent with the next referral"></textarea>
+        <div class="msg" id="helpMsg" data-testid="help-msg"></div>
+      </div>
       ${portraitHtml(portrait)}`);
     renderAlertHeader(alert);
   } catch (e) {
@@ -468,6 +515,7 @@ function renderAlertHeader(alert) {
     <h3>Triggers</h3><ul class="triggers">${triggers}</ul>${verification}${disposition}
     <details><summary>History (${(alert.history || []).length})</summary><ul class="history">${history}</ul></details>`;
   renderActions(alert);
+  syncHelpBox(alert);
 }
 
 function renderActions(alert) {
@@ -554,6 +602,431 @@ function renderActions(alert) {
   }
 }
 
+// ---- help loop: the alert's matches, policies and referrals (drawer) ----------------------
+/** A referral may be made for an alert verified as confirmed and not closed (as the API decides). */
+const referable = (a) => Boolean(a) && (a.status === 'verified' || a.status === 'disposed') && a.verification?.outcome === 'confirmed';
+const helpNote = () => document.getElementById('helpNote')?.value ?? '';
+
+/** Shows the help panel once the alert is verified as confirmed; reloads it when the alert's status moves. */
+function syncHelpBox(alert) {
+  const box = document.getElementById('helpBox');
+  if (!box) return;
+  const confirmed = alert.verification?.outcome === 'confirmed';
+  box.hidden = !confirmed;
+  if (!confirmed) return;
+  const key = `${alert.id}|${alert.status}`;
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
+  loadHelp(alert.id).catch(() => undefined);
+}
+
+let helpSeq = 0;
+async function loadHelp(alertId) {
+  const seq = ++helpSeq;
+  if (state.drawer?.alertId === alertId) state.drawer.helpAt = Date.now();
+  try {
+    const m = await api(`/v1/alerts/${enc(alertId)}/matches?perService=5`);
+    if (seq !== helpSeq || state.drawer?.alertId !== alertId) return;
+    renderHelp(state.alerts.get(alertId) ?? { id: alertId, status: m.status }, m);
+  } catch (e) {
+    if (seq !== helpSeq) return;
+    const msg = document.getElementById('helpMsg');
+    if (msg) {
+      msg.className = 'msg err';
+      msg.textContent = `Help unavailable: ${e.message}`;
+    }
+  }
+}
+
+function matchRow(alert, s, x, open, standing) {
+  const refer = () => helpAct(alert.id, `Refer to ${x.projectName}`, () => post(`/v1/alerts/${enc(alert.id)}/orders`, { requestId: rid(), projectId: x.projectId, service: s.service, note: helpNote() }));
+  return el(
+    'tr',
+    { class: x.placesLeft > 0 ? 'match' : 'match full', 'data-project': x.projectId, 'data-site': x.siteId, 'data-places': x.placesLeft },
+    el('td', {}, el('span', { class: `lv ${x.level}`, text: x.level })),
+    el('td', {}, el('b', { text: x.projectName }), el('div', { class: 'muted', text: x.siteName })),
+    el('td', { class: 'num', title: x.unit === 'month' ? 'places left this month' : 'places free now', text: `${x.placesLeft}/${x.places}` }),
+    el('td', { class: 'muted', 'data-testid': 'match-reason', text: x.reason }),
+    el(
+      'td',
+      {},
+      el('button', { type: 'button', 'data-action': 'refer', 'data-project': x.projectId, 'data-service': s.service, disabled: !open || x.placesLeft <= 0 || Boolean(standing), title: standing ? `an order is under way (${label(standing.status)})` : x.placesLeft <= 0 ? 'no place left' : `dispatch an order to ${x.projectName}`, onclick: refer }, 'Refer'),
+    ),
+  );
+}
+
+function renderHelp(alert, m) {
+  const content = document.getElementById('helpContent');
+  if (!content) return;
+  const open = referable(alert);
+  const refs = m.referrals || [];
+  const standing = (code) => refs.find((r) => r.kind === 'service' && r.code === code && r.status !== 'declined');
+  const services = (m.services || []).map((s) => {
+    const st = standing(s.service);
+    const rows = s.matches.map((x) => matchRow(alert, s, x, open, st));
+    return el(
+      'div',
+      { class: 'svc', 'data-service': s.service },
+      el(
+        'div',
+        { class: 'head' },
+        el('span', { class: 'chip service', text: 'service' }),
+        el('b', { text: label(s.service) }),
+        el('small', { text: label(s.category) }),
+        st ? el('span', { class: `rst ${st.status}`, text: `order ${label(st.status)}` }) : null,
+        s.unmet ? el('span', { class: 'rst declined', 'data-testid': 'unmet', text: 'no place within reach: unmet demand' }) : null,
+      ),
+      el('div', { class: 'why', text: s.need }),
+      rows.length ? el('table', { class: 'matches', 'data-testid': 'matches' }, el('tbody', {}, rows)) : el('div', { class: 'muted', text: 'no project of the alliance reaches this household for this service' }),
+    );
+  });
+  const policies = (m.policies || []).map((p) => {
+    const ex = refs.find((r) => r.kind === 'policy' && r.code === p.policy);
+    const submit = () => helpAct(alert.id, `Refer for ${label(p.policy)}`, () => post(`/v1/alerts/${enc(alert.id)}/policy-referrals`, { requestId: rid(), policy: p.policy, note: helpNote() }));
+    return el(
+      'div',
+      { class: 'pol', 'data-policy': p.policy },
+      el(
+        'div',
+        { class: 'head' },
+        el('span', { class: 'chip policy', text: 'policy' }),
+        el('b', { text: label(p.policy) }),
+        el('small', { text: label(p.category) }),
+        ex ? el('span', { class: `rst ${ex.status}`, text: label(ex.status) }) : null,
+        el('button', { type: 'button', 'data-action': 'policy', 'data-policy': p.policy, disabled: !open || Boolean(ex), title: ex ? 'referred already' : 'submit to the joint handling of assistance (一件事)', onclick: submit }, 'Submit referral'),
+      ),
+      el('div', { class: 'why', 'data-testid': 'policy-facts', text: `eligible: ${p.facts}` }),
+      p.toCheck?.length ? el('ul', { class: 'checks' }, p.toCheck.map((c) => el('li', { text: `to check: ${c}` }))) : null,
+    );
+  });
+  const list = refs
+    .slice()
+    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+    .map((r) =>
+      el(
+        'li',
+        { 'data-referral': r.id, 'data-status': r.status, 'data-kind': r.kind, 'data-code': r.code },
+        el('span', { class: `chip ${r.kind}`, text: r.kind }),
+        ' ',
+        el('b', { text: label(r.code) }),
+        ' ',
+        el('span', { class: `rst ${r.status}`, 'data-testid': 'referral-status', text: label(r.status) }),
+        el('small', { text: r.kind === 'service' ? ` · ${r.projectId ?? ''} at site ${r.siteId ?? ''}` : ' · joint handling (一件事)' }),
+        el('small', { text: ` · ${fmtTime(r.updatedAt)}` }),
+        r.reason ? el('small', { text: ` · reason: ${label(r.reason)}` }) : null,
+        r.rematchOf ? el('small', { text: ` · re-match of ${r.rematchOf}` }) : null,
+        r.note ? el('div', { class: 'note', text: r.note }) : null,
+        r.kind === 'service' && r.status === 'declined' && open && !refs.some((x) => x.rematchOf === r.id)
+          ? el('button', { type: 'button', class: 'secondary', 'data-action': 'rematch', onclick: () => helpAct(alert.id, 'Re-match', () => post(`/v1/referrals/${enc(r.id)}/rematch`, { requestId: rid() })) }, 'Re-match')
+          : null,
+      ),
+    );
+  const parts = [
+    open ? null : el('div', { class: 'muted', text: alert.status === 'closed' ? 'The alert is closed: its referrals are shown; new ones need a new alert.' : 'Referrals are made once the alert is verified as confirmed.' }),
+    el('h4', { text: `Services (${services.length})` }),
+    ...(services.length ? services : [el('div', { class: 'muted', text: 'no service suggested for this household' })]),
+    el('h4', { text: `Policies (${policies.length})` }),
+    ...(policies.length ? policies : [el('div', { class: 'muted', text: 'no policy suggested for this household' })]),
+    el('h4', { text: `Referrals of this alert (${list.length})` }),
+    list.length ? el('ul', { class: 'hrefs', 'data-testid': 'help-referrals' }, list) : el('div', { class: 'muted', 'data-testid': 'help-referrals', text: 'none yet' }),
+  ];
+  content.replaceChildren(...parts.filter(Boolean));
+}
+
+/** Runs a referral action of the drawer, then reloads the matches (places moved) and the township panels. */
+async function helpAct(alertId, what, fn) {
+  const box = document.getElementById('helpBox');
+  const msg = document.getElementById('helpMsg');
+  state.helpBusy = true;
+  for (const b of box?.querySelectorAll('button') ?? []) b.disabled = true;
+  msg.className = 'msg';
+  msg.textContent = `${what}…`;
+  try {
+    const r = await fn();
+    msg.textContent = `${what}: done${r.referral ? `, referral ${r.referral.id} is ${label(r.referral.status)}` : ''}`;
+    const note = document.getElementById('helpNote');
+    if (note) note.value = '';
+  } catch (e) {
+    msg.className = 'msg err';
+    msg.textContent = `${what} failed: ${e.message}`;
+  } finally {
+    state.helpBusy = false;
+  }
+  await loadHelp(alertId);
+  refreshHelp({ projects: true }).catch(() => undefined);
+}
+
+// ---- help loop: resources on the map, referral pipeline, statistics (township) -------------
+async function refreshHelp({ projects = false } = {}) {
+  const t = state.township;
+  if (!t || state.siteMode) return;
+  state.helpRefreshAt = Date.now();
+  const jobs = [loadHelpStats(t), loadPipeline(t)];
+  if (projects || Date.now() - state.projectsAt > PROJECTS_REFRESH_MS) jobs.push(loadProjects(t));
+  await Promise.allSettled(jobs);
+}
+
+/** Every page of a list endpoint, up to `pages` of them. */
+async function allPages(path, params, pages = 10) {
+  const items = [];
+  let cursor = null;
+  for (let i = 0; i < pages; i++) {
+    const q = new URLSearchParams({ ...params, limit: '500' });
+    if (cursor) q.set('cursor', cursor);
+    const page = await api(`${path}?${q}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+function siteTip(site, projects) {
+  return el(
+    'div',
+    { class: 'site-tip' },
+    el('b', { text: site.name }),
+    ' ',
+    el('small', { text: `${site.level} site · ${site.id}` }),
+    projects.map((p) => el('div', { class: 'p', text: `${p.name} · ${p.services.map(label).join(', ')} · ${p.placesLeft} of ${p.capacity.places} places ${p.capacity.unit === 'month' ? 'left this month' : 'free now'}` })),
+  );
+}
+
+/** The alliance's projects that reach the township (its sites and the district's county site), one marker per site. */
+async function loadProjects(townshipId) {
+  state.projectsAt = Date.now();
+  const mapEl = document.getElementById('map');
+  const out = document.getElementById('mapProjects');
+  const swap = (layer) => {
+    if (state.layers.projects) state.layers.projects.remove();
+    state.layers.projects = layer;
+    if (layer) layer.addTo(state.map);
+  };
+  try {
+    const items = await allPages('/v1/projects', { township: townshipId, active: 'true' }, 5);
+    if (state.township !== townshipId) return;
+    const sites = new Map();
+    for (const p of items) {
+      if (!sites.has(p.site.id)) sites.set(p.site.id, { site: p.site, projects: [] });
+      sites.get(p.site.id).projects.push(p);
+    }
+    const layer = L.layerGroup();
+    for (const { site, projects } of sites.values()) {
+      const size = site.level === 'county' ? 22 : site.level === 'township' ? 18 : 15;
+      const html = el('span', { 'data-site': site.id, 'data-level': site.level }, el('b', { text: projects.length }));
+      L.marker([site.lat, site.lon], { icon: L.divIcon({ className: `project-marker lvl-${site.level}`, html, iconSize: [size, size] }), keyboard: false, zIndexOffset: -500 })
+        .bindTooltip(siteTip(site, projects), { direction: 'top' })
+        .addTo(layer);
+    }
+    swap(layer);
+    mapEl.dataset.projects = String(items.length);
+    mapEl.dataset.sites = String(sites.size);
+    const left = items.reduce((n, p) => n + (p.placesLeft || 0), 0);
+    out.textContent = items.length ? `· ${sites.size} alliance sites with ${items.length} projects reach it (${fmtNum(left)} places left)` : '· no alliance project reaches it';
+  } catch (e) {
+    swap(null);
+    mapEl.dataset.projects = '0';
+    mapEl.dataset.sites = '0';
+    out.textContent = e.status === 403 ? '' : `· alliance projects unavailable: ${e.message}`;
+  }
+}
+
+/** Counts of the township's referrals by status now: service orders along the pipeline, policy referrals below. */
+async function loadPipeline(townshipId) {
+  const box = document.getElementById('pipeline');
+  const pol = document.getElementById('policyPipeline');
+  if (state.noReferrals) return;
+  try {
+    const items = await allPages('/v1/referrals', { township: townshipId });
+    if (state.township !== townshipId) return;
+    const count = (kind, st) => items.filter((r) => r.kind === kind && r.status === st).length;
+    box.replaceChildren(
+      ...PIPELINE.map((st, i) => el('li', { class: `s-${st}${i < PIPELINE.length - 1 ? ' arrow' : ''}`, 'data-status': st }, el('b', { text: count('service', st) }), el('small', { text: label(st) }))),
+      el('li', { class: 's-declined', 'data-status': 'declined', title: 'declined by the site: back to matching' }, el('b', { text: count('service', 'declined') }), el('small', { text: 'declined' })),
+    );
+    box.dataset.total = String(items.filter((r) => r.kind === 'service').length);
+    pol.textContent = `Policy referrals: ${count('policy', 'submitted')} awaiting the department · ${count('policy', 'approved')} approved · ${count('policy', 'rejected')} rejected`;
+  } catch (e) {
+    if (e.status === 403) {
+      state.noReferrals = true;
+      box.replaceChildren();
+      pol.textContent = 'The referral pipeline is shown to caseworkers and admins.';
+    } else pol.textContent = `Referrals unavailable: ${e.message}`;
+  }
+}
+
+/** Monthly or quarterly figures of the help loop for the township (city-wide, small counts hidden, for roles without its rows). */
+async function loadHelpStats(townshipId) {
+  const period = document.getElementById('helpPeriod').value;
+  const note = document.getElementById('helpStatsNote');
+  try {
+    const s = await api(`/v1/stats/help?period=${enc(period)}`);
+    if (state.township !== townshipId) return;
+    let row = null;
+    let rows = [];
+    let scope = townshipName(townshipId);
+    if (s.townships.length || s.services.some((r) => r.townshipId !== null)) {
+      row = s.townships.find((r) => r.townshipId === townshipId) ?? null;
+      rows = s.services.filter((r) => r.townshipId === townshipId);
+    } else if (s.services.some((r) => r.townshipId === null)) {
+      // aggregates only (analysts): the city's rows
+      row = s.totals;
+      rows = s.services.filter((r) => r.townshipId === null);
+      scope = 'the whole city';
+    }
+    document.getElementById('helpScope').textContent = `· ${scope} · ${s.at}`;
+    const set = (id, text, data) => {
+      const e = document.getElementById(id);
+      e.textContent = text;
+      if (data !== undefined) e.dataset.value = data;
+    };
+    set('helpCompletion', fmtPct(row?.completionRate), row?.completionRate ?? '');
+    set('helpOrders', row && row.orders !== null ? `${fmtNum(row.orders)} (${fmtNum(row.completed)})` : '—');
+    set('helpUnmet', fmtNum(row?.unmet), row?.unmet ?? '');
+    set('helpWait', fmtNum(row?.waitingHoursP50));
+    document.getElementById('helpUnmet').parentElement.classList.toggle('alarm', (row?.unmet ?? 0) > 0);
+    rows.sort((a, b) => (b.unmet ?? -1) - (a.unmet ?? -1) || (b.need ?? -1) - (a.need ?? -1) || (a.service < b.service ? -1 : 1));
+    document.getElementById('helpStatsBody').replaceChildren(
+      ...rows.map((r) =>
+        el(
+          'tr',
+          { 'data-service': r.service },
+          el('td', { text: label(r.service) }),
+          el('td', { class: 'num', text: fmtNum(r.need) }),
+          el('td', { class: 'num', text: fmtNum(r.places) }),
+          el('td', { class: 'num', text: fmtNum(r.orders) }),
+          el('td', { class: 'num', text: fmtNum(r.completed) }),
+          el('td', {}, el('span', { class: 'rate' }, el('span', { class: 'track' }, el('span', { class: 'fill', style: `width:${Math.round((r.completionRate ?? 0) * 100)}%` })), el('span', { class: 'num', 'data-testid': 'service-rate', text: fmtPct(r.completionRate) }))),
+          el('td', { class: `num${(r.unmet ?? 0) > 0 ? ' unmet-hi' : ''}`, text: fmtNum(r.unmet) }),
+        ),
+      ),
+    );
+    document.getElementById('helpStatsEmpty').hidden = rows.length > 0;
+    note.textContent = `${period === 'month' ? 'monthly monitoring' : 'quarterly evaluation'} · need = verified alerts needing the service; unmet = needs with no order standing`;
+  } catch (e) {
+    note.textContent = e.status === 403 ? 'Help statistics are not shown to this key.' : `Help statistics unavailable: ${e.message}`;
+  }
+}
+
+// ---- a site's view: its service orders, worked from the page --------------------------------
+function addSiteOption(id) {
+  const sel = document.getElementById('siteSelect');
+  if (!id || [...sel.options].some((o) => o.value === id)) return;
+  sel.append(el('option', { value: id, text: id }));
+}
+
+async function siteMain(site) {
+  state.siteMode = true;
+  state.site = site || '';
+  document.body.classList.add('site-mode');
+  document.body.dataset.mode = 'site';
+  document.getElementById('siteView').hidden = false;
+  document.getElementById('who').prepend(el('span', { class: 'muted', text: 'site key · ' }));
+  const sel = document.getElementById('siteSelect');
+  addSiteOption(state.site);
+  sel.value = state.site;
+  sel.onchange = () => {
+    state.site = sel.value;
+    loadSiteOrders({ force: true });
+  };
+  document.getElementById('siteForm').onsubmit = (ev) => {
+    ev.preventDefault();
+    state.site = document.getElementById('siteInput').value.trim();
+    addSiteOption(state.site);
+    sel.value = state.site;
+    loadSiteOrders({ force: true });
+  };
+  document.getElementById('siteFilter').onchange = () => loadSiteOrders({ force: true });
+  await loadSiteOrders({ force: true });
+  setLive('live', `orders every ${TICK_MS / 1000} s`);
+  setInterval(() => loadSiteOrders().catch(() => undefined), TICK_MS);
+  document.body.dataset.ready = 'true';
+}
+
+async function loadSiteOrders({ force = false } = {}) {
+  if (state.siteBusy && !force) return;
+  const q = new URLSearchParams({ limit: '500' });
+  if (state.site) q.set('site', state.site);
+  if (document.getElementById('siteFilter').value === 'open') q.set('status', SITE_OPEN.join(','));
+  const msg = document.getElementById('siteMsg');
+  const body = document.getElementById('siteOrders');
+  let page;
+  try {
+    page = await api(`/v1/referrals?${q}`);
+  } catch (e) {
+    state.siteSig = '';
+    body.replaceChildren();
+    msg.className = 'msg err';
+    msg.textContent = e.status === 403 ? `Site ${state.site} is not one of this key's sites.` : `Orders unavailable: ${e.message}`;
+    return;
+  }
+  document.getElementById('status').textContent = `updated ${new Date().toLocaleTimeString('en-GB')}`;
+  for (const r of page.items) addSiteOption(r.siteId);
+  const sig = JSON.stringify([state.site, page.total, page.items.map((r) => [r.id, r.revision, r.status])]);
+  if (!force && sig === state.siteSig) return;
+  state.siteSig = sig;
+  const items = page.items;
+  const by = (st) => items.filter((r) => r.status === st).length;
+  document.getElementById('siteScope').textContent = state.site ? `· site ${state.site}` : '· every site of this key';
+  document.getElementById('siteCounts').textContent = `${items.length}${page.total > items.length ? ` of ${page.total}` : ''} order${page.total === 1 ? '' : 's'} · ${by('dispatched')} new · ${by('accepted')} accepted · ${by('in_service')} in service · ${by('completed')} completed · ${by('declined')} declined`;
+  body.replaceChildren(...items.map(siteRow));
+  document.getElementById('siteEmpty').hidden = items.length > 0;
+}
+
+function siteRow(r) {
+  const rc = r.recipient;
+  return el(
+    'tr',
+    { 'data-referral': r.id, 'data-status': r.status, 'data-site': r.siteId ?? '' },
+    el('td', {}, el('b', { text: label(r.code) }), el('div', { class: 'sub', text: `${r.projectId ?? ''} · ${r.siteId ?? ''}` })),
+    el('td', {}, rc ? [el('span', { 'data-testid': 'recipient', text: rc.name }), el('div', { class: 'sub', text: `community ${rc.communityId} · ${rc.members} member${rc.members === 1 ? '' : 's'}` })] : el('span', { class: 'muted', text: '—' })),
+    el('td', { class: 'note', text: r.note || '' }),
+    el(
+      'td',
+      {},
+      el('span', { class: `rst ${r.status}`, 'data-testid': 'order-status', text: label(r.status) }),
+      r.reason ? el('div', { class: 'sub', text: `reason: ${label(r.reason)}` }) : null,
+      r.followUpAt ? el('div', { class: 'sub', text: `follow up ${fmtTime(r.followUpAt)}` }) : null,
+    ),
+    el('td', {}, el('span', { text: fmtTime(r.createdAt) }), r.status === 'dispatched' ? el('div', { class: 'sub', text: `waiting ${span(Date.now() - r.createdAt)}` }) : null),
+    el('td', {}, siteActions(r)),
+  );
+}
+
+function siteActions(r) {
+  const box = el('div', { class: 'acts' });
+  const btn = (text, action, body, secondary = false) => el('button', { type: 'button', class: secondary ? 'secondary' : null, 'data-action': action, onclick: () => siteStep(r, action, body()) }, text);
+  const decline = () => {
+    const reason = el('select', { 'data-testid': 'decline-reason', title: 'why the site declines' }, DECLINE_REASONS.map((x) => el('option', { value: x, text: label(x) })));
+    return [btn('Decline', 'decline', () => ({ reason: reason.value }), true), reason];
+  };
+  if (r.status === 'dispatched') box.append(btn('Accept', 'accept', () => ({})), ...decline());
+  else if (r.status === 'accepted') box.append(btn('Start', 'start', () => ({})), ...decline());
+  else if (r.status === 'in_service') {
+    const days = el('input', { type: 'number', min: 1, max: 366, value: 30, title: 'follow up after (days)', 'data-testid': 'follow-up-days' });
+    box.append(btn('Complete', 'complete', () => ({ followUpDays: Math.min(366, Math.max(1, Math.round(Number(days.value)) || 30)) })), days, el('span', { class: 'sub', text: 'days to follow-up' }));
+  } else box.append(el('span', { class: 'sub', text: 'nothing to do' }));
+  return box;
+}
+
+async function siteStep(r, verb, body) {
+  const msg = document.getElementById('siteMsg');
+  state.siteBusy = true;
+  for (const b of document.querySelectorAll(`#siteOrders tr[data-referral="${CSS.escape(r.id)}"] button`)) b.disabled = true;
+  msg.className = 'msg';
+  msg.textContent = `${label(verb)} ${r.id}…`;
+  try {
+    const out = await post(`/v1/referrals/${enc(r.id)}/${verb}`, { requestId: rid(), ...body });
+    msg.textContent = `${label(verb)}: done, order ${r.id} is now ${label(out.referral?.status ?? '?')}`;
+  } catch (e) {
+    msg.className = 'msg err';
+    msg.textContent = `${label(verb)} failed: ${e.message}`;
+  } finally {
+    state.siteBusy = false;
+  }
+  await loadSiteOrders({ force: true });
+}
+
 document.getElementById('drawerClose').onclick = closeDrawer;
 // a link with another key or township: start over with it
 window.addEventListener('hashchange', () => {
@@ -563,6 +1036,11 @@ document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape') closeDrawer();
 });
 document.getElementById('statusFilter').onchange = () => loadQueue();
+document.getElementById('helpPeriod').onchange = () => refreshHelp();
+document.getElementById('helpRefresh').onclick = () => {
+  refreshHelp({ projects: true });
+  if (state.drawer?.alertId && !document.getElementById('helpBox')?.hidden) loadHelp(state.drawer.alertId);
+};
 
 // ---- charts from the engine's own metrics -----------------------------------------------
 function parseMetrics(text) {
@@ -749,11 +1227,15 @@ async function tick() {
   } else problems.push(`stats: ${statsR.reason.message}`);
   renderQueue();
   if (alertsMoved || now - state.lastMapRefresh > MAP_REFRESH_MS) refreshTownships().catch(() => undefined);
+  if (now - state.helpRefreshAt > HELP_REFRESH_MS) refreshHelp().catch(() => undefined);
+  // the open alert's referrals move as sites answer: reload its help panel now and then
+  const d = state.drawer;
+  if (d?.alertId && !state.helpBusy && !document.getElementById('helpBox')?.hidden && now - (d.helpAt || 0) > HELP_REFRESH_MS) loadHelp(d.alertId).catch(() => undefined);
   document.getElementById('status').textContent = problems.length ? problems.join(' · ') : `updated ${new Date(now).toLocaleTimeString('en-GB')}`;
 }
 
 async function main() {
-  const { key, township } = readHash();
+  const { key, township, site } = readHash();
   state.key = key;
   if (!state.key) {
     showKeyForm();
@@ -764,8 +1246,22 @@ async function main() {
     localStorage.removeItem('lifeline.key');
     location.reload();
   };
+  let townships;
+  try {
+    townships = await api('/v1/map/townships');
+  } catch (e) {
+    if (e.status !== 403) throw e;
+    // no map for this key: a site key (role site) reads its orders, and gets its own view; any other refusal stops here
+    const asSite = await api('/v1/referrals?limit=1').then(
+      () => true,
+      () => false,
+    );
+    if (!asSite) throw e;
+    await siteMain(site);
+    return;
+  }
   initCharts();
-  await initMap();
+  await initMap(townships);
   const feats = fillTownshipSelect();
   const first = township && state.townships.has(township) ? township : feats[0]?.id;
   await tick();

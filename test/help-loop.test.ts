@@ -296,8 +296,10 @@ describe('the help loop', () => {
     expect(row('tutoring')).toMatchObject({ orders: 2, declined: 1, completed: 0, completionRate: 0, unmet: 0 });
     expect(row('tutoring')['need']).toBeGreaterThanOrEqual(1);
     expect(row('tutoring')['places']).toBeGreaterThan(0);
-    // a caseworker sees only its townships
-    expect((s['services'] as Json[]).every((r) => r['townshipId'] === childA.township)).toBe(true);
+    // a caseworker sees only its townships: rows, per-service sums and totals alike
+    expect((s['services'] as Json[]).every((r) => r['townshipId'] === childA.township || r['townshipId'] === null)).toBe(true);
+    expect((s['townships'] as Json[]).map((r) => r['townshipId'])).toEqual([childA.township]);
+    expect(s['totals'].orders).toBe((s['townships'] as Json[])[0]!['orders']);
     const policies = Object.fromEntries((s['policies'] as Json[]).map((p) => [p['policy'], p]));
     expect(policies['unsupported_child_allowance']).toMatchObject({ submitted: 1, approved: 1 });
     // analysts: city-wide rows only, counts under k-anonymity hidden

@@ -8,7 +8,7 @@
 import { monthOf, quarterOf } from '../../engine/help/capacity.js';
 import type { Referral } from '../../engine/help/types.js';
 import type { Store } from '../../workers/store/index.js';
-import { coversTownship, hasPersonalDataAccess, type Principal } from '../auth/index.js';
+import { hasPersonalDataAccess, type Principal } from '../auth/index.js';
 import type { HelpView } from './view.js';
 
 export type Period = 'month' | 'quarter';
@@ -90,15 +90,24 @@ export class HelpStatsSource {
 
   /** `at` is `YYYY-MM` (month) or `YYYY-Qn` (quarter); default the current one. */
   stats(period: Period, at: string | undefined, p: Principal): HelpStats {
-    const key = `${period}|${at ?? periodOf(period, this.now())}`;
-    const hit = this.cache.get(key);
     const t = this.now();
-    const full = hit && t - hit.at < this.ttlMs ? hit.stats : this.build(period, at ?? periodOf(period, t));
-    if (!hit || hit.stats !== full) this.cache.set(key, { at: t, version: this.view.version, stats: full });
+    const when = at ?? periodOf(period, t);
+    // caseworkers get their townships' figures, totals included: built (and kept) per scope
+    const scope = p.townships === null ? null : p.townships;
+    const key = `${period}|${when}|${scope === null ? '*' : [...scope].sort().join(',')}`;
+    const hit = this.cache.get(key);
+    // a referral or project changed since: rebuilt at once (new verified alerts wait for the TTL)
+    const fresh = hit && t - hit.at < this.ttlMs && hit.version === this.view.version;
+    const full = fresh ? hit.stats : this.build(period, when, scope);
+    if (!fresh) {
+      if (this.cache.size >= 256) this.cache.clear();
+      this.cache.set(key, { at: t, version: this.view.version, stats: full });
+    }
     return this.scoped(full, p);
   }
 
-  private build(period: Period, at: string): HelpStats {
+  private build(period: Period, at: string, scope: ReadonlySet<string> | null): HelpStats {
+    const inScope = (township: string): boolean => scope === null || scope.has(township);
     const cells = new Map<string, Acc>();
     const cell = (service: string, township: string): Acc => {
       const k = `${service}\u0000${township}`;
@@ -111,12 +120,13 @@ export class HelpStatsSource {
     store.env.resetReadTxn();
     for (const { value: a } of store.alerts.getRange()) {
       const v = a.verification;
-      if (!v || v.outcome !== 'confirmed' || periodOf(period, v.at) !== at) continue;
+      if (!v || v.outcome !== 'confirmed' || periodOf(period, v.at) !== at || !inScope(a.region.townshipId)) continue;
       for (const s of a.snapshot.suggestions) if (s.kind === 'service') cell(s.code, a.region.townshipId).need.add(a.id);
     }
     const policies = new Map<string, { submitted: number; approved: number; rejected: number; waits: number[] }>();
     const orders: Referral[] = [];
     for (const r of this.view.referrals.values()) {
+      if (!inScope(r.townshipId)) continue;
       if (periodOf(period, r.createdAt) !== at) {
         // an order standing now serves a need of this period too
         if (r.kind === 'service' && r.status !== 'declined') cell(r.code, r.townshipId).served.add(r.alertId);
@@ -187,13 +197,9 @@ export class HelpStatsSource {
     };
   }
 
-  /** Caseworkers see their townships' rows; roles without personal data see city-wide rows with small counts suppressed. */
+  /** Caseworkers' figures were built for their townships; roles without personal data see city-wide rows with small counts suppressed. */
   private scoped(s: HelpStats, p: Principal): HelpStats {
-    if (p.townships === null && hasPersonalDataAccess(p.role)) return s;
-    if (hasPersonalDataAccess(p.role)) {
-      const mine = (r: HelpStatsRow) => r.townshipId !== null && coversTownship(p, r.townshipId);
-      return { ...s, services: s.services.filter(mine), townships: s.townships.filter(mine) };
-    }
+    if (hasPersonalDataAccess(p.role)) return s;
     const k = this.kAnonymity;
     const small = (n: number | null): number | null => (n === null || n < k ? null : n);
     const hide = (r: HelpStatsRow): HelpStatsRow => {

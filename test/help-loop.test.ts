@@ -314,4 +314,38 @@ describe('the help loop', () => {
     const audit = (await call('GET', `/v1/audit?target=${encodeURIComponent(childA.counselling)}&limit=50`, stack.keys.admin)).body;
     expect((audit['items'] as Json[]).map((e) => e['action'])).toEqual(['referral.dispatch', 'referral.accept', 'referral.start', 'referral.complete']);
   }, 60_000);
+
+  it('manages projects through the API: create at a site, change capacity, retire; refused input names its field; all audited', async () => {
+    const admin = stack.keys.admin;
+    const h = stack.households[0]!;
+    const site = `S${h.region.townshipId}`;
+    const created = await call('POST', '/v1/projects', admin, { requestId: 'pm-create', name: '银龄助餐点', services: ['meal_assistance'], siteId: site, capacity: { unit: 'month', places: 20 }, eligibility: 'residents 70+' });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const id = created.body['project'].id as string;
+    expect(created.body['project'].site).toMatchObject({ id: site, level: 'township', townshipId: h.region.townshipId });
+    const cw = (await stack.issueKey('caseworker', [h.region.townshipId])).token;
+    // only admin manages the registry; a caseworker reads it
+    expect((await call('POST', '/v1/projects', cw, { requestId: 'pm-cw', name: 'x', services: ['meal_assistance'], siteId: site, capacity: { unit: 'month', places: 1 } })).status).toBe(403);
+    const listed = (await call('GET', `/v1/projects?township=${h.region.townshipId}&service=meal_assistance&limit=200`, cw)).body['items'] as Json[];
+    expect(listed.map((x) => x['id'])).toContain(id);
+    // bad input: a 4xx naming the field and why
+    const noSite = await call('POST', '/v1/projects', admin, { requestId: 'pm-bad', name: 'x', services: ['meal_assistance'], siteId: 'S999', capacity: { unit: 'month', places: 1 } });
+    expect([noSite.status, noSite.body['error'].field]).toEqual([400, 'siteId']);
+    const badService = await call('POST', '/v1/projects', admin, { requestId: 'pm-bad-2', name: 'x', services: ['free_money'], siteId: site, capacity: { unit: 'month', places: 1 } });
+    expect(badService.status).toBe(400);
+    expect(badService.body['error'].message).toMatch(/services/);
+    const negative = await call('PATCH', `/v1/projects/${id}`, admin, { requestId: 'pm-neg', places: -1 });
+    expect(negative.status).toBe(400);
+    const changed = await call('PATCH', `/v1/projects/${id}`, admin, { requestId: 'pm-places', places: 30 });
+    expect(changed.body['project'].capacity).toEqual({ unit: 'month', places: 30 });
+    const retired = await call('POST', `/v1/projects/${id}/retire`, admin, { requestId: 'pm-retire' });
+    expect(retired.body['project'].retiredAt).not.toBeNull();
+    expect((await call('POST', `/v1/projects/${id}/retire`, admin, { requestId: 'pm-retire-2' })).body['error'].code).toBe('LIFELINE_ERR_HELP_PROJECT_RETIRED');
+    const active = (await call('GET', `/v1/projects?township=${h.region.townshipId}&service=meal_assistance&active=true&limit=200`, cw)).body['items'] as Json[];
+    expect(active.map((x) => x['id'])).not.toContain(id);
+    const audit = (await call('GET', `/v1/audit?target=${id}&limit=50`, admin)).body['items'] as Json[];
+    expect(audit.map((e) => e['action'])).toEqual(['project.create', 'project.update', 'project.retire']);
+    expect(audit[1]!['before'].capacity.places).toBe(20);
+    expect(audit[1]!['after'].capacity.places).toBe(30);
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { markdownTable, readResults, RESULTS_DIR } from './harness/results.js';
 
 /** In the order a load tester reads them; each is `bench/<part>.ts`. */
-export const PARTS = ['rescore', 'engine-step', 'publisher', 'city', 'load', 'rebuild', 'pipeline', 'latency', 'resync', 'api', 'scale', 'cluster'] as const;
+export const PARTS = ['rescore', 'engine-step', 'publisher', 'city', 'load', 'rebuild', 'pipeline', 'latency', 'resync', 'api', 'help', 'scale', 'cluster'] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);

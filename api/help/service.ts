@@ -197,10 +197,29 @@ export class HelpService {
     return this.send({ ...this.base(p, requestId, r.id), op: 'referral.step', referralId: r.id, request });
   }
 
+  /** Sorted listings kept until the view changes (pages of one queue read one sort). */
+  private readonly listings = new Map<string, { version: number; list: Referral[] }>();
+
   /** Referrals in the caller's scope, work first: open ones oldest first, then settled ones newest first. */
   list(q: { siteId?: string; townshipId?: string; status?: string[]; kind?: 'policy' | 'service'; alertId?: string; householdId?: string; limit: number; cursor?: number }, p: Principal): { items: Referral[]; nextCursor: string | null; total: number } {
     if (q.siteId && p.role === 'site' && !p.sites?.has(q.siteId)) throw forbidden('this site is outside this key\'s scope');
     if (q.townshipId) requireTownship(p, q.townshipId);
+    const scope = p.role === 'site' ? `s:${[...(p.sites ?? [])].sort().join(',')}` : p.townships === null ? '*' : `t:${[...p.townships].sort().join(',')}`;
+    const key = JSON.stringify([scope, q.siteId, q.townshipId, q.status, q.kind, q.alertId, q.householdId]);
+    const v = this.d.view;
+    let hit = this.listings.get(key);
+    if (!hit || hit.version !== v.version) {
+      if (this.listings.size >= 1024) this.listings.clear();
+      hit = { version: v.version, list: this.filtered(q, p) };
+      this.listings.set(key, hit);
+    }
+    const out = hit.list;
+    const from = q.cursor ?? 0;
+    const items = out.slice(from, from + q.limit);
+    return { items, nextCursor: from + q.limit < out.length ? String(from + q.limit) : null, total: out.length };
+  }
+
+  private filtered(q: { siteId?: string; townshipId?: string; status?: string[]; kind?: 'policy' | 'service'; alertId?: string; householdId?: string }, p: Principal): Referral[] {
     const out: Referral[] = [];
     const v = this.d.view;
     // the narrowest index the query names; a scan of the whole view only without one
@@ -216,9 +235,7 @@ export class HelpService {
       out.push(r);
     }
     out.sort((a, b) => Number(a.settledAt !== null) - Number(b.settledAt !== null) || (a.settledAt === null ? a.createdAt - b.createdAt : b.updatedAt - a.updatedAt) || (a.id < b.id ? -1 : 1));
-    const from = q.cursor ?? 0;
-    const items = out.slice(from, from + q.limit);
-    return { items, nextCursor: from + q.limit < out.length ? String(from + q.limit) : null, total: out.length };
+    return out;
   }
 
   /** Projects of the registry, filtered (admin and caseworkers choose from them; places as of now). */

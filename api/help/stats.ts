@@ -156,7 +156,9 @@ export class HelpStatsSource {
       if (pr.retiredAt !== null) continue;
       const per = pr.capacity.unit === 'month' ? pr.capacity.places * months : pr.capacity.places;
       for (const s of pr.services) {
-        if (pr.site.level === 'county') {
+        if (pr.cityWide) {
+          for (const t of townships) if (cells.has(`${s}\u0000${t}`)) cell(s, t).places += per;
+        } else if (pr.site.level === 'county') {
           for (const t of townships) if (t.startsWith(pr.site.districtId) && cells.has(`${s}\u0000${t}`)) cell(s, t).places += per;
         } else if (pr.site.townshipId && cells.has(`${s}\u0000${pr.site.townshipId}`)) cell(s, pr.site.townshipId).places += per;
       }

@@ -38,6 +38,7 @@ export const ProjectCreateBody = z.strictObject({
   name: z.string().min(1).max(200),
   services: z.array(z.enum(SERVICE_CODES)).min(1).max(8),
   siteId: z.string().min(2).max(64).describe('An alliance site (S + region id) of the registry'),
+  cityWide: z.boolean().default(false).describe('Reaches households of every district, not only the site\'s area'),
   capacity: z.strictObject({ unit: z.enum(CAPACITY_UNITS), places: z.number().int().min(0).max(100_000) }),
   eligibility: z.string().max(2000).default(''),
   activeFrom: z.number().int().nonnegative().optional().describe('Epoch ms (default now)'),
@@ -152,6 +153,7 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
       name: b.name,
       services: b.services,
       site,
+      cityWide: b.cityWide,
       capacity: b.capacity,
       eligibility: b.eligibility,
       activeFrom: b.activeFrom ?? now,
@@ -199,7 +201,7 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return out(await help().submitPolicy((req.params as { id: string }).id, b, p), p);
   });
 
-  app.get('/v1/referrals', { schema: { summary: 'Referral queue: per site (a site key sees only its own) or per township; open work first, oldest first', tags: ['help'], querystring: toSchema(ReferralListQuery), response: { 200: toSchema(z.object({ items: z.array(ReferralOut), nextCursor: z.string().nullable(), total: z.number().int() }), 'output'), ...ERR } } }, async (req) => {
+  app.get('/v1/referrals', { schema: { summary: 'Referral queue: per site (a site key sees only its own) or per township; open work first, oldest first', tags: ['help'], querystring: toSchema(ReferralListQuery), response: { 200: toSchema(z.object({ items: z.array(ReferralOut), nextCursor: z.string().nullable(), total: z.number().int() }), 'output'), ...ERR } } }, async (req, reply) => {
     const p = guardAny(req, ['help:refer', 'orders:work']);
     const q = req.query as z.output<typeof ReferralListQuery>;
     const status = q.status ? [...new Set(q.status.split(','))] : undefined;
@@ -218,7 +220,8 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
       p,
     );
-    return { ...r, items: r.items.map((x) => referralView(x, p)) };
+    // plain JSON.stringify: the schema documents the shape, but a loose object is slower through the serializer
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify({ ...r, items: r.items.map((x) => referralView(x, p)) }));
   });
 
   app.get('/v1/referrals/:id', { schema: { summary: 'One referral', tags: ['help'], params: toSchema(IdParams), response: { 200: toSchema(ReferralOut, 'output'), ...ERR } } }, async (req) => {

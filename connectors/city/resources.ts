@@ -5,11 +5,12 @@
  * seed 002). `generateRegistry(layout, seed)` is pure: same layout and seed → byte-identical JSON.
  *
  * How projects are laid out:
- * - coverage first: every one of the 31 services has an open-ended project in every district (at
- *   the level that service is usually run at), so a match inside a household's district always
- *   finds something; every township then gets at least one project of its own (at the township
- *   or one of its communities);
- * - a few city-wide projects (county-level sites, eligibility "any district of the city");
+ * - coverage first: every one of the 31 services has an open-ended project at every district's
+ *   county-level centre (县级), whose reach is the whole district, so every household has a
+ *   project within reach for every service it may need (full, perhaps: that is unmet demand);
+ *   every township then gets at least one project of its own (at the township or one of its
+ *   communities);
+ * - a few city-wide projects (county-level sites, `cityWide`: they reach every district);
  * - the rest drawn by service demand, each service's usual levels (care, meals, visits at village
  *   and township; legal aid, training, jobs, rehabilitation, crisis and shelter at county and
  *   township) and where households live (community weights, district household weights).
@@ -345,9 +346,9 @@ export function generateRegistry(layout: RegionLayout, seed: number, opts: Regis
     drafts.push({ site, services: withCompanions(rng, primary), cityWide, fixedTerm, order: drafts.length });
   };
 
-  // 1. every service in every district, at the level it usually runs at
+  // 1. every service at every district's county-level centre: each household has every service within reach
   for (const d of layout.districts) {
-    for (const s of SERVICE_CODES) add(picker.inDistrict(rng, d.id, drawLevel(rng, s)), s);
+    for (const s of SERVICE_CODES) add(sites.county.get(d.id) as Site, s);
   }
   // 2. every township has a project of its own (township site or one of its communities)
   const covered = new Set<string>();
@@ -399,6 +400,7 @@ export function generateRegistry(layout: RegionLayout, seed: number, opts: Regis
       name,
       services: p.services,
       site: { ...p.site },
+      cityWide: p.cityWide,
       capacity,
       eligibility,
       activeFrom: start,

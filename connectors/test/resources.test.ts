@@ -81,9 +81,10 @@ describe('alliance registry (助联体)', () => {
     expect(stats.sitesByLevel).toEqual({ village: 3222, township: 192, county: 14 });
     expect(stats.projects).toBeGreaterThanOrEqual(2550);
     expect(stats.projects).toBeLessThanOrEqual(2650);
-    // most projects run in communities, then townships, the fewest at the county
+    // most projects run in communities; each county-level centre runs a backstop project for every service (31 × 14)
     expect(stats.projectsByLevel.village).toBeGreaterThan(stats.projectsByLevel.township);
-    expect(stats.projectsByLevel.township).toBeGreaterThan(stats.projectsByLevel.county);
+    expect(stats.projectsByLevel.village).toBeGreaterThan(stats.projectsByLevel.county);
+    expect(stats.projectsByLevel.county).toBeGreaterThanOrEqual(31 * 14);
     expect(Object.values(stats.projectsByCategory).reduce((a, b) => a + b, 0)).toBe(stats.projects);
     expect(stats.placesPerMonth).toBeGreaterThan(0);
     expect(stats.concurrentPlaces).toBeGreaterThan(0);
@@ -114,9 +115,26 @@ describe('alliance registry (助联体)', () => {
     expect(hangzhou.projects.filter((p) => p.eligibility.includes('any district of the city')).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('every household has every service within reach: each county-level centre runs all 31', () => {
+    for (const d of hangzhouLayout().districts) {
+      const atCentre = new Set(hangzhou.projects.filter((p) => p.site.id === `S${d.id}` && p.activeTo === null).flatMap((p) => p.services));
+      expect(atCentre.size, d.id).toBe(SERVICE_CODES.length);
+    }
+  });
+
   it('levels follow the services: care and visits locally, legal aid and shelter at county or township', () => {
+    // beside the centres' backstop (the first project of each service at each county site), levels follow the service
+    const backstop = new Set<string>();
+    const seen = new Set<string>();
+    for (const p of hangzhou.projects) {
+      const k = `${p.site.id}|${p.services[0]}`;
+      if (p.site.level === 'county' && !p.cityWide && !seen.has(k)) {
+        seen.add(k);
+        backstop.add(p.id);
+      }
+    }
     const share = (codes: readonly string[], levels: readonly Site['level'][]): number => {
-      const ps = hangzhou.projects.filter((p) => codes.includes(p.services[0] as string));
+      const ps = hangzhou.projects.filter((p) => !backstop.has(p.id) && codes.includes(p.services[0] as string));
       return ps.filter((p) => levels.includes(p.site.level)).length / ps.length;
     };
     expect(share(['day_care', 'home_care', 'meal_assistance', 'companionship_visits', 'cultural_activities', 'volunteer_pairing'], ['village', 'township'])).toBeGreaterThan(0.9);

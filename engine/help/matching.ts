@@ -1,7 +1,7 @@
 /**
  * Matching (needs → concrete projects): for each service an alert's household needs, the
  * projects that deliver it within reach — a village site serves its community, a township site its
- * township, a county site its district — ranked by places left (a full project last), level
+ * township, a county site its district, a city-wide project every district — ranked by places left (a full project last), level
  * (village before township before county: the nearest tier of the alliance first), distance from
  * the household, then more places left. Each match says why. Pure; the caller keeps the index.
  */
@@ -77,6 +77,7 @@ export function distanceKm(aLat: number, aLon: number, bLat: number, bLon: numbe
 
 /** Whether the project's site serves a household of this region. */
 export function reaches(p: Project, region: Pick<Region, 'districtId' | 'townshipId' | 'communityId'>): boolean {
+  if (p.cityWide) return true;
   const s = p.site;
   return s.level === 'village' ? s.communityId === region.communityId : s.level === 'township' ? s.townshipId === region.townshipId : s.districtId === region.districtId;
 }

@@ -42,6 +42,8 @@ export interface Project {
   /** Services of the 31-service catalogue it delivers (at least one). */
   services: ServiceCode[];
   site: Site;
+  /** Reaches households of every district (a city-wide project), not only its site's area. */
+  cityWide: boolean;
   capacity: { unit: CapacityUnit; places: number };
   /** Free text for the caseworker: who may use it. */
   eligibility: string;

@@ -29,6 +29,7 @@ function project(id: string, level: SiteLevel, o: Partial<Project> & { lat?: num
       lat: lat ?? 30.27,
       lon: 120.12,
     },
+    cityWide: false,
     capacity: { unit: 'month', places: 2 },
     eligibility: '',
     activeFrom: 0,
@@ -187,6 +188,11 @@ describe('matching', () => {
     expect(m!.matches[0]!.reason).toMatch(/village site 0 km from the household; 2 of 2 places left in 2026-11/);
     expect(m!.matches.at(-1)!.reason).toMatch(/full/);
     expect(projects.filter((p) => reaches(p, region)).map((p) => p.id)).not.toContain('PotherVillage');
+    // a city-wide project reaches every district
+    const elsewhere = project('PcityWide', 'county', { cityWide: true });
+    elsewhere.site = { ...elsewhere.site, districtId: '330110' };
+    expect(reaches(elsewhere, region)).toBe(true);
+    expect(reaches({ ...elsewhere, cityWide: false }, region)).toBe(false);
   });
 
   it('counts a need as unmet when nothing within reach has a place, and leaves out projects that declined it', () => {

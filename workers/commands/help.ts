@@ -72,6 +72,7 @@ export const ProjectSchema = z.strictObject({
   name: z.string().min(1).max(200),
   services: z.array(z.enum(SERVICE_CODES)).min(1).max(8),
   site: SiteSchema,
+  cityWide: z.boolean(),
   capacity: z.strictObject({ unit: z.enum(CAPACITY_UNITS), places: z.number().int().min(0).max(100_000) }),
   eligibility: text(2000),
   activeFrom: z.number().int().nonnegative(),

@@ -20,6 +20,7 @@ function project(id: string): Project {
     name: id,
     services: ['counselling'],
     site: { id: 'S330106001', name: 'site', level: 'township', districtId: '330106', townshipId: '330106001', communityId: null, lat: 30.2, lon: 120.1 },
+    cityWide: false,
     capacity: { unit: 'concurrent', places: 5 },
     eligibility: '',
     activeFrom: 0,

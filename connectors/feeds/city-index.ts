@@ -89,6 +89,8 @@ export class CityIndex {
   readonly hAssistance: Uint16Array;
   readonly hElderlyCare: Uint16Array;
   readonly hRent: Uint16Array;
+  /** Concern a grid worker last observed, 0 (none) … 3 (grave). */
+  readonly hConcern: Uint8Array;
   readonly pBirthDay: Int32Array;
   readonly pFlags: Uint16Array;
   readonly pEmployment: Uint8Array;
@@ -139,6 +141,7 @@ export class CityIndex {
     this.hRent = cols.hRent;
     this.hElderlyCare = cols.hElderlyCare;
     this.hAssistance = cols.hAssistance;
+    this.hConcern = cols.hConcern;
     this.pBirthDay = cols.pBirthDay;
     this.pFlags = cols.pFlags;
     this.pEmployment = cols.pEmployment;
@@ -335,6 +338,7 @@ interface IndexColumns {
   hAssistance: Uint16Array;
   hElderlyCare: Uint16Array;
   hRent: Uint16Array;
+  hConcern: Uint8Array;
   pBirthDay: Int32Array;
   pFlags: Uint16Array;
   pEmployment: Uint8Array;
@@ -370,6 +374,7 @@ class Builder {
   hRent = new Column(u16);
   hElderlyCare = new Column(u16);
   hAssistance = new Column(u16);
+  hConcern = new Column(u8);
   pBirthDay = new Column((n) => new Int32Array(n));
   pFlags = new Column(u16);
   pEmployment = new Column(u8);
@@ -438,6 +443,7 @@ class Builder {
     this.hAssistance.push(Math.min(0xffff, Math.round(h.finances.assistanceMonthly)));
     this.hElderlyCare.push(Math.min(0xffff, Math.round(h.finances.elderlyCareSubsidyMonthly)));
     this.hRent.push(Math.min(0xffff, Math.round(h.finances.rentMonthly)));
+    this.hConcern.push(h.assistance.observedConcern);
     // highest `-NN` suffix held: new members are numbered after it
     let highest = h.persons.length;
     h.persons.forEach((p, i) => {
@@ -495,6 +501,7 @@ class Builder {
       hRent: this.hRent.finish(),
       hElderlyCare: this.hElderlyCare.finish(),
       hAssistance: this.hAssistance.finish(),
+      hConcern: this.hConcern.finish(),
       pBirthDay: this.pBirthDay.finish(),
       pFlags: this.pFlags.finish(),
       pEmployment: this.pEmployment.finish(),

@@ -10,7 +10,8 @@ import { KIND_SOURCE } from '../../engine/catalogue/departments.js';
 import { isoOfDay } from '../city/dates.js';
 import type { IdNumberAllocator } from '../city/ids.js';
 import { fullName } from '../city/names.js';
-import type { Rng } from '../city/rng.js';
+import { cumulative, type Rng } from '../city/rng.js';
+import type { Workload } from './workload.js';
 import {
   H_BUSINESS,
   H_ENROLLED,
@@ -45,6 +46,8 @@ export interface BuildCtx {
   seq: number;
   /** Allocates resident ID numbers for newborns and newcomers. */
   ids: IdNumberAllocator;
+  /** The mix being simulated: the realistic one also shapes some payloads (medical bills). */
+  workload: Workload;
 }
 
 export interface Built {
@@ -76,6 +79,7 @@ export const ICD10: Readonly<Record<string, string>> = Object.freeze({
   aplastic_anemia: 'D61.9',
   hemophilia: 'D66',
 });
+const GRADES = ['A', 'B', 'C', 'D'] as const;
 const COMMON_DIAGNOSES = ['J06.9', 'K29.7', 'M54.5', 'J20.9', 'R51', 'K52.9', 'N39.0', 'H10.9'];
 const EMPLOYERS = ['市政环卫服务公司', '物业管理有限公司', '食品加工厂', '快递服务站', '家政服务中心', '建筑劳务有限公司', '农业专业合作社', '连锁超市'];
 const INDUSTRIES = ['餐饮', '零售', '农产品加工', '家政服务', '维修', '运输', '养殖'];
@@ -114,15 +118,49 @@ const any = () => true;
 const onPerson = (c: BuildCtx, p: number, payload: Payload): Built => ({ household: c.idx.householdOf(p), person: p, payload });
 const onHousehold = (h: number, payload: Payload): Built => ({ household: h, person: -1, payload });
 
+/** How one class of patient's bills look: chance of a hospital stay, median bills (CNY), share paid by basic insurance [floor, spread]. */
+interface ClaimShape {
+  inpatient: number;
+  inpatientMedian: number;
+  outpatientMedian: number;
+  inpatientPaid: readonly [number, number];
+  outpatientPaid: readonly [number, number];
+}
+
+/**
+ * Medical bills per workload and class of patient (a major disease, a chronic one, neither).
+ * Bench: heavy; half of a seriously ill person's bills are hospital stays, and one bill in a
+ * hundred is eight times larger (the seeds' 大额医疗支出). Realistic: a settlement is mostly an
+ * outpatient visit or a prescription refill; a hospital stay is about as rare among settlements as
+ * admissions are (≈ 1 in 40); special-disease outpatient care (门特: dialysis, chemotherapy) and
+ * chronic-disease refills (门慢) are covered nearly like a stay, ordinary visits less.
+ */
+const CLAIM_SHAPES: Readonly<Record<Workload, { major: ClaimShape; chronic: ClaimShape; other: ClaimShape; bigBill: number }>> = {
+  bench: {
+    major: { inpatient: 0.5, inpatientMedian: 28_000, outpatientMedian: 1_800, inpatientPaid: [0.55, 0.25], outpatientPaid: [0.4, 0.3] },
+    chronic: { inpatient: 0.12, inpatientMedian: 9_000, outpatientMedian: 420, inpatientPaid: [0.55, 0.25], outpatientPaid: [0.4, 0.3] },
+    other: { inpatient: 0.04, inpatientMedian: 9_000, outpatientMedian: 180, inpatientPaid: [0.55, 0.25], outpatientPaid: [0.4, 0.3] },
+    bigBill: 0.01,
+  },
+  realistic: {
+    major: { inpatient: 0.05, inpatientMedian: 8_000, outpatientMedian: 300, inpatientPaid: [0.85, 0.1], outpatientPaid: [0.85, 0.1] },
+    chronic: { inpatient: 0.025, inpatientMedian: 4_000, outpatientMedian: 100, inpatientPaid: [0.8, 0.15], outpatientPaid: [0.75, 0.15] },
+    other: { inpatient: 0.01, inpatientMedian: 4_000, outpatientMedian: 80, inpatientPaid: [0.75, 0.15], outpatientPaid: [0.5, 0.3] },
+    bigBill: 0,
+  },
+};
+
 /** Daily medical spending of a person: heavier with a major or chronic disease. */
 function claim(c: BuildCtx, p: number, id: string): Payload {
   const { idx, rng } = c;
   const major = idx.has(p, P_MAJOR);
   const chronic = idx.has(p, P_CHRONIC);
-  const inpatient = rng.chance(major ? 0.5 : chronic ? 0.12 : 0.04);
-  // a few bills are big (the seeds' 大额医疗支出): tail of the log-normal
-  const total = cents(money(rng, inpatient ? (major ? 28_000 : 9_000) : major ? 1_800 : chronic ? 420 : 180, inpatient ? 0.9 : 0.8, 0.01) * (rng.chance(0.01) ? 8 : 1));
-  const share = inpatient ? 0.55 + rng.float() * 0.25 : 0.4 + rng.float() * 0.3;
+  const shapes = CLAIM_SHAPES[c.workload];
+  const shape = major ? shapes.major : chronic ? shapes.chronic : shapes.other;
+  const inpatient = rng.chance(shape.inpatient);
+  const total = cents(money(rng, inpatient ? shape.inpatientMedian : shape.outpatientMedian, inpatient ? 0.9 : 0.8, 0.01) * (shapes.bigBill > 0 && rng.chance(shapes.bigBill) ? 8 : 1));
+  const [paidFloor, paidSpread] = inpatient ? shape.inpatientPaid : shape.outpatientPaid;
+  const share = paidFloor + rng.float() * paidSpread;
   const paid = cents(total * share);
   const diagnosis = major ? ICD10[idx.majorDisease(p) ?? 'cancer'] : chronic && rng.chance(0.7) ? ICD10[idx.chronicDisease(p) ?? 'hypertension'] : rng.pick(COMMON_DIAGNOSES);
   return {
@@ -473,7 +511,9 @@ export const BUILDERS: Readonly<Record<Kind, (c: BuildCtx, id: string) => Built 
     const { idx, rng } = c;
     const p = person(c, (x) => idx.ageAt(x, c.day) >= 70 || (idx.pGrade[x] as number) > 0 || idx.has(x, P_MAJOR));
     if (p < 0) return null;
-    const level = rng.pick(['none', 'partial', 'partial', 'full'] as const);
+    // realistic: a reassessment mostly confirms the last level, else finds one step more dependent
+    const last = idx.pCare[p] as number;
+    const level = c.workload === 'realistic' ? (['none', 'partial', 'full'] as const)[rng.chance(0.8) ? last : Math.min(2, last + 1)] as 'none' | 'partial' | 'full' : rng.pick(['none', 'partial', 'partial', 'full'] as const);
     idx.pCare[p] = level === 'full' ? 2 : level === 'partial' ? 1 : 0;
     return onPerson(c, p, { level, adlScore: level === 'full' ? rng.range(0, 40) : level === 'partial' ? rng.range(41, 60) : rng.range(61, 100), assessedAt: c.iso });
   },
@@ -483,8 +523,13 @@ export const BUILDERS: Readonly<Record<Kind, (c: BuildCtx, id: string) => Built 
     const { idx, rng } = c;
     const h = household(c, (x) => idx.hHas(x, H_RURAL) || rng.chance(0.3));
     if (h < 0) return null;
-    const grade = rng.pick(['A', 'B', 'B', 'C', 'C', 'D'] as const);
-    idx.hSafety[h] = ['A', 'B', 'C', 'D'].indexOf(grade);
+    // realistic: a survey mostly confirms the last grade; otherwise the dwelling is graded afresh as
+    // the city's dwellings are (a draw, not a step: repeated surveys keep the city's distribution)
+    const grade =
+      c.workload === 'realistic'
+        ? GRADES[rng.chance(0.85) ? (idx.hSafety[h] as number) : rng.weighted(cumulative(idx.hHas(h, H_RURAL) ? idx.profile.housing.rural : idx.profile.housing.urban))]!
+        : rng.pick(['A', 'B', 'B', 'C', 'C', 'D'] as const);
+    idx.hSafety[h] = GRADES.indexOf(grade);
     return onHousehold(h, { reportNo: `WF-${id}`, grade, assessedAt: c.iso });
   },
   public_rental_allocated(c, id) {
@@ -497,10 +542,14 @@ export const BUILDERS: Readonly<Record<Kind, (c: BuildCtx, id: string) => Built 
   },
   rent_registered(c) {
     const { idx, rng } = c;
-    const h = household(c, (x) => !idx.hHas(x, H_PUBLIC_RENTAL));
+    // realistic: mostly a tenant's renewal
+    const renewal = c.workload === 'realistic' && rng.chance(0.9);
+    const h = household(c, (x) => !idx.hHas(x, H_PUBLIC_RENTAL) && (!renewal || (idx.hHas(x, H_RENTING) && (idx.hRent[x] as number) > 0)));
     if (h < 0) return null;
+    const was = idx.hHas(h, H_RENTING) ? (idx.hRent[h] as number) : 0;
     idx.setHFlag(h, H_RENTING, true);
-    const rent = money(rng, idx.hHas(h, H_RURAL) ? 600 : idx.profile.money.dibaoStandard * 1.5, 0.35);
+    // a renewal keeps about the same rent; otherwise (and always in the bench mix) a fresh rent
+    const rent = renewal && was > 0 ? Math.max(10, Math.round((was * (0.97 + rng.float() * 0.08)) / 10) * 10) : money(rng, idx.hHas(h, H_RURAL) ? 600 : idx.profile.money.dibaoStandard * 1.5, 0.35);
     idx.hRent[h] = Math.min(0xffff, rent);
     return onHousehold(h, { monthlyRentCny: rent, areaM2: rng.range(20, 90), contractStart: c.iso, contractEnd: isoOfDay(c.day + 365) });
   },
@@ -670,10 +719,13 @@ export const BUILDERS: Readonly<Record<Kind, (c: BuildCtx, id: string) => Built 
   proactive_discovery_recorded(c) {
     const { rng } = c;
     const h = rng.int(c.idx.householdCount);
+    const discoveredBy = rng.pick(['grid_worker', 'grid_worker', 'social_worker', 'volunteer', 'hotline', 'data_match'] as const);
+    const concern = rng.pick([1, 1, 2, 2, 3] as const);
+    c.idx.hConcern[h] = concern;
     return onHousehold(h, {
-      discoveredBy: rng.pick(['grid_worker', 'grid_worker', 'social_worker', 'volunteer', 'hotline', 'data_match'] as const),
+      discoveredBy,
       discoveredOn: c.iso,
-      concern: rng.pick([1, 1, 2, 2, 3] as const),
+      concern,
       note: rng.pick(['独居老人行动不便', '家中有重病患者', '子女辍学在家', '住房漏雨', '收入骤降', '']),
     });
   },
@@ -725,11 +777,19 @@ export function tuition(c: BuildCtx, p: number): Payload {
   return { school: schoolName(c, p, st), amountCny: amount, academicYear: `${start}-${start + 1}`, chargedAt: c.iso };
 }
 
+/**
+ * A grid worker's visit. Bench: the concern is drawn afresh at each visit. Realistic: the worker
+ * mostly finds what the last visit found; one visit in twenty looks afresh, and finds what the
+ * city's workers find in a household of its kind (the profile's weights), so repeated visits keep
+ * the city's distribution instead of drifting.
+ */
 export function gridVisit(c: BuildCtx, h: number): Payload {
-  const { rng } = c;
+  const { idx, rng } = c;
   const dims = ['structure', 'health', 'property', 'expenditure', 'employment', 'other'] as const;
   const observed = [...new Set(['source', rng.pick(dims), rng.pick(dims)])];
-  const concern = rng.pick([0, 0, 0, 0, 1, 1, 2, 3] as const);
+  const weights = idx.hHas(h, H_ENROLLED) ? idx.profile.concern.registered : idx.profile.concern.unregistered;
+  const concern = c.workload === 'realistic' ? (rng.chance(0.95) ? (idx.hConcern[h] as number) : rng.weighted(cumulative(weights))) : rng.pick([0, 0, 0, 0, 1, 1, 2, 3] as const);
+  idx.hConcern[h] = concern;
   return { visitedOn: c.iso, worker: fullName(rng, rng.chance(0.6) ? 'F' : 'M'), observed, concern, note: concern === 0 ? '' : rng.pick(['家庭成员身体状况变差', '房屋需要修缮', '收入不稳定', '需要照护服务']) };
 }
 

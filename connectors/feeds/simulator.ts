@@ -36,7 +36,7 @@ import {
   type Payload,
 } from './kinds.js';
 import { resolveFeedOptions, type FeedOptions, type ResolvedFeedOptions } from './options.js';
-import { DEFAULT_KIND_RATES } from './rates.js';
+import { kindRates } from './workload.js';
 
 export interface SimulatorOptions extends FeedOptions {
   /**
@@ -97,8 +97,8 @@ export class FeedSimulator {
 
   constructor(index: CityIndex, opts: SimulatorOptions = {}) {
     this.index = index;
-    this.options = resolveFeedOptions(opts);
-    const rates = { ...DEFAULT_KIND_RATES, ...this.options.rates };
+    this.options = resolveFeedOptions(opts, { households: index.householdCount, live: opts.clock !== undefined });
+    const rates = { ...kindRates(this.options.workload), ...this.options.rates };
     this.kinds = KIND_CODES.filter((k) => (rates[k] ?? 0) > 0);
     if (this.kinds.length === 0) throw new RangeError('rates: every kind is switched off');
     this.kindCum = cumulative(this.kinds.map((k) => rates[k] ?? 0));
@@ -140,7 +140,7 @@ export class FeedSimulator {
     const at = this.wall ? Math.max(this.clock, this.lastAt.get(source) as number) : Math.max(this.clock, (this.lastAt.get(source) as number) + 1);
     const id = `${source}-${this.options.runTag}-${seq}`;
     const day = Math.floor(at / DAY_MS);
-    const ctx: BuildCtx = { idx: this.index, rng: this.deptRng.get(source) as Rng, day, iso: isoOfDay(day), seq, ids: this.ids };
+    const ctx: BuildCtx = { idx: this.index, rng: this.deptRng.get(source) as Rng, day, iso: isoOfDay(day), seq, ids: this.ids, workload: this.options.workload };
     const built = BUILDERS[kind](ctx, id);
     if (built === null) return null;
     // a dissolved household (its last member died) takes no more updates; the death itself did find a living member
@@ -214,7 +214,7 @@ export class FeedSimulator {
     const day = Math.floor(at / DAY_MS);
     const iso = isoOfDay(day);
     const period = iso.slice(0, 7).replace('-', '');
-    const ctx: BuildCtx = { idx, rng, day, iso, seq: 0, ids: this.ids };
+    const ctx: BuildCtx = { idx, rng, day, iso, seq: 0, ids: this.ids, workload: this.options.workload };
     let n = 0;
     const emit = (kind: Kind, built: Built): Update => {
       n++;

@@ -55,7 +55,7 @@ import { counts, openStore } from '../workers/store/index.js';
 import { buildApp } from '../api/app.js';
 import { hashToken } from '../api/auth/index.js';
 import { maskName } from '../api/privacy/mask.js';
-import { fmt, isQuick, writeResult, type Figure } from './harness/results.js';
+import { fmt, isQuick, readResults, RESULTS_DIR, writeResult, type Figure } from './harness/results.js';
 import { NATS_URL, benchConfig } from './harness/streams.js';
 import { runPart, teardown } from './harness/teardown.js';
 
@@ -676,26 +676,20 @@ async function main(): Promise<void> {
     figures['updates_streamed_during_measurement'] = { value: streamed, unit: 'updates' };
     if ((background?.non2xx ?? 0) > 0) throw new Error(`the background queue load got ${background!.non2xx} non-2xx answers`);
 
-    // goals: matching p99 < 10 ms (issue 15); the API reads as issue 11's: p99 < 20 ms and the
-    // referral lists ≥ 0.5× a static route; the headline is the worst as measured/goal
-    const parts: Record<string, number> = {
-      match_p99: 10 / Math.max(pure._p99.value, 0.001),
-      match_live_p99: 10 / Math.max(live.p99 / 1000, 0.001),
-      matches_http_p99: 20 / Math.max(http['matches_http_p99']!.value, 0.001),
-      referrals_site: ratios['referrals_site']! / 0.5,
-      referrals_township: ratios['referrals_township']! / 0.5,
-      referrals_site_p99: 20 / Math.max(http['referrals_site_p99']!.value, 0.001),
-      referrals_township_p99: 20 / Math.max(http['referrals_township_p99']!.value, 0.001),
-    };
-    const worst = Object.entries(parts).sort((a, b) => a[1] - b[1])[0]!;
+    // the one goal the issue sets: matching p99 < 10 ms; the listings are held against their raw limit
+    // (a static route of the same body) and reported beside the alert queue's own ratio (part api)
+    const apiQueueRatio = readResults(RESULTS_DIR, quick).find((r) => r.part === 'api')?.ratio ?? null;
+    const matchRatio = 10 / Math.max(pure._p99.value, live.p99 / 1000, 0.001);
+    const listing = `referral queue listing under load: ?site= ${fmt(ratios['referrals_site']!)}× and ?township= ${fmt(ratios['referrals_township']!)}× of a static route serving the same body (p99 ${fmt(http['referrals_site_p99']!.value)} / ${fmt(http['referrals_township_p99']!.value)} ms vs the static route's ${fmt(http['referrals_site_static_p99']!.value)} / ${fmt(http['referrals_township_static_p99']!.value)} ms); GET matches ${fmt(ratios['matches_http'] ?? http['matches_http_ratio']!.value)}×; for comparison the township alert queue reaches ${apiQueueRatio === null ? '(part api not measured yet)' : `${fmt(apiQueueRatio)}×`} of its static route in part api's last run; issue 11's ≥ 0.5× list goal: ${['referrals_site', 'referrals_township'].map((k) => `${k} ${ratios[k]! >= 0.5 ? 'met' : 'missed'}`).join(', ')}`;
     writeResult({
       part: 'help',
       figures,
-      limit: { name: 'one plain scan of the registry (2,605 projects, filter by service), p50', value: pure._scanP50.value, unit: 'µs' },
-      ratio: r3(worst[1]),
+      limit: { name: `one plain scan of the registry (2,605 projects, filter by service), p50 — a match costs ${fmt(pure['match_p50_vs_scan']!.value)} scans; ratio = the 10 ms goal / p99`, value: pure._scanP50.value, unit: 'µs' },
+      ratio: r3(matchRatio),
       goal: 1,
       notes: [
-        `headline = worst of the goals as measured/goal (matchProjects p99 < 10 ms; GET matches and referral lists p99 < 20 ms; referral lists ≥ 0.5× the static route, as issue 11's list goal): ${worst[0]}; all: ${Object.entries(parts).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+        `headline ratio = 10 ms / matchProjects p99 (the worse of the generated city's alerts and the engine's own after the year): issue 15's goal p99 < 10 ms`,
+        listing,
         `matching: ${MATCH_ALERTS} households of the generated Hangzhou city (seed ${SEED}) with at least one service suggestion (${fmt(sampled.withService * 100)} % of households have one), sampled evenly over the city, their profileOf suggestions; one call each, timed interleaved with one plain scan of the registry (the raw limit); match_p50_vs_scan = how many plain scans one indexed match costs`,
         `stack: ${loaded.households} of those households loaded and alerted (major disease), the registry seeded through the stream, then ${plan.commands.length} help commands (${orders} service orders over a simulated year and the sites' accept/start/complete/decline steps at their times) published as commands and decided by the engine; ${done} of ${orders} referrals ended exactly as a mirror of the projects' places planned them${mismatched ? ` (${mismatched} differ, e.g. ${examples.join('; ')})` : ''}; no policy referrals (they need verified alerts)`,
         `HTTP: autocannon ${CONNECTIONS} connections × ${DURATION} s per endpoint, static route first then ours, load generator in the same process; beside it the busiest township's alert queue at ${QUEUE_RATE} req/s and ${STREAM_RATE} medical claims/s through the engine; matches cycle over ${matchPaths.length} alerts (caseworker key); ?site= with a site key for the busiest site, ?township= with a caseworker key for the busiest township, first page (50)`,

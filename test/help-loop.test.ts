@@ -121,6 +121,12 @@ describe('the help loop', () => {
     const c = await call('POST', `/v1/alerts/${e}/close`, cw, { requestId: 'hz-close', leaseToken: token });
     expect(c.status).toBe(200);
     expect(c.body['alert'].status).toBe('closed');
+    // the case is closed, its confirmed need is not: a service order can still be sent (a declined one re-matched)
+    const later = services.find((x) => (x['matches'] as Json[]).some((y) => y['placesLeft'] > 0))!;
+    expect(later, 'a needed service with a place within reach').toBeDefined();
+    const pickLater = (later['matches'] as Json[]).find((y) => y['placesLeft'] > 0)!;
+    const afterClose = await call('POST', `/v1/alerts/${e}/orders`, cw, { requestId: 'hz-after-close', projectId: pickLater['projectId'], service: later['service'] });
+    expect(afterClose.status, JSON.stringify(afterClose.body)).toBe(200);
     // the township's referral queue shows the settled referral
     const q = await call('GET', `/v1/referrals?township=${h.region.townshipId}&kind=policy`, cw);
     expect((q.body['items'] as Json[]).map((r) => `${r['id']}:${r['status']}`)).toContain(`${rid}:approved`);

@@ -149,8 +149,9 @@ export function applyHelpCommand(store: Store, p: number, seq: number, c: HelpCo
       const id = policyReferralId(c.alertId, c.policy);
       const alert = store.alerts.get(c.alertId);
       if (!alert || alert.householdId !== c.householdId) return refuse('LIFELINE_ERR_ALERT_NOT_FOUND', `alert ${c.alertId.slice(0, 128)} does not exist`, 'alertId');
-      if (!(alert.status === 'verified' || alert.status === 'disposed') || alert.verification?.outcome !== 'confirmed') {
-        return refuse('LIFELINE_ERR_HELP_NOT_VERIFIED', `a policy referral needs an alert verified as confirmed; this one is ${alert.status}${alert.verification ? ` (${alert.verification.outcome})` : ''}`, 'alertId');
+      // the verification stays on the record: a closed or re-opened case keeps the need it confirmed
+      if (alert.verification?.outcome !== 'confirmed') {
+        return refuse('LIFELINE_ERR_HELP_NOT_VERIFIED', `a policy referral needs an alert verified as confirmed; this one is ${alert.verification ? `verified as ${alert.verification.outcome}` : `${alert.status}, not verified`}`, 'alertId');
       }
       const open = store.openPolicyReferrals.get([c.householdId, c.policy]);
       if (open) return refuse('LIFELINE_ERR_HELP_ALREADY_REFERRED', `the household already has a ${c.policy} referral awaiting the department (${open})`, 'policy', { referralId: open });

@@ -57,9 +57,13 @@ export interface HelpServiceDeps {
   now(): number;
 }
 
-/** Alerts a referral may be made for: verified (as confirmed) and not closed. */
+/**
+ * Alerts a referral may be made for: verified as confirmed, whatever the status since — a case
+ * closed after its referrals were sent still gets a declined order re-matched, and a case a new
+ * trigger re-opened keeps the need its verification confirmed.
+ */
 function referable(a: Alert): boolean {
-  return (a.status === 'verified' || a.status === 'disposed') && a.verification?.outcome === 'confirmed';
+  return a.verification?.outcome === 'confirmed';
 }
 
 export class HelpService {
@@ -154,7 +158,7 @@ export class HelpService {
   /** Dispatches a service order for a verified alert to a project (the project's partition decides the place). */
   async dispatch(alertId: string, b: { projectId: string; service: string; note: string; requestId: string; rematchOf?: string | null }, p: Principal): Promise<HelpResult> {
     const a = this.d.alerts.read(alertId, p);
-    if (!referable(a)) throw new ApiError('LIFELINE_ERR_HELP_NOT_VERIFIED', 409, `an order needs an alert verified as confirmed; this one is ${a.status}`, { field: 'id' });
+    if (!referable(a)) throw new ApiError('LIFELINE_ERR_HELP_NOT_VERIFIED', 409, `an order needs an alert verified as confirmed; this one is ${a.verification ? `verified as ${a.verification.outcome}` : `${a.status}, not verified`}`, { field: 'id' });
     const project = this.project(b.projectId);
     // one order at a time per alert and service: a second one while the first stands is a mistake, not a retry
     const standing = this.d.view.referralsOf('alert', a.id).find((r) => r.kind === 'service' && r.code === b.service && (r.status === 'dispatched' || r.status === 'accepted' || r.status === 'in_service') && !r.history.some((h) => h.requestId === b.requestId));
@@ -188,7 +192,7 @@ export class HelpService {
 
   async submitPolicy(alertId: string, b: { policy: string; note: string; requestId: string }, p: Principal): Promise<HelpResult> {
     const a = this.d.alerts.read(alertId, p);
-    if (!referable(a)) throw new ApiError('LIFELINE_ERR_HELP_NOT_VERIFIED', 409, `a policy referral needs an alert verified as confirmed; this one is ${a.status}`, { field: 'id' });
+    if (!referable(a)) throw new ApiError('LIFELINE_ERR_HELP_NOT_VERIFIED', 409, `a policy referral needs an alert verified as confirmed; this one is ${a.verification ? `verified as ${a.verification.outcome}` : `${a.status}, not verified`}`, { field: 'id' });
     return this.send({ ...this.base(p, b.requestId, alertId), op: 'policy.submit', alertId: a.id, householdId: a.householdId, policy: b.policy, note: b.note });
   }
 

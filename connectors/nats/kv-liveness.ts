@@ -82,6 +82,8 @@ export interface KvFollowerOptions {
   rewatchMs?: number;
   /** Liveness check interval (ms, default 2,000). */
   livenessEveryMs?: number;
+  /** How long the first watch is tried again when opening it fails (ms, default 30,000). */
+  startDeadlineMs?: number;
   onWarning?: (err: Error) => void;
 }
 
@@ -114,9 +116,23 @@ export class KvFollower {
     });
   }
 
-  /** Opens the first watch and starts the liveness checks. */
+  /**
+   * Opens the first watch and starts the liveness checks. A watch is an ordered consumer: with a
+   * server of a cluster down, nats-server 2.9 may never answer its create and answer the next at
+   * once, so a failed open is tried again until `startDeadlineMs`.
+   */
   async start(): Promise<void> {
-    await this.follow();
+    const deadline = Date.now() + (this.o.startDeadlineMs ?? 30_000);
+    for (;;) {
+      try {
+        await this.follow();
+        break;
+      } catch (err) {
+        if (this.stopped || Date.now() >= deadline) throw err;
+        this.o.onWarning?.(new Error(`${this.o.name}: the watch could not be opened (${(err as Error).message}); trying again`));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     this.liveness.start();
   }
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { KvWatchLiveness } from '../nats/index.js';
+import { KvFollower, KvWatchLiveness } from '../nats/index.js';
 import { testConnection, uniqueId } from '../../test/support/nats.js';
 
 describe('KV watch liveness', () => {
@@ -49,5 +49,39 @@ describe('KV watch liveness', () => {
     } finally {
       l.stop();
     }
+  });
+
+  it('tries the first watch again when opening it fails (a consumer create unanswered with a server down)', async () => {
+    const got: string[] = [];
+    const warnings: string[] = [];
+    let opens = 0;
+    let last = 0;
+    const f = new KvFollower(kv, {
+      name: 'the test bucket',
+      open: async () => {
+        if (++opens < 3) throw new Error('TIMEOUT');
+        return kv.watch();
+      },
+      onEntry: (e) => {
+        last = e.revision;
+        got.push(e.key);
+      },
+      revision: () => last,
+      livenessEveryMs: 3_600_000,
+      onWarning: (e) => warnings.push(e.message),
+    });
+    await kv.put('d', 'four');
+    await f.start();
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      expect(opens).toBe(3);
+      expect(got).toContain('d');
+      expect(warnings.filter((w) => /could not be opened \(TIMEOUT\)/.test(w))).toHaveLength(2);
+    } finally {
+      f.stop();
+    }
+    // past its deadline the failure is the caller's
+    const never = new KvFollower(kv, { name: 'never', open: () => Promise.reject(new Error('TIMEOUT')), onEntry: () => undefined, revision: () => 0, startDeadlineMs: 300 });
+    await expect(never.start()).rejects.toThrow('TIMEOUT');
   });
 });

@@ -93,7 +93,7 @@ describe('capacity', () => {
     expect(placesLeft(givePlaceBack(c, { placeMonth: null }, false), T)).toBe(1);
   });
 
-  it('never shows negative places, whatever the sequence of takes, returns and capacity cuts (seeded)', () => {
+  it('never shows negative places, whatever the sequence of takes, returns and capacity cuts (seeded)', { tags: ['property'] }, () => {
     const op = fc.oneof(fc.constant({ t: 'take' as const }), fc.constant({ t: 'decline' as const }), fc.constant({ t: 'complete' as const }), fc.record({ t: fc.constant('cut' as const), places: fc.integer({ min: 0, max: 5 }) }));
     assertProperty(
       fc.property(fc.constantFrom<'month' | 'concurrent'>('month', 'concurrent'), fc.array(op, { maxLength: 60 }), (unit, ops) => {

@@ -603,8 +603,8 @@ function renderActions(alert) {
 }
 
 // ---- help loop: the alert's matches, policies and referrals (drawer) ----------------------
-/** A referral may be made for an alert verified as confirmed and not closed (as the API decides). */
-const referable = (a) => Boolean(a) && (a.status === 'verified' || a.status === 'disposed') && a.verification?.outcome === 'confirmed';
+/** A referral may be made for an alert verified as confirmed, closed or not (as the API decides). */
+const referable = (a) => Boolean(a) && a.verification?.outcome === 'confirmed';
 const helpNote = () => document.getElementById('helpNote')?.value ?? '';
 
 /** Shows the help panel once the alert is verified as confirmed; reloads it when the alert's status moves. */

@@ -104,8 +104,8 @@ export class HelpService {
     const a = this.d.alerts.read(alertId, p);
     const at = this.d.now();
     const referrals = this.d.view.referralsOf('alert', a.id);
-    // projects that declined this household's order for a service are not proposed again for it
-    const declined = new Set(referrals.filter((r) => r.status === 'declined' && r.projectId !== null).map((r) => r.projectId!));
+    // a project that declined this household's order for a service is not proposed again for that service
+    const declined = new Set(referrals.filter((r) => r.status === 'declined' && r.projectId !== null).map((r) => `${r.projectId}|${r.code}`));
     const services = matchProjects(a.region, a.snapshot.suggestions, this.d.view.projectIndex(), {
       at,
       ...(opts.perService !== undefined ? { perService: opts.perService } : {}),

@@ -36,7 +36,7 @@ export interface MatchOptions {
   perService?: number;
   /** Only these services (default: every service suggestion). */
   services?: readonly string[];
-  /** Projects not to propose (those that declined this need already). */
+  /** Projects not to propose: `<projectId>` for every service, `<projectId>|<service>` for one (a project that declined this need). */
   exclude?: ReadonlySet<string>;
 }
 
@@ -90,7 +90,7 @@ export function matchProjects(region: Region, suggestions: readonly Suggestion[]
     if (s.kind !== 'service' || (opts.services && !opts.services.includes(s.code))) continue;
     const ranked: { p: Project; left: number; km: number }[] = [];
     for (const p of index.byService.get(s.code) ?? []) {
-      if (opts.exclude?.has(p.id) || p.retiredAt !== null || !reaches(p, region)) continue;
+      if (p.retiredAt !== null || opts.exclude?.has(p.id) || opts.exclude?.has(`${p.id}|${s.code}`) || !reaches(p, region)) continue;
       if (p.activeFrom > opts.at || (p.activeTo !== null && opts.at >= p.activeTo)) continue;
       ranked.push({ p, left: placesLeft(p, opts.at), km: distanceKm(region.lat, region.lon, p.site.lat, p.site.lon) });
     }

@@ -197,9 +197,12 @@ describe('matching', () => {
 
   it('counts a need as unmet when nothing within reach has a place, and leaves out projects that declined it', () => {
     const full = project('Pfull', 'village', { capacity: { unit: 'month', places: 0 } });
-    const [m] = matchProjects(region, [tutoring], indexProjects([full, project('Pdeclined', 'township')]), { at: T, exclude: new Set(['Pdeclined']) });
+    const [m] = matchProjects(region, [tutoring], indexProjects([full, project('Pdeclined', 'township')]), { at: T, exclude: new Set(['Pdeclined|tutoring']) });
     expect(m!.unmet).toBe(true);
     expect(m!.matches.map((x) => x.projectId)).toEqual(['Pfull']);
+    // a decline for another service leaves the project in
+    const [n] = matchProjects(region, [tutoring], indexProjects([full, project('Pdeclined', 'township')]), { at: T, exclude: new Set(['Pdeclined|counselling']) });
+    expect(n!.matches.map((x) => x.projectId)).toEqual(['Pdeclined', 'Pfull']);
   });
 });
 

@@ -66,12 +66,10 @@ export class CityAlertView {
       this.failReady = reject;
     });
     this.ready.catch(() => undefined);
-    this.follower = new KvFollower(kv, {
+    this.follower = KvFollower.resuming(kv, {
       name: 'the alert feed',
-      // from the revision after the last one applied: a resumed watch misses nothing and repeats nothing
-      open: () => kv.watch(this.lastRevision > 0 ? { resumeFromRevision: this.lastRevision + 1 } : {}),
       onEntry: (e) => this.onEntry(e),
-      revision: () => this.lastRevision,
+      applied: () => this.lastRevision,
       ...(opts.rewatchMs !== undefined ? { rewatchMs: opts.rewatchMs } : {}),
       ...(opts.livenessEveryMs !== undefined ? { livenessEveryMs: opts.livenessEveryMs } : {}),
       ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),

@@ -41,11 +41,10 @@ export class HelpView {
     private readonly opts: HelpViewOptions,
   ) {
     this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
-    this.follower = new KvFollower(kv, {
+    this.follower = KvFollower.resuming(kv, {
       name: 'the help feed',
-      open: () => kv.watch(this.lastRevision > 0 ? { resumeFromRevision: this.lastRevision + 1 } : {}),
       onEntry: (e) => this.onEntry(e),
-      revision: () => this.lastRevision,
+      applied: () => this.lastRevision,
       ...(opts.rewatchMs !== undefined ? { rewatchMs: opts.rewatchMs } : {}),
       ...(opts.livenessEveryMs !== undefined ? { livenessEveryMs: opts.livenessEveryMs } : {}),
       ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),

@@ -98,6 +98,25 @@ export class KvFollower {
   private stopped = false;
   private readonly liveness: KvWatchLiveness;
 
+  /**
+   * A follower whose watches resume from the revision after the last one applied (`applied()`): a
+   * resumed watch misses nothing and repeats nothing. For views materialised from a whole bucket.
+   */
+  static resuming(
+    kv: KV,
+    o: { name: string; onEntry(e: KvWatchEntry): void; applied(): number } & Pick<KvFollowerOptions, 'rewatchMs' | 'livenessEveryMs' | 'startDeadlineMs' | 'onWarning'>,
+  ): KvFollower {
+    const { applied, ...rest } = o;
+    return new KvFollower(kv, {
+      ...rest,
+      open: () => {
+        const last = applied();
+        return kv.watch(last > 0 ? { resumeFromRevision: last + 1 } : {});
+      },
+      revision: applied,
+    });
+  }
+
   constructor(
     kv: KV,
     private readonly o: KvFollowerOptions,

@@ -35,7 +35,7 @@ export interface ApiContext {
   /** Where alerts, queues and their counts are read: the city view on a node of several, else the engine's store. */
   alertStore: Store;
   /** Names and ID numbers of a household's persons (masking alert texts), wherever the household is kept. */
-  personsOf(householdId: string): readonly { name: string; idNumber: string }[];
+  personsOf(householdId: string): readonly { name: string; idNumber: string; alive?: boolean }[];
   /** Feed health as answered by /v1/feeds: this process's counters, or on a node of several every node's together (from the feed bucket, ≤ 5 s behind). */
   feedHealth(): FeedHealth[];
   /** The help loop (registry, matching, referrals); null without a NATS connection. */

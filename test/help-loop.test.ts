@@ -314,6 +314,9 @@ describe('the help loop', () => {
     expect((a['services'] as Json[]).every((r) => r['townshipId'] === null)).toBe(true);
     const counsel = (a['services'] as Json[]).find((r) => r['service'] === 'counselling')!;
     expect(counsel['orders']).toBeNull(); // 1 < api.kAnonymity
+    // and no total gives a hidden row away by subtraction
+    expect(a['totals'].orders).toBeNull();
+    expect(a['totals'].completionRate).toBeNull();
     expect((await call('GET', '/v1/stats/help?period=quarter&at=2026-11', cw)).status).toBe(400);
 
     // every step of the order is in the audit stream, by whom
@@ -353,5 +356,26 @@ describe('the help loop', () => {
     expect(audit.map((e) => e['action'])).toEqual(['project.create', 'project.update', 'project.retire']);
     expect(audit[1]!['before'].capacity.places).toBe(20);
     expect(audit[1]!['after'].capacity.places).toBe(30);
+  }, 60_000);
+
+  it("addresses an order after a death to a living member: the site never gets the deceased's name", async () => {
+    const h = stack.households.find((x) => x.persons.length >= 3 && x.persons.every((p) => p.alive) && x.persons[0]!.relation === 'head' && !stateOf(x.id).household.assistance.enrolled && x.region.townshipId !== childA.township)!;
+    expect(h).toBeDefined();
+    const cw = (await stack.issueKey('caseworker', [h.region.townshipId])).token;
+    await push({ source: 'civil_affairs', kind: 'death_registered', householdId: h.id, personId: h.persons[0]!.id, payload: { deathDate: '2026-11-23', cause: 'illness' } });
+    const alertId = await alertOf(h, cw);
+    await claimAndVerify(alertId, cw, 'death');
+    const e = encodeURIComponent(alertId);
+    const m = (await call('GET', `/v1/alerts/${e}/matches`, cw)).body;
+    const svc = (m['services'] as Json[]).find((x) => (x['matches'] as Json[]).some((y) => y['placesLeft'] > 0))!;
+    expect(svc, 'a needed service with a place').toBeDefined();
+    const pick = (svc['matches'] as Json[]).find((y) => y['placesLeft'] > 0)!;
+    const o = await call('POST', `/v1/alerts/${e}/orders`, cw, { requestId: 'death-order', projectId: pick['projectId'], service: svc['service'] });
+    expect(o.status, JSON.stringify(o.body)).toBe(200);
+    const site = (await stack.issueKey('site', [pick['siteId']])).token;
+    const seen = (await call('GET', `/v1/referrals/${encodeURIComponent(o.body['referral'].id)}`, site)).body;
+    const first = (n: string) => [...n][0];
+    expect(seen['recipient'].members).toBe(h.persons.length - 1);
+    expect(seen['recipient'].name).toBe(`${first(h.persons[1]!.name)}${'*'.repeat([...h.persons[1]!.name].length - 1)}`);
   }, 60_000);
 });

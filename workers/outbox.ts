@@ -101,7 +101,7 @@ export class OutboxPublisher {
     for (const id of ids) {
       const alert = this.store.alerts.get(id);
       if (!alert) continue; // the partition was cleared meanwhile (lease lost): its new owner publishes
-      const persons = this.store.households.get(alert.householdId)?.household.persons.map((x) => ({ name: x.name, idNumber: x.idNumber })) ?? [];
+      const persons = this.store.households.get(alert.householdId)?.household.persons.map((x) => ({ name: x.name, idNumber: x.idNumber, alive: x.alive })) ?? [];
       const entry: AlertFeedEntry = { v: 1, alert, persons, checkpoint, partition: p };
       out.push(this.js.publish(alertFeedSubject(bucket, id), JSON.stringify(entry), { timeout }));
     }

@@ -19,7 +19,7 @@ import { KvFollower } from '../../connectors/nats/index.js';
 import { parseAlertFeedEntry, type AlertFeedEntry } from '../../workers/alert-feed/index.js';
 import { openStore, writeAlertInTxn, type Store } from '../../workers/store/index.js';
 
-type Names = { name: string; idNumber: string }[];
+type Names = { name: string; idNumber: string; alive?: boolean }[];
 
 export interface CityAlertViewOptions {
   /** Folder of the view's LMDB environment (removed and rebuilt at open). */

@@ -53,7 +53,7 @@ export interface HelpServiceDeps {
   view: HelpView;
   commands: CommandClient | null;
   alerts: AlertService;
-  personsOf(householdId: string): readonly { name: string; idNumber: string }[];
+  personsOf(householdId: string): readonly { name: string; idNumber: string; alive?: boolean }[];
   now(): number;
 }
 
@@ -116,8 +116,9 @@ export class HelpService {
   }
 
   private recipientOf(a: Alert): Recipient {
-    const persons = this.d.personsOf(a.householdId);
-    return { name: persons[0] ? maskName(persons[0].name) : '*', communityId: a.region.communityId, lat: a.region.lat, lon: a.region.lon, members: persons.length };
+    // the first living member (after a death alert the head may be the one who died), masked
+    const living = this.d.personsOf(a.householdId).filter((x) => x.alive !== false);
+    return { name: living[0] ? maskName(living[0].name) : '*', communityId: a.region.communityId, lat: a.region.lat, lon: a.region.lon, members: living.length };
   }
 
   private base(p: Principal, requestId: string, target: string): Pick<HelpCommand, 'v' | 'key' | 'actor' | 'role' | 'at' | 'requestId'> {

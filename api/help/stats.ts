@@ -208,12 +208,24 @@ export class HelpStatsSource {
       const rate = r.orders !== null && r.orders >= k ? r.completionRate : null;
       return { ...r, need: small(r.need), orders: small(r.orders), completed: small(r.completed), declined: small(r.declined), unmet: small(r.unmet), shortfall: small(r.shortfall), completionRate: rate, waitingHoursP50: rate === null ? null : r.waitingHoursP50, waitingHoursMean: rate === null ? null : r.waitingHoursMean };
     };
+    const services = s.services.filter((r) => r.townshipId === null).map(hide);
+    // the totals are sums of the service rows: a column with a hidden row shows no total (it would give the hidden one away)
+    const totals = hide({ service: '', townshipId: null, ...s.totals });
+    for (const col of ['need', 'orders', 'completed', 'declined', 'unmet', 'shortfall'] as const) {
+      if (services.some((r) => r[col] === null)) totals[col] = null;
+    }
+    if (totals.orders === null || totals.completed === null || totals.declined === null) {
+      totals.completionRate = null;
+      totals.waitingHoursP50 = null;
+      totals.waitingHoursMean = null;
+    }
+    const { service: _s, townshipId: _t, ...shownTotals } = totals;
     return {
       ...s,
       policies: s.policies.map((x) => ({ policy: x.policy, submitted: small(x.submitted), approved: small(x.approved), rejected: small(x.rejected), waitingHoursP50: small(x.submitted) === null ? null : x.waitingHoursP50 })),
-      services: s.services.filter((r) => r.townshipId === null).map(hide),
+      services,
       townships: [],
-      totals: hide({ service: '', townshipId: null, ...s.totals }),
+      totals: shownTotals,
     };
   }
 }

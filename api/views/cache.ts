@@ -18,7 +18,7 @@ import { scrubText, type PrivacyView } from '../privacy/mask.js';
 import { mapStrings } from './alert.js';
 import { portraitHead, portraitTail } from './portrait.js';
 
-type Names = readonly { name: string; idNumber: string }[];
+type Names = readonly { name: string; idNumber: string; alive?: boolean }[];
 
 /** Fragments per privacy view: names in full, or masked (then per set of names to mask). */
 function viewKey(view: PrivacyView, persons: Names): string {
@@ -224,12 +224,12 @@ export class PortraitJsonCache {
     return lookUp(this.store.households, this.lru, id, (s, bytes) => ({
       bytes,
       townshipId: s.household.region.townshipId,
-      persons: s.household.persons.map((x) => ({ name: x.name, idNumber: x.idNumber })),
+      persons: s.household.persons.map((x) => ({ name: x.name, idNumber: x.idNumber, alive: x.alive })),
       frags: new Map(),
     }));
   }
 
-  /** The persons of a household (names and ID numbers), for masking its alerts. */
+  /** The persons of a household (names, ID numbers, alive), for masking its alerts and addressing its orders. */
   persons(id: string): Names {
     return this.entry(id)?.[0].persons ?? [];
   }

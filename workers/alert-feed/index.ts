@@ -15,7 +15,7 @@ export interface AlertFeedEntry {
   v: 1;
   alert: Alert;
   /** Names and ID numbers of the household's persons: readers mask them in the alert's texts for roles that may not see them. */
-  persons: { name: string; idNumber: string }[];
+  persons: { name: string; idNumber: string; alive?: boolean }[];
   /** The partition's checkpoint (stream sequence) the value was read at: a reader keeps the higher of two. */
   checkpoint: number;
   partition: number;

@@ -9,7 +9,7 @@
  * goes back in time; a node's own command outcomes are offered at once (read-your-writes).
  */
 import type { KV, KvWatchEntry } from '@nats-io/kv';
-import { KvFollower } from '../../connectors/nats/index.js';
+import { KvFollower, retryUntil } from '../../connectors/nats/index.js';
 import { indexProjects, type ProjectIndex } from '../../engine/help/matching.js';
 import type { Project, Referral } from '../../engine/help/types.js';
 import { parseHelpFeedEntry } from '../../workers/help-feed/index.js';
@@ -53,7 +53,7 @@ export class HelpView {
 
   static async open(kv: KV, opts: HelpViewOptions = {}): Promise<HelpView> {
     const v = new HelpView(kv, opts);
-    const status = await kv.status();
+    const status = await retryUntil(() => kv.status());
     if (status.values === 0) v.goLive();
     await v.follower.start();
     return v;

@@ -1,2 +1,3 @@
 export { connectNats, natsOptions, type NatsConfig } from './connect.js';
+export { retryUntil, type RetryOptions } from './retry.js';
 export { KvFollower, KvWatchLiveness, type KvFollowerOptions, type KvLivenessOptions } from './kv-liveness.js';

@@ -6,6 +6,7 @@
  */
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/transport-node';
+import { retryUntil } from './retry.js';
 
 export interface KvLivenessOptions {
   /** What is watched, for the warning ("the alert feed"). */
@@ -141,17 +142,11 @@ export class KvFollower {
    * once, so a failed open is tried again until `startDeadlineMs`.
    */
   async start(): Promise<void> {
-    const deadline = Date.now() + (this.o.startDeadlineMs ?? 30_000);
-    for (;;) {
-      try {
-        await this.follow();
-        break;
-      } catch (err) {
-        if (this.stopped || Date.now() >= deadline) throw err;
-        this.o.onWarning?.(new Error(`${this.o.name}: the watch could not be opened (${(err as Error).message}); trying again`));
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
+    await retryUntil(() => this.follow(), {
+      deadlineMs: this.o.startDeadlineMs ?? 30_000,
+      stopped: () => this.stopped,
+      onRetry: (err) => this.o.onWarning?.(new Error(`${this.o.name}: the watch could not be opened (${err.message}); trying again`)),
+    });
     this.liveness.start();
   }
 

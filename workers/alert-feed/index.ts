@@ -8,6 +8,7 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { retryUntil } from '../../connectors/nats/retry.js';
 import type { Alert } from '../../engine/alerts/types.js';
 
 /** What the feed keeps per alert. */
@@ -32,9 +33,11 @@ export function alertFeedSubject(bucket: string, alertId: string): string {
 }
 
 /** Opens the bucket, creating it when absent (history 1, `replicas` copies). */
-export async function openAlertFeed(nc: NatsConnection, opts: { bucket: string; replicas: number; timeoutMs?: number }): Promise<KV> {
-  const timeout = opts.timeoutMs ?? 10_000;
-  return new Kvm(jetstream(nc, { timeout })).create(opts.bucket, { history: 1, replicas: opts.replicas, timeout });
+export async function openAlertFeed(nc: NatsConnection, opts: { bucket: string; replicas: number; timeoutMs?: number; deadlineMs?: number }): Promise<KV> {
+  // short attempts, tried again until the deadline: see connectors/nats/retry.ts
+  const timeout = opts.timeoutMs ?? 3_000;
+  const kvm = new Kvm(jetstream(nc, { timeout }));
+  return retryUntil(() => kvm.create(opts.bucket, { history: 1, replicas: opts.replicas, timeout }), { deadlineMs: opts.deadlineMs ?? 30_000 });
 }
 
 /** Parses a feed value; null when it is not one (a reader skips it and says so). */

@@ -8,6 +8,7 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { retryUntil } from '../../connectors/nats/retry.js';
 import type { Project, Referral } from '../../engine/help/types.js';
 
 export type HelpFeedEntry =
@@ -23,9 +24,11 @@ export function helpFeedSubject(bucket: string, kind: 'project' | 'referral', id
   return `$KV.${bucket}.${helpFeedKey(kind, id)}`;
 }
 
-export async function openHelpFeed(nc: NatsConnection, opts: { bucket: string; replicas: number; timeoutMs?: number }): Promise<KV> {
-  const timeout = opts.timeoutMs ?? 10_000;
-  return new Kvm(jetstream(nc, { timeout })).create(opts.bucket, { history: 1, replicas: opts.replicas, timeout });
+export async function openHelpFeed(nc: NatsConnection, opts: { bucket: string; replicas: number; timeoutMs?: number; deadlineMs?: number }): Promise<KV> {
+  // short attempts, tried again until the deadline: see connectors/nats/retry.ts
+  const timeout = opts.timeoutMs ?? 3_000;
+  const kvm = new Kvm(jetstream(nc, { timeout }));
+  return retryUntil(() => kvm.create(opts.bucket, { history: 1, replicas: opts.replicas, timeout }), { deadlineMs: opts.deadlineMs ?? 30_000 });
 }
 
 export function parseHelpFeedEntry(data: Uint8Array): HelpFeedEntry | null {

@@ -34,10 +34,10 @@ export function alertFeedSubject(bucket: string, alertId: string): string {
 
 /** Opens the bucket, creating it when absent (history 1, `replicas` copies). */
 export async function openAlertFeed(nc: NatsConnection, opts: { bucket: string; replicas: number; timeoutMs?: number; deadlineMs?: number }): Promise<KV> {
-  // short attempts, tried again until the deadline: see connectors/nats/retry.ts
-  const timeout = opts.timeoutMs ?? 3_000;
+  // an unanswered request is tried again until the deadline (connectors/nats/retry.ts); the handle keeps the 10 s timeout its readers had
+  const timeout = opts.timeoutMs ?? 10_000;
   const kvm = new Kvm(jetstream(nc, { timeout }));
-  return retryUntil(() => kvm.create(opts.bucket, { history: 1, replicas: opts.replicas, timeout }), { deadlineMs: opts.deadlineMs ?? 30_000 });
+  return retryUntil(() => kvm.create(opts.bucket, { history: 1, replicas: opts.replicas, timeout }), { deadlineMs: opts.deadlineMs ?? 45_000 });
 }
 
 /** Parses a feed value; null when it is not one (a reader skips it and says so). */

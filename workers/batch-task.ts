@@ -388,16 +388,9 @@ function applyAlerts(store: Store, p: number, work: readonly AlertWork[], seqs: 
   const outcomes: OutcomeMessage[] = [];
   let audit = 0;
   const help = newHelpChanges();
-  /** Help audit rows per stream sequence (outbox index 10, 11, …). */
-  let helpSeq = -1;
-  let helpIdx = 10;
+  /** A help item's audit rows, at outbox index 10, 11, … of its message (no other work item of that message writes help rows). */
   const flushHelpAudits = (seq: number): void => {
-    if (help.audits.length === 0) return;
-    if (seq !== helpSeq) {
-      helpSeq = seq;
-      helpIdx = 10;
-    }
-    for (const row of help.audits) store.outbox.putSync([p, seq, helpIdx++], row);
+    help.audits.forEach((row, i) => store.outbox.putSync([p, seq, 10 + i], row));
     audit += help.audits.length;
     help.audits.length = 0;
   };

@@ -6,11 +6,11 @@
  */
 
 import { isActive, placesLeft, placesTaken, takePlace, givePlaceBack, monthOf } from '../engine/help/capacity.js';
-import { policiesGrantedBy, policiesRefusedBy } from '../engine/help/policies.js';
+import { notReferable, policiesGrantedBy, policiesRefusedBy } from '../engine/help/policies.js';
 import { policyReferralId, serviceReferralId, transitionReferral, type ReferralRequest } from '../engine/help/referrals.js';
 import type { Project, Referral } from '../engine/help/types.js';
 import type { Update } from '../engine/types.js';
-import type { CommandOutcome, HelpCommand, OutcomeMessage } from './commands/index.js';
+import { outcomeMessageOf, type CommandOutcome, type HelpCommand, type OutcomeMessage } from './commands/index.js';
 import { writeReferralInTxn, type OutboxRow, type Store } from './store/index.js';
 
 export interface HelpChanges {
@@ -21,12 +21,22 @@ export interface HelpChanges {
 
 export const newHelpChanges = (): HelpChanges => ({ projects: new Set(), referrals: new Set(), audits: [] });
 
-function auditRow(c: { at: number; actor: string; role: string | null; requestId: string | null }, action: string, target: string, revision: number, township: string | null, before: unknown, after: unknown, details: Record<string, unknown>): OutboxRow {
+/** Who made a change and when (a command, or a department's update). */
+type Actor = { at: number; actor: string; role: string | null; requestId: string | null };
+
+function auditRow(c: Actor, action: string, target: string, revision: number, township: string | null, before: unknown, after: unknown, details: Record<string, unknown>): OutboxRow {
   return {
     kind: 'audit',
     msgId: `help:${target}:${revision}`,
     body: { at: c.at, actor: c.actor, role: c.role, township, action, target, requestId: c.requestId, before, after, details },
   };
+}
+
+/** Writes a referral (with its index), marks it for the help feed and audits the change. */
+function writeReferral(store: Store, out: HelpChanges, by: Actor, before: Referral | null, after: Referral, action: string, details: Record<string, unknown>): void {
+  writeReferralInTxn(store, after);
+  out.referrals.add(after.id);
+  out.audits.push(auditRow(by, action, after.id, after.revision, after.townshipId, referralAudit(before), referralAudit(after), details));
 }
 
 const projectAudit = (p: Project | null) => (p ? { name: p.name, capacity: p.capacity, usage: p.usage, retiredAt: p.retiredAt, activeTo: p.activeTo, revision: p.revision } : null);
@@ -35,7 +45,7 @@ const referralAudit = (r: Referral | null) => (r ? { status: r.status, reason: r
 type Opening = Omit<Referral, 'reason' | 'followUpAt' | 'createdAt' | 'updatedAt' | 'settledAt' | 'answeredAt' | 'history' | 'revision'>;
 
 /** A referral as its command opens it: revision 1, one history entry. */
-function openReferral(c: { at: number; actor: string; requestId: string | null }, o: Opening): Referral {
+function openReferral(c: Omit<Actor, 'role'>, o: Opening): Referral {
   return {
     ...o,
     reason: null,
@@ -52,35 +62,26 @@ function openReferral(c: { at: number; actor: string; requestId: string | null }
 /** Decides one help command; records its outcome by key (a retry gets the first answer). */
 export function applyHelpCommand(store: Store, p: number, seq: number, c: HelpCommand, out: HelpChanges): OutcomeMessage {
   const prior = store.commands.get([p, c.key]);
-  const records = (o: CommandOutcome): OutcomeMessage => ({
-    outcome: o,
-    alert: null,
-    project: o.projectId !== undefined ? (store.projects.get(o.projectId) ?? null) : null,
-    referral: o.referralId !== undefined ? (store.referrals.get(o.referralId) ?? null) : null,
-  });
-  if (prior) return records({ ...prior, replayed: true });
+  // read inside the write transaction: the records as this command left them
+  if (prior) return outcomeMessageOf(store, { ...prior, replayed: true });
   const target = c.op === 'project.create' ? c.project.id : c.op === 'referral.step' ? c.referralId : c.op === 'policy.submit' ? policyReferralId(c.alertId, c.policy) : c.projectId;
   const refuse = (code: string, message: string, field?: string, ids: { projectId?: string; referralId?: string } = {}): OutcomeMessage => {
     const outcome: CommandOutcome = { key: c.key, partition: p, seq, ok: false, replayed: false, code, message, alertId: target, revision: -1, ...ids };
     if (field !== undefined) outcome.field = field;
     store.commands.putSync([p, c.key], outcome);
-    return records(outcome);
+    return outcomeMessageOf(store, outcome);
   };
-  const accept = (revision: number, ids: { projectId?: string; referralId?: string }): OutcomeMessage => {
-    const outcome: CommandOutcome = { key: c.key, partition: p, seq, ok: true, replayed: false, alertId: target, revision, ...ids };
+  const accept = (revision: number, ids: { projectId?: string; referralId?: string }, replayed = false): OutcomeMessage => {
+    const outcome: CommandOutcome = { key: c.key, partition: p, seq, ok: true, replayed, alertId: target, revision, ...ids };
     store.commands.putSync([p, c.key], outcome);
-    return records(outcome);
+    return outcomeMessageOf(store, outcome);
   };
   const putProject = (before: Project | null, after: Project, action: string): void => {
     store.projects.putSync(after.id, after);
     out.projects.add(after.id);
     out.audits.push(auditRow(c, action, after.id, after.revision, after.site.townshipId, projectAudit(before), projectAudit(after), { partition: p, seq, siteId: after.site.id }));
   };
-  const putReferral = (before: Referral | null, after: Referral, action: string): void => {
-    writeReferralInTxn(store, after);
-    out.referrals.add(after.id);
-    out.audits.push(auditRow(c, action, after.id, after.revision, after.townshipId, referralAudit(before), referralAudit(after), { partition: p, seq, householdId: after.householdId, alertId: after.alertId, code: after.code }));
-  };
+  const putReferral = (before: Referral | null, after: Referral, action: string): void => writeReferral(store, out, c, before, after, action, { partition: p, seq, householdId: after.householdId, alertId: after.alertId, code: after.code });
 
   switch (c.op) {
     case 'project.create': {
@@ -149,10 +150,8 @@ export function applyHelpCommand(store: Store, p: number, seq: number, c: HelpCo
       const id = policyReferralId(c.alertId, c.policy);
       const alert = store.alerts.get(c.alertId);
       if (!alert || alert.householdId !== c.householdId) return refuse('LIFELINE_ERR_ALERT_NOT_FOUND', `alert ${c.alertId.slice(0, 128)} does not exist`, 'alertId');
-      // the verification stays on the record: a closed or re-opened case keeps the need it confirmed
-      if (alert.verification?.outcome !== 'confirmed') {
-        return refuse('LIFELINE_ERR_HELP_NOT_VERIFIED', `a policy referral needs an alert verified as confirmed; this one is ${alert.verification ? `verified as ${alert.verification.outcome}` : `${alert.status}, not verified`}`, 'alertId');
-      }
+      const why = notReferable(alert);
+      if (why !== null) return refuse('LIFELINE_ERR_HELP_NOT_VERIFIED', `a policy referral needs an alert verified as confirmed; this one is ${why}`, 'alertId');
       const open = store.openPolicyReferrals.get([c.householdId, c.policy]);
       if (open) return refuse('LIFELINE_ERR_HELP_ALREADY_REFERRED', `the household already has a ${c.policy} referral awaiting the department (${open})`, 'policy', { referralId: open });
       if (store.referrals.get(id)) return refuse('LIFELINE_ERR_HELP_ALREADY_REFERRED', `this alert's ${c.policy} referral was already answered`, 'policy', { referralId: id });
@@ -181,13 +180,9 @@ export function applyHelpCommand(store: Store, p: number, seq: number, c: HelpCo
       const before = store.referrals.get(c.referralId);
       if (!before) return refuse('LIFELINE_ERR_HELP_REFERRAL_NOT_FOUND', `referral ${c.referralId.slice(0, 128)} does not exist`, 'id');
       const r = transitionReferral(before, c.request, { now: c.at, actor: c.actor, requestId: c.requestId });
-      if (!r.ok) return refuse(r.code, r.message, r.field, { referralId: before.id, ...(before.projectId ? { projectId: before.projectId } : {}) });
       const ids = { referralId: before.id, ...(before.projectId ? { projectId: before.projectId } : {}) };
-      if (r.replayed) {
-        const outcome: CommandOutcome = { key: c.key, partition: p, seq, ok: true, replayed: true, alertId: target, revision: before.revision, ...ids };
-        store.commands.putSync([p, c.key], outcome);
-        return records(outcome);
-      }
+      if (!r.ok) return refuse(r.code, r.message, r.field, ids);
+      if (r.replayed) return accept(before.revision, ids, true);
       if (r.releasesPlace && before.projectId) {
         const project = store.projects.get(before.projectId);
         if (project) putProject(project, { ...givePlaceBack(project, before, r.declined), updatedAt: c.at, revision: project.revision + 1 }, 'project.place_returned');
@@ -209,11 +204,10 @@ export function settlePolicyReferrals(store: Store, p: number, seq: number, u: U
     const before = id ? store.referrals.get(id) : undefined;
     if (!before) continue;
     const actor = `dept:${u.source}`;
-    const r = transitionReferral(before, request, { now: at, actor, requestId: `update:${u.id}` });
+    const by = { at, actor, role: 'integration', requestId: `update:${u.id}` };
+    const r = transitionReferral(before, request, { now: at, actor, requestId: by.requestId });
     if (!r.ok || r.replayed) continue;
-    writeReferralInTxn(store, r.referral);
-    out.referrals.add(r.referral.id);
-    out.audits.push(auditRow({ at, actor, role: 'integration', requestId: `update:${u.id}` }, `referral.${request.action}`, r.referral.id, r.referral.revision, r.referral.townshipId, referralAudit(before), referralAudit(r.referral), { partition: p, seq, householdId: u.householdId, updateId: u.id, kind: u.kind }));
+    writeReferral(store, out, by, before, r.referral, `referral.${request.action}`, { partition: p, seq, householdId: u.householdId, updateId: u.id, kind: u.kind });
   }
 }
 

@@ -6,8 +6,8 @@
  */
 import type { Alert } from '../../engine/alerts/types.js';
 import { isActive, placesLeft } from '../../engine/help/capacity.js';
-import { matchProjects, type ServiceMatches } from '../../engine/help/matching.js';
-import { policyEligibility, type PolicyEligibility } from '../../engine/help/policies.js';
+import { matchProjects, siteServesTownship, type ServiceMatches } from '../../engine/help/matching.js';
+import { notReferable, policyEligibility, type PolicyEligibility } from '../../engine/help/policies.js';
 import type { ReferralRequest } from '../../engine/help/referrals.js';
 import type { Project, Recipient, Referral } from '../../engine/help/types.js';
 import type { HelpCommand, OutcomeMessage, ProjectChanges } from '../../workers/commands/index.js';
@@ -57,13 +57,10 @@ export interface HelpServiceDeps {
   now(): number;
 }
 
-/**
- * Alerts a referral may be made for: verified as confirmed, whatever the status since — a case
- * closed after its referrals were sent still gets a declined order re-matched, and a case a new
- * trigger re-opened keeps the need its verification confirmed.
- */
-function referable(a: Alert): boolean {
-  return a.verification?.outcome === 'confirmed';
+/** 409 unless a referral may be made for the alert (engine/help/policies.ts `notReferable`, as its writer decides too). */
+function requireReferable(a: Alert, what: string): void {
+  const why = notReferable(a);
+  if (why !== null) throw new ApiError('LIFELINE_ERR_HELP_NOT_VERIFIED', 409, `${what} needs an alert verified as confirmed; this one is ${why}`, { field: 'id' });
 }
 
 export class HelpService {
@@ -88,11 +85,7 @@ export class HelpService {
 
   /** Caseworkers: their townships' referrals; sites: their own orders; admin: all. */
   requireReferralScope(r: Referral, p: Principal): void {
-    if (p.role === 'site') {
-      if (r.siteId === null || !p.sites?.has(r.siteId)) throw forbidden('this order belongs to another site');
-      return;
-    }
-    requireTownship(p, r.townshipId);
+    if (!this.mayRead(r, p)) throw forbidden(p.role === 'site' ? 'this order belongs to another site' : "township is outside this key's scope");
   }
 
   mayRead(r: Referral, p: Principal): boolean {
@@ -159,7 +152,7 @@ export class HelpService {
   /** Dispatches a service order for a verified alert to a project (the project's partition decides the place). */
   async dispatch(alertId: string, b: { projectId: string; service: string; note: string; requestId: string; rematchOf?: string | null }, p: Principal): Promise<HelpResult> {
     const a = this.d.alerts.read(alertId, p);
-    if (!referable(a)) throw new ApiError('LIFELINE_ERR_HELP_NOT_VERIFIED', 409, `an order needs an alert verified as confirmed; this one is ${a.verification ? `verified as ${a.verification.outcome}` : `${a.status}, not verified`}`, { field: 'id' });
+    requireReferable(a, 'an order');
     const project = this.project(b.projectId);
     // one order at a time per alert and service: a second one while the first stands is a mistake, not a retry
     const standing = this.d.view.referralsOf('alert', a.id).find((r) => r.kind === 'service' && r.code === b.service && (r.status === 'dispatched' || r.status === 'accepted' || r.status === 'in_service') && !r.history.some((h) => h.requestId === b.requestId));
@@ -193,7 +186,7 @@ export class HelpService {
 
   async submitPolicy(alertId: string, b: { policy: string; note: string; requestId: string }, p: Principal): Promise<HelpResult> {
     const a = this.d.alerts.read(alertId, p);
-    if (!referable(a)) throw new ApiError('LIFELINE_ERR_HELP_NOT_VERIFIED', 409, `a policy referral needs an alert verified as confirmed; this one is ${a.verification ? `verified as ${a.verification.outcome}` : `${a.status}, not verified`}`, { field: 'id' });
+    requireReferable(a, 'a policy referral');
     return this.send({ ...this.base(p, b.requestId, alertId), op: 'policy.submit', alertId: a.id, householdId: a.householdId, policy: b.policy, note: b.note });
   }
 
@@ -250,8 +243,7 @@ export class HelpService {
     for (const pr of this.d.view.projects.values()) {
       if (q.service && !(pr.services as string[]).includes(q.service)) continue;
       if (q.districtId && pr.site.districtId !== q.districtId) continue;
-      // a township is served by its own sites and its district's county-level site (township id = district id + 3 digits)
-      if (q.townshipId && pr.site.townshipId !== q.townshipId && !(pr.site.level === 'county' && pr.site.districtId === q.townshipId.slice(0, 6))) continue;
+      if (q.townshipId && !siteServesTownship(pr.site, q.townshipId)) continue;
       if (q.level && pr.site.level !== q.level) continue;
       if (q.active !== undefined && isActive(pr, at) !== q.active) continue;
       all.push(pr);

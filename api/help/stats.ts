@@ -6,7 +6,7 @@
  * standing). Read from the help view and the alert store; kept 30 s per period.
  */
 import { monthOf, quarterOf } from '../../engine/help/capacity.js';
-import type { Referral } from '../../engine/help/types.js';
+import { siteServesTownship } from '../../engine/help/matching.js';
 import type { Store } from '../../workers/store/index.js';
 import { hasPersonalDataAccess, type Principal } from '../auth/index.js';
 import type { HelpView } from './view.js';
@@ -58,6 +58,9 @@ function median(xs: number[]): number | null {
   return s[Math.floor((s.length - 1) / 2)]!;
 }
 
+/** Hours, one decimal, of a duration in ms. */
+const hours = (ms: number): number => Math.round((ms / 3.6e6) * 10) / 10;
+
 function rowOf(service: string, townshipId: string | null, a: Acc): HelpStatsRow {
   const live = a.orders - a.declined;
   const unmet = [...a.need].filter((k) => !a.served.has(k)).length;
@@ -69,8 +72,8 @@ function rowOf(service: string, townshipId: string | null, a: Acc): HelpStatsRow
     completed: a.completed,
     declined: a.declined,
     completionRate: live > 0 ? Math.round((a.completed / live) * 1000) / 1000 : null,
-    waitingHoursP50: a.waits.length ? Math.round((median(a.waits)! / 3.6e6) * 10) / 10 : null,
-    waitingHoursMean: a.waits.length ? Math.round((a.waits.reduce((x, y) => x + y, 0) / a.waits.length / 3.6e6) * 10) / 10 : null,
+    waitingHoursP50: a.waits.length ? hours(median(a.waits)!) : null,
+    waitingHoursMean: a.waits.length ? hours(a.waits.reduce((x, y) => x + y, 0) / a.waits.length) : null,
     places: a.places,
     shortfall: Math.max(0, a.need.size - a.places),
     unmet,
@@ -124,7 +127,6 @@ export class HelpStatsSource {
       for (const s of a.snapshot.suggestions) if (s.kind === 'service') cell(s.code, a.region.townshipId).need.add(a.id);
     }
     const policies = new Map<string, { submitted: number; approved: number; rejected: number; waits: number[] }>();
-    const orders: Referral[] = [];
     for (const r of this.view.referrals.values()) {
       if (!inScope(r.townshipId)) continue;
       if (periodOf(period, r.createdAt) !== at) {
@@ -141,7 +143,6 @@ export class HelpStatsSource {
         if (r.answeredAt !== null) pc.waits.push(r.answeredAt - r.createdAt);
         continue;
       }
-      orders.push(r);
       const c = cell(r.code, r.townshipId);
       c.orders++;
       if (r.status === 'completed') c.completed++;
@@ -149,18 +150,16 @@ export class HelpStatsSource {
       else c.served.add(r.alertId);
       if (r.answeredAt !== null) c.waits.push(r.answeredAt - r.createdAt);
     }
-    // places within reach of each township with need or orders: its own sites and its district's county site
+    // places within reach of each township with need or orders: its own sites, its district's county site, city-wide projects
     const townships = new Set([...cells.keys()].map((k) => k.split('\u0000')[1]!));
     const months = monthsIn(period);
     for (const pr of this.view.projects.values()) {
       if (pr.retiredAt !== null) continue;
       const per = pr.capacity.unit === 'month' ? pr.capacity.places * months : pr.capacity.places;
+      // a township or village site serves one township: only county sites and city-wide projects need the list
+      const candidates = pr.cityWide || pr.site.level === 'county' ? townships : pr.site.townshipId !== null ? [pr.site.townshipId] : [];
       for (const s of pr.services) {
-        if (pr.cityWide) {
-          for (const t of townships) if (cells.has(`${s}\u0000${t}`)) cell(s, t).places += per;
-        } else if (pr.site.level === 'county') {
-          for (const t of townships) if (t.startsWith(pr.site.districtId) && cells.has(`${s}\u0000${t}`)) cell(s, t).places += per;
-        } else if (pr.site.townshipId && cells.has(`${s}\u0000${pr.site.townshipId}`)) cell(s, pr.site.townshipId).places += per;
+        for (const t of candidates) if (cells.has(`${s}\u0000${t}`) && (pr.cityWide || siteServesTownship(pr.site, t))) cell(s, t).places += per;
       }
     }
     const byService = new Map<string, Acc>();
@@ -192,7 +191,7 @@ export class HelpStatsSource {
     return {
       period,
       at,
-      policies: [...policies].sort(([a], [b]) => (a < b ? -1 : 1)).map(([policy, c]) => ({ policy, submitted: c.submitted, approved: c.approved, rejected: c.rejected, waitingHoursP50: c.waits.length ? Math.round((median(c.waits)! / 3.6e6) * 10) / 10 : null })),
+      policies: [...policies].sort(([a], [b]) => (a < b ? -1 : 1)).map(([policy, c]) => ({ policy, submitted: c.submitted, approved: c.approved, rejected: c.rejected, waitingHoursP50: c.waits.length ? hours(median(c.waits)!) : null })),
       services: [...[...byService].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, c]) => rowOf(s, null, c)), ...services],
       townships: [...byTownship].sort(([a], [b]) => (a < b ? -1 : 1)).map(([t, c]) => rowOf('*', t, c)),
       totals,

@@ -82,6 +82,15 @@ export function reaches(p: Project, region: Pick<Region, 'districtId' | 'townshi
   return s.level === 'village' ? s.communityId === region.communityId : s.level === 'township' ? s.townshipId === region.townshipId : s.districtId === region.districtId;
 }
 
+/**
+ * Whether a site serves households of a township: its own township and village sites, and its
+ * district's county-level site (a township id is its district id and 3 digits). City-wide reach is
+ * the project's, not the site's (`Project.cityWide`).
+ */
+export function siteServesTownship(s: Project['site'], townshipId: string): boolean {
+  return s.level === 'county' ? townshipId.startsWith(s.districtId) : s.townshipId === townshipId;
+}
+
 export function matchProjects(region: Region, suggestions: readonly Suggestion[], index: ProjectIndex, opts: MatchOptions): ServiceMatches[] {
   const per = opts.perService ?? 3;
   const month = monthOf(opts.at);

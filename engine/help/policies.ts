@@ -2,72 +2,61 @@
  * How a policy referral is answered through the stream, and what a caseworker still has to
  * check before submitting one. The department's own data item is the answer: an enrolment,
  * a grant, an allocation. Orphan and unsupported-child allowances have no data item among the 54,
- * so they are answered by an explicit decision (`policy.decide`).
+ * so they are answered by an explicit decision (`POST /v1/referrals/:id/decision`).
  */
 import type { PolicyCode } from '../catalogue/assistance.js';
+import type { Alert } from '../alerts/types.js';
 import type { Suggestion, Update } from '../types.js';
 
 type Payload = Record<string, unknown>;
 
+/** The policy a registered category names (enrolment and rejection carry the category). */
+const policyOfCategory = (category: unknown): PolicyCode => (category === 'marginal' ? 'marginal_assistance' : category === 'extreme_poverty' ? 'extreme_poverty_support' : 'dibao');
+
+/** Per answering kind, the policies an applied update of it grants (approves a submitted referral for). */
+const GRANTED_BY: Readonly<Record<string, (p: Payload) => PolicyCode[]>> = {
+  assistance_enrolled: (p) => [policyOfCategory(p['category'])],
+  temporary_assistance_granted: () => ['temporary_assistance'],
+  medical_assistance_granted: () => ['medical_assistance', 'critical_illness_topup'],
+  critical_illness_insurance_paid: () => ['critical_illness_topup'],
+  education_grant_awarded: (p) => [p['grantType'] === 'living_subsidy' ? 'student_living_subsidy' : 'education_grant'],
+  housing_subsidy_granted: (p) => [p['subsidyType'] === 'renovation_subsidy' ? 'dangerous_housing_renovation' : 'rental_housing_subsidy'],
+  public_rental_allocated: () => ['rental_housing_subsidy'],
+  employment_registered: () => ['employment_assistance'],
+  unemployment_benefit_granted: () => ['employment_assistance'],
+  public_welfare_post_assigned: () => ['public_welfare_post'],
+  disability_allowance_granted: () => ['disability_two_subsidies'],
+  elderly_care_subsidy_granted: () => ['elderly_care_subsidy'],
+};
+
 /** Policies an applied update grants (approves a submitted referral for). */
 export function policiesGrantedBy(u: Pick<Update, 'kind' | 'payload'>): PolicyCode[] {
-  const p = u.payload as Payload;
-  switch (u.kind) {
-    case 'assistance_enrolled':
-      return p['category'] === 'marginal' ? ['marginal_assistance'] : p['category'] === 'extreme_poverty' ? ['extreme_poverty_support'] : ['dibao'];
-    case 'temporary_assistance_granted':
-      return ['temporary_assistance'];
-    case 'medical_assistance_granted':
-      return ['medical_assistance', 'critical_illness_topup'];
-    case 'critical_illness_insurance_paid':
-      return ['critical_illness_topup'];
-    case 'education_grant_awarded':
-      return p['grantType'] === 'living_subsidy' ? ['student_living_subsidy'] : ['education_grant'];
-    case 'housing_subsidy_granted':
-      return p['subsidyType'] === 'renovation_subsidy' ? ['dangerous_housing_renovation'] : ['rental_housing_subsidy'];
-    case 'public_rental_allocated':
-      return ['rental_housing_subsidy'];
-    case 'employment_registered':
-    case 'unemployment_benefit_granted':
-      return ['employment_assistance'];
-    case 'public_welfare_post_assigned':
-      return ['public_welfare_post'];
-    case 'disability_allowance_granted':
-      return ['disability_two_subsidies'];
-    case 'elderly_care_subsidy_granted':
-      return ['elderly_care_subsidy'];
-    default:
-      return [];
-  }
+  return GRANTED_BY[u.kind]?.(u.payload as Payload) ?? [];
 }
 
 /** Policies an applied update refuses (`application_rejected` names the category applied for). */
 export function policiesRefusedBy(u: Pick<Update, 'kind' | 'payload'>): { policies: PolicyCode[]; reason: string } | null {
   if (u.kind !== 'application_rejected') return null;
   const p = u.payload as Payload;
-  const policies: PolicyCode[] = p['category'] === 'marginal' ? ['marginal_assistance'] : p['category'] === 'extreme_poverty' ? ['extreme_poverty_support'] : ['dibao'];
-  return { policies, reason: String(p['reason'] ?? 'other') };
+  return { policies: [policyOfCategory(p['category'])], reason: String(p['reason'] ?? 'other') };
 }
 
 /** Kinds that may answer a policy referral (the batch looks for open referrals only after these). */
-export const POLICY_ANSWER_KINDS: ReadonlySet<string> = new Set([
-  'assistance_enrolled',
-  'application_rejected',
-  'temporary_assistance_granted',
-  'medical_assistance_granted',
-  'critical_illness_insurance_paid',
-  'education_grant_awarded',
-  'housing_subsidy_granted',
-  'public_rental_allocated',
-  'employment_registered',
-  'unemployment_benefit_granted',
-  'public_welfare_post_assigned',
-  'disability_allowance_granted',
-  'elderly_care_subsidy_granted',
-]);
+export const POLICY_ANSWER_KINDS: ReadonlySet<string> = new Set([...Object.keys(GRANTED_BY), 'application_rejected']);
 
-/** Kinds that record assistance granted (every answer but a refusal or a job found): the score they move is not a new hardship. */
-export const GRANT_KINDS: ReadonlySet<string> = new Set([...POLICY_ANSWER_KINDS].filter((k) => k !== 'application_rejected' && k !== 'employment_registered'));
+/** Kinds that record assistance granted (every grant but a job found): the score they move is not a new hardship. */
+export const GRANT_KINDS: ReadonlySet<string> = new Set(Object.keys(GRANTED_BY).filter((k) => k !== 'employment_registered'));
+
+/**
+ * A referral may be made for an alert verified as confirmed, whatever its status since: a case
+ * closed after its referrals were sent still gets a declined order re-matched, and a case a new
+ * trigger re-opened keeps the need its verification confirmed. Null when it may; else what the
+ * alert is instead ("verified as unreachable", "open, not verified").
+ */
+export function notReferable(a: Pick<Alert, 'status' | 'verification'>): string | null {
+  if (a.verification?.outcome === 'confirmed') return null;
+  return a.verification ? `verified as ${a.verification.outcome}` : `${a.status}, not verified`;
+}
 
 /** Facts the data cannot prove and the caseworker confirms at the visit before submitting. */
 export const POLICY_CHECKS: Readonly<Record<PolicyCode, readonly string[]>> = Object.freeze({

@@ -8,6 +8,17 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Store } from '../store/index.js';
 import { lookupSubject, outcomeSubject, type CommandOutcome, type LookupReply, type OutcomeMessage } from './types.js';
 
+/** An outcome with the records it names as they stand in `store`: the alert, or a help command's project and referral. */
+export function outcomeMessageOf(store: Store, outcome: CommandOutcome): OutcomeMessage {
+  if (outcome.projectId === undefined && outcome.referralId === undefined) return { outcome, alert: store.alerts.get(outcome.alertId) ?? null };
+  return {
+    outcome,
+    alert: null,
+    project: outcome.projectId !== undefined ? (store.projects.get(outcome.projectId) ?? null) : null,
+    referral: outcome.referralId !== undefined ? (store.referrals.get(outcome.referralId) ?? null) : null,
+  };
+}
+
 export class CommandResponder {
   private readonly sub: Subscription;
   private readonly enc = new TextEncoder();
@@ -39,19 +50,8 @@ export class CommandResponder {
     if (typeof key !== 'string') return;
     this.store.env.resetReadTxn();
     const outcome = this.store.commands.get([p, key]);
-    const reply: LookupReply = outcome ? { state: 'decided', message: this.messageOf(outcome) } : { state: 'pending' };
+    const reply: LookupReply = outcome ? { state: 'decided', message: outcomeMessageOf(this.store, outcome) } : { state: 'pending' };
     respond(this.enc.encode(JSON.stringify(reply)));
-  }
-
-  /** The outcome with its records as they stand now. */
-  private messageOf(outcome: CommandOutcome): OutcomeMessage {
-    if (outcome.projectId === undefined && outcome.referralId === undefined) return { outcome, alert: this.store.alerts.get(outcome.alertId) ?? null };
-    return {
-      outcome,
-      alert: null,
-      project: outcome.projectId !== undefined ? (this.store.projects.get(outcome.projectId) ?? null) : null,
-      referral: outcome.referralId !== undefined ? (this.store.referrals.get(outcome.referralId) ?? null) : null,
-    };
   }
 
   stop(): void {

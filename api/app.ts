@@ -4,7 +4,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RegionLayout } from '../connectors/city/regions.js';
-import { generateRegistry } from '../connectors/city/resources.js';
+import { generateSites } from '../connectors/city/resources.js';
 import type { Site } from '../engine/help/types.js';
 import { openHelpFeed } from '../workers/help-feed/index.js';
 import { HelpView } from './help/view.js';
@@ -108,14 +108,16 @@ async function openHelpView(nc: NatsConnection, config: Readonly<Config>, onWarn
   return view;
 }
 
-/** Sites: those of registered projects, else the generated registry's sites of the city's layout (built once, when first asked). */
+/** Sites: the registry's sites of the city's layout (built once, when first asked); without a layout, those of registered projects. */
 function siteLookup(view: HelpView | null, layout: RegionLayout | null, seed: number): (id: string) => Site | undefined {
   let sites: Map<string, Site> | null = null;
   return (id) => {
+    if (layout) {
+      sites ??= new Map(generateSites(layout, seed).map((s) => [s.id, s]));
+      return sites.get(id);
+    }
     if (view) for (const p of view.projects.values()) if (p.site.id === id) return p.site;
-    if (!layout) return undefined;
-    sites ??= new Map(generateRegistry(layout, seed).sites.map((s) => [s.id, s]));
-    return sites.get(id);
+    return undefined;
   };
 }
 
@@ -152,6 +154,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const cityFeeds = cluster && deps.nats && deps.persistFeeds !== false ? new FeedTracker(config.feeds.staleAfterSec, now) : null;
   // caseworker actions become commands on the household's partition: the engine is their only writer
   const commands = deps.commands ?? (deps.nats ? new CommandClient(deps.nats, config) : null);
+  const alerts = new AlertService(alertStore, metrics, now, tally, alertViews, commands, {
+    sweepStore: deps.store,
+    ...(cluster ? { onOutcome: (a: Alert, p: number, seq: number) => cluster.view.offer(a, p, seq) } : {}),
+  });
+  const personsOf = cluster ? (hid: string) => cluster.view.personsOf(hid) : (hid: string) => portraits.persons(hid);
   const ctx: ApiContext = {
     config,
     deps,
@@ -159,19 +166,16 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     keys: new KeyResolver(config.api.keys, deps.keyStore ?? null),
     limiter: new RateLimiter(config.api.rateLimitPerMin, now),
     metrics,
-    alerts: new AlertService(alertStore, metrics, now, tally, alertViews, commands, {
-      sweepStore: deps.store,
-      ...(cluster ? { onOutcome: (a: Alert, p: number, seq: number) => cluster.view.offer(a, p, seq) } : {}),
-    }),
+    alerts,
     aggregates: cluster ? cluster.reads : AggregateCache.ofStore(deps.store, now),
     feeds: new FeedTracker(config.feeds.staleAfterSec, now, metrics.registry),
     views: { alerts: alertViews, portraits },
     alertStore,
-    personsOf: cluster ? (hid) => cluster.view.personsOf(hid) : (hid) => portraits.persons(hid),
+    personsOf,
     feedHealth: () => (cityFeeds ?? ctx.feeds).health(),
     cluster,
-    help: null,
-    helpStats: null,
+    help: helpView ? new HelpService({ view: helpView, commands, alerts, personsOf, now }) : null,
+    helpStats: helpView ? new HelpStatsSource(helpView, alertStore, now, config.api.kAnonymity) : null,
     helpSites: siteLookup(helpView, deps.layout ?? null, config.city.seed),
     feedsFromEngine: false,
     // every audited action appends to the stream; a read that cannot be audited is not served
@@ -187,10 +191,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
           ...(cityFeeds ? { onCity: (all: Map<string, Feed>) => cityFeeds.importState(all) } : {}),
         })
       : null;
-  if (helpView) {
-    ctx.help = new HelpService({ view: helpView, commands, alerts: ctx.alerts, personsOf: ctx.personsOf, now });
-    ctx.helpStats = new HelpStatsSource(helpView, () => alertStore, now, config.api.kAnonymity);
-  }
   (app as unknown as LifelineApp).lifeline = ctx;
 
   app.removeContentTypeParser('application/json');

@@ -1,7 +1,7 @@
 /** What every route shares: configuration, dependencies and the services built on them. */
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
-import { authenticate, requireCapability, type Capability, type KeyResolver, type Principal } from './auth/index.js';
+import { authenticate, can, requireCapability, type Capability, type KeyResolver, type Principal } from './auth/index.js';
 import type { AlertService } from './alerts/service.js';
 import type { AggregateSource } from './aggregates.js';
 import type { FeedHealth, FeedTracker } from './feeds.js';
@@ -47,10 +47,12 @@ export interface ApiContext {
   cluster: ClusterServing | null;
 }
 
-/** Authenticates, rate-limits per key, and checks the capability: 401, 429 or 403 otherwise. */
-export function guard(ctx: ApiContext, req: FastifyRequest, cap: Capability): Principal {
+/** Authenticates, rate-limits per key, and checks the capability (any one of several): 401, 429 or 403 otherwise. */
+export function guard(ctx: ApiContext, req: FastifyRequest, cap: Capability | readonly Capability[]): Principal {
   const p = authenticate(req, ctx.keys);
   ctx.limiter.take(p.keyId);
-  requireCapability(p, cap);
+  const caps = typeof cap === 'string' ? [cap] : cap;
+  // the 403 names the first: the one the route is mainly for
+  if (!caps.some((c) => can(p.role, c))) requireCapability(p, caps[0]!);
   return p;
 }

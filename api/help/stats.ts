@@ -85,7 +85,8 @@ export class HelpStatsSource {
 
   constructor(
     private readonly view: HelpView,
-    private readonly alerts: () => Store,
+    /** Where the alerts are read (the need): the city view on a node of several, else the engine's store. */
+    private readonly alerts: Store,
     private readonly now: () => number,
     private readonly kAnonymity: number,
     private readonly ttlMs = 30_000,
@@ -119,7 +120,7 @@ export class HelpStatsSource {
       return c;
     };
     // need: alerts verified as confirmed in the period, by township and suggested service
-    const store = this.alerts();
+    const store = this.alerts;
     store.env.resetReadTxn();
     for (const { value: a } of store.alerts.getRange()) {
       const v = a.verification;

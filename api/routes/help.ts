@@ -3,25 +3,25 @@
  * retire), matching for a verified alert, service orders and policy referrals with their life
  * cycles, referral queues per site and per township, and the monthly and quarterly statistics.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { POLICY_CODES, SERVICE_CODES } from '../../engine/catalogue/assistance.js';
-import { CAPACITY_UNITS, DECLINE_REASONS, POLICY_REFERRAL_STATUSES, SERVICE_REFERRAL_STATUSES, SITE_LEVELS, type Project, type Referral, type Site } from '../../engine/help/types.js';
+import { CAPACITY_UNITS, DECLINE_REASONS, REFERRAL_STATUSES, SITE_LEVELS, type Project, type Referral, type Site } from '../../engine/help/types.js';
 import { MAX_NOTE_CHARS } from '../../engine/alerts/lifecycle.js';
 import { placesLeft } from '../../engine/help/capacity.js';
-import { authenticate, can, requireCapability, type Principal } from '../auth/index.js';
+import type { Principal } from '../auth/index.js';
 import { guard, type ApiContext } from '../context.js';
 import { ApiError, ERROR_BODY_SCHEMA, unavailable } from '../errors.js';
 import { DEFAULT_PAGE, MAX_PAGE } from '../options.js';
 import { IdParams, toSchema } from '../schemas.js';
 import type { HelpService } from '../help/service.js';
+import { PROJECT_ID } from '../../workers/commands/index.js';
 
 const ERR = { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA };
 const requestId = z.string().min(1).max(128).describe('Idempotency key: repeating it returns the first result');
 const note = z.string().max(MAX_NOTE_CHARS).default('').describe('Free text for the site or the department (shown only to roles that may see personal data, and to the site)');
 const limit = z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE);
 const cursor = z.string().regex(/^\d{1,9}$/).optional().describe('nextCursor of the previous page');
-const STATUSES = [...POLICY_REFERRAL_STATUSES, ...SERVICE_REFERRAL_STATUSES] as const;
 
 export const ProjectListQuery = z.strictObject({
   service: z.enum(SERVICE_CODES).optional(),
@@ -34,7 +34,7 @@ export const ProjectListQuery = z.strictObject({
 });
 export const ProjectCreateBody = z.strictObject({
   requestId,
-  id: z.string().regex(/^P[A-Za-z0-9_-]{1,63}$/).optional().describe('Default: P + a number after the highest in the registry'),
+  id: z.string().regex(PROJECT_ID).optional().describe('Default: P + a number after the highest in the registry'),
   name: z.string().min(1).max(200),
   services: z.array(z.enum(SERVICE_CODES)).min(1).max(8),
   siteId: z.string().min(2).max(64).describe('An alliance site (S + region id) of the registry'),
@@ -63,7 +63,7 @@ export const RematchBody = z.strictObject({ requestId, projectId: z.string().min
 export const ReferralListQuery = z.strictObject({
   site: z.string().min(2).max(64).optional(),
   township: z.string().min(1).max(32).optional(),
-  status: z.string().max(200).optional().describe(`Comma-separated: ${STATUSES.join(', ')}`),
+  status: z.string().max(200).optional().describe(`Comma-separated: ${REFERRAL_STATUSES.join(', ')}`),
   kind: z.enum(['policy', 'service']).optional(),
   alert: z.string().min(1).max(256).optional(),
   household: z.string().min(1).max(128).optional(),
@@ -74,7 +74,7 @@ export const HelpStatsQuery = z.strictObject({
   period: z.enum(['month', 'quarter']).default('month'),
   at: z.string().regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/).optional().describe('YYYY-MM or YYYY-Qn (default: the current one)'),
 });
-const ReferralOut = z.looseObject({ id: z.string(), kind: z.enum(['policy', 'service']), code: z.string(), status: z.enum(STATUSES) });
+const ReferralOut = z.looseObject({ id: z.string(), kind: z.enum(['policy', 'service']), code: z.string(), status: z.enum(REFERRAL_STATUSES) });
 const ProjectOut = z.looseObject({ id: z.string(), name: z.string(), services: z.array(z.string()) });
 const HelpOut = z.object({ project: ProjectOut.nullable(), referral: ReferralOut.nullable(), replayed: z.boolean() });
 
@@ -105,13 +105,6 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const help = (): HelpService => {
     if (!ctx.help) throw unavailable('the help loop needs the update stream (no NATS connection in this process)');
     return ctx.help;
-  };
-  /** Either capability will do (caseworkers and admin refer; sites work their own orders). */
-  const guardAny = (req: FastifyRequest, caps: ('help:refer' | 'orders:work' | 'help:read')[]): Principal => {
-    const p = authenticate(req, ctx.keys);
-    ctx.limiter.take(p.keyId);
-    if (!caps.some((c) => can(p.role, c))) requireCapability(p, caps[0]!);
-    return p;
   };
   const out = (r: { project: Project | null; referral: Referral | null; replayed: boolean }, p: Principal) => ({ project: r.project, referral: r.referral ? referralView(r.referral, p) : null, replayed: r.replayed });
 
@@ -185,7 +178,7 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const p = guard(ctx, req, 'help:refer');
     const t0 = performance.now();
     const m = help().matches((req.params as { id: string }).id, p, { perService: (req.query as z.output<typeof MatchQuery>).perService });
-    ctx.metrics.helpMatchSeconds?.observe((performance.now() - t0) / 1000);
+    ctx.metrics.helpMatchSeconds.observe((performance.now() - t0) / 1000);
     return { ...m, referrals: m.referrals.map((r) => referralView(r, p)) };
   });
 
@@ -202,11 +195,12 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get('/v1/referrals', { schema: { summary: 'Referral queue: per site (a site key sees only its own) or per township; open work first, oldest first', tags: ['help'], querystring: toSchema(ReferralListQuery), response: { 200: toSchema(z.object({ items: z.array(ReferralOut), nextCursor: z.string().nullable(), total: z.number().int() }), 'output'), ...ERR } } }, async (req, reply) => {
-    const p = guardAny(req, ['help:refer', 'orders:work']);
+    // either will do: caseworkers and admin refer, sites work their own orders
+    const p = guard(ctx, req, ['help:refer', 'orders:work']);
     const q = req.query as z.output<typeof ReferralListQuery>;
     const status = q.status ? [...new Set(q.status.split(','))] : undefined;
-    const bad = status?.find((s) => !(STATUSES as readonly string[]).includes(s));
-    if (bad !== undefined) throw new ApiError('LIFELINE_ERR_API_VALIDATION', 400, `status must be among ${STATUSES.join(', ')}`, { field: 'status' });
+    const bad = status?.find((s) => !(REFERRAL_STATUSES as readonly string[]).includes(s));
+    if (bad !== undefined) throw new ApiError('LIFELINE_ERR_API_VALIDATION', 400, `status must be among ${REFERRAL_STATUSES.join(', ')}`, { field: 'status' });
     const r = help().list(
       {
         limit: q.limit,
@@ -225,7 +219,8 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get('/v1/referrals/:id', { schema: { summary: 'One referral', tags: ['help'], params: toSchema(IdParams), response: { 200: toSchema(ReferralOut, 'output'), ...ERR } } }, async (req) => {
-    const p = guardAny(req, ['help:refer', 'orders:work']);
+    // either will do: caseworkers and admin refer, sites work their own orders
+    const p = guard(ctx, req, ['help:refer', 'orders:work']);
     return referralView(help().referral((req.params as { id: string }).id, p), p);
   });
 
@@ -253,12 +248,8 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const p = guard(ctx, req, 'referrals:decide');
     const b = req.body as z.output<typeof DecisionBody>;
     if (!b.approved && !b.reason) throw new ApiError('LIFELINE_ERR_API_VALIDATION', 400, 'a rejection needs a reason', { field: 'reason' });
-    const id = (req.params as { id: string }).id;
-    const h = help();
-    // departments answer for every township: the referral is read without a township scope
-    if (!h.view.referrals.has(id)) throw new ApiError('LIFELINE_ERR_API_NOT_FOUND', 404, 'referral not found', { field: 'id' });
-    const admin: Principal = { ...p, townships: null };
-    return out(await h.step(id, b.approved ? { action: 'approve', note: b.note } : { action: 'reject', reason: b.reason!, note: b.note }, admin, b.requestId), p);
+    // integration and admin keys hold every township: a department answers for the whole city
+    return out(await help().step((req.params as { id: string }).id, b.approved ? { action: 'approve', note: b.note } : { action: 'reject', reason: b.reason!, note: b.note }, p, b.requestId), p);
   });
 
   app.post('/v1/referrals/:id/rematch', { schema: { summary: 'Send a declined order to the next project that fits and has a place', tags: ['help'], params: toSchema(IdParams), body: toSchema(RematchBody), response: { 200: { type: 'object', additionalProperties: true }, ...ERR } } }, async (req) => {
@@ -275,6 +266,4 @@ export function helpRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (!ctx.helpStats) throw unavailable('the help loop needs the update stream');
     return ctx.helpStats.stats(q.period, q.at, p);
   });
-
-
 }

@@ -201,6 +201,11 @@ interface Sites {
   village: Map<string, Site>;
 }
 
+/** The alliance's sites of a layout (what `generateRegistry` places its projects at), without the projects. */
+export function generateSites(layout: RegionLayout, seed: number): Site[] {
+  return buildSites(layout, seed).all;
+}
+
 function buildSites(layout: RegionLayout, seed: number): Sites {
   const all: Site[] = [];
   const county = new Map<string, Site>();

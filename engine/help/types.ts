@@ -62,7 +62,8 @@ export interface Project {
 
 export const POLICY_REFERRAL_STATUSES = ['submitted', 'approved', 'rejected'] as const;
 export const SERVICE_REFERRAL_STATUSES = ['dispatched', 'accepted', 'declined', 'in_service', 'completed'] as const;
-export type ReferralStatus = (typeof POLICY_REFERRAL_STATUSES)[number] | (typeof SERVICE_REFERRAL_STATUSES)[number];
+export const REFERRAL_STATUSES = [...POLICY_REFERRAL_STATUSES, ...SERVICE_REFERRAL_STATUSES] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 export type ReferralKind = 'policy' | 'service';
 
 /** Why a site declines an order. */

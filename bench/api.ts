@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -29,6 +29,7 @@ import { counts, openStore } from '../workers/store/index.js';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { buildApp } from '../api/app.js';
 import { hashToken } from '../api/auth/index.js';
+import { mainThreadCpuUs } from './harness/thread-cpu.js';
 import { fmt, isQuick, writeResult } from './harness/results.js';
 import { NATS_URL, benchConfig } from './harness/streams.js';
 
@@ -57,13 +58,6 @@ interface Measured {
    * request: unlike req/s it holds still when other processes take the cores for a while.
    */
   cpuUs: number;
-}
-
-/** CPU time of the main thread so far, µs (Linux: /proc/self/task/<pid>/stat, in clock ticks of 10 ms). */
-function mainThreadCpuUs(): number {
-  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * 10_000;
 }
 
 const cpuSince = (c0: number, n: number): number => Math.round((mainThreadCpuUs() - c0) / Math.max(1, n));

@@ -24,7 +24,7 @@ import { initialState } from '../engine/process.js';
 import { simHousehold, simulateUpdates } from '../workers/sim/updates.js';
 import { killHard, ownedPartitions, spawnNodes, stopNode, writeTestCity, type NodeProcess } from './harness/lifeline-process.js';
 import { startCluster, type NatsCluster } from './harness/nats-cluster.js';
-import { fmt, isQuick, writeResult } from './harness/results.js';
+import { fmt, isQuick, quantile, writeResult } from './harness/results.js';
 import { runScale, type ScaleRun } from './harness/scale-run.js';
 import { benchConfig, deleteStreams } from './harness/streams.js';
 import { waitFor } from './harness/wait.js';
@@ -37,10 +37,7 @@ const READS = quick ? 300 : 2_000;
 const ADMIN = 'lifeline_bench_cluster_admin_00000000000';
 
 const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
-const pct = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? 0;
-};
+const pct = (xs: number[], q: number): number => quantile([...xs].sort((a, b) => a - b), q);
 
 async function throughput(cluster: NatsCluster, nc: NatsConnection): Promise<ScaleRun[]> {
   const households = [...generateCity('hangzhou', 20231017, { limit: HOUSEHOLDS })];

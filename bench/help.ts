@@ -24,20 +24,18 @@
  * Quick mode: fewer alerts, households and orders, 3 s windows.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { Registry as PromRegistry } from 'prom-client';
 import { generateCity } from '../connectors/city/generator.js';
 import { layoutByName } from '../connectors/city/regions.js';
 import { generateRegistry } from '../connectors/city/resources.js';
 import { openPublisher } from '../connectors/publisher/index.js';
-import { partitionOf } from '../connectors/publisher/partition.js';
-import { streamPartitions } from '../connectors/publisher/stream.js';
 import type { Alert } from '../engine/alerts/types.js';
 import { examplePayload } from '../engine/catalogue/examples.js';
 import { givePlaceBack, placesLeft, takePlace } from '../engine/help/capacity.js';
@@ -47,15 +45,17 @@ import type { Project, Recipient, ReferralStatus } from '../engine/help/types.js
 import { DEFAULT_MODEL } from '../engine/model.js';
 import { profileOf } from '../engine/process.js';
 import type { Household, Region, Suggestion, Update } from '../engine/types.js';
-import { commandMsgId, commandSubject, type HelpCommand } from '../workers/commands/index.js';
-import { seedRegistry } from '../workers/help-seed.js';
+import type { HelpCommand } from '../workers/commands/index.js';
+import { publishHelpCommands, seedRegistry } from '../workers/help-seed.js';
+import { xorshift } from '../workers/sim/updates.js';
 import { initialLoad } from '../workers/initial-load.js';
 import { startEngine } from '../workers/engine.js';
 import { counts, openStore } from '../workers/store/index.js';
 import { buildApp } from '../api/app.js';
 import { hashToken } from '../api/auth/index.js';
 import { maskName } from '../api/privacy/mask.js';
-import { fmt, isQuick, readResults, RESULTS_DIR, writeResult, type Figure } from './harness/results.js';
+import { mainThreadCpuUs } from './harness/thread-cpu.js';
+import { fmt, isQuick, quantile, readResults, RESULTS_DIR, writeResult, type Figure } from './harness/results.js';
 import { NATS_URL, benchConfig } from './harness/streams.js';
 import { runPart, teardown } from './harness/teardown.js';
 
@@ -84,24 +84,8 @@ const id = `help${randomBytes(3).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-help-'));
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** Sorted-copy quantile. */
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
-}
 const r3 = (n: number): number => Math.round(n * 1000) / 1000;
 
-/** Seeded xorshift: the simulated year is the same in every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 /** A min-heap of timed events (the sites' steps waiting for their time). */
 class Heap<T extends { at: number; seq: number }> {
@@ -268,13 +252,6 @@ interface Measured {
   cpuUs: number;
 }
 
-/** CPU time of the main thread so far, µs (Linux: /proc/self/task/<pid>/stat, clock ticks of 10 ms). */
-function mainThreadCpuUs(): number {
-  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * 10_000;
-}
-
 /** autocannon on `paths` (cycled, one per request) for DURATION seconds. */
 async function cannon(base: string, paths: readonly string[], hdrs: Record<string, string>): Promise<Measured> {
   let i = 0;
@@ -288,12 +265,6 @@ async function cannon(base: string, paths: readonly string[], hdrs: Record<strin
   });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${base}${paths[0]}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuUs: Math.round((mainThreadCpuUs() - c0) / Math.max(1, r.requests.total)) };
-}
-
-/** One planned help command, in the order it is published (the mirror's order). */
-interface Planned {
-  cmd: HelpCommand;
-  route: string;
 }
 
 interface Step {
@@ -318,12 +289,13 @@ interface MirrorReferral {
  * left, and the sites' steps at their times. Returns the commands in publishing order and the
  * referrals as the engine should end up holding them.
  */
-function planYear(alerts: readonly Alert[], projects: readonly Project[], householdOf: (id: string) => Household | undefined, start: number, end: number, tries: number): { commands: Planned[]; expected: Map<string, MirrorReferral>; unmet: number } {
+function planYear(alerts: readonly Alert[], projects: readonly Project[], householdOf: (id: string) => Household | undefined, start: number, end: number, tries: number): { commands: HelpCommand[]; expected: Map<string, MirrorReferral>; unmet: number } {
   const mirror = new Map<string, Project>();
   for (const p of projects) mirror.set(p.id, { ...p, usage: { month: '', taken: 0, active: 0 }, orders: 0, retiredAt: null });
   const index = indexProjects(mirror.values());
-  const rand = rng(SEED);
-  const commands: Planned[] = [];
+  const rand = xorshift(SEED); // the simulated year is the same in every run
+  /** The help commands in the order they are published (the mirror's order). */
+  const commands: HelpCommand[] = [];
   const expected = new Map<string, MirrorReferral>();
   const pending = new Heap<Step>();
   let seq = 0;
@@ -339,7 +311,7 @@ function planYear(alerts: readonly Alert[], projects: readonly Project[], househ
     }
     r.status = to;
     r.revision++;
-    commands.push({ route: s.projectId, cmd: { ...base(s.at, `st${s.seq}`, s.referralId), op: 'referral.step', referralId: s.referralId, request: s.request } });
+    commands.push({ ...base(s.at, `st${s.seq}`, s.referralId), op: 'referral.step', referralId: s.referralId, request: s.request });
   };
   const flushUntil = (t: number): void => {
     while (pending.size > 0 && pending.peek()!.at <= t) applyStep(pending.pop()!);
@@ -369,10 +341,7 @@ function planYear(alerts: readonly Alert[], projects: readonly Project[], househ
     expected.set(referralId, { projectId: p.id, placeMonth, holdsPlace: true, status: 'dispatched', revision: 1 });
     const hh = householdOf(a.householdId);
     const recipient: Recipient = { name: hh?.persons[0] ? maskName(hh.persons[0].name) : '*', communityId: a.region.communityId, lat: a.region.lat, lon: a.region.lon, members: hh?.persons.length ?? 1 };
-    commands.push({
-      route: p.id,
-      cmd: { ...base(at, `o${i}`, a.id), actor: 'bench-cw', role: 'caseworker', key: `bench-cw|o${i}|${a.id}`, op: 'order.dispatch', projectId: p.id, service: service.code, alertId: a.id, householdId: a.householdId, region: a.region, recipient, note: '', rematchOf: null },
-    });
+    commands.push({ ...base(at, `o${i}`, a.id), actor: 'bench-cw', role: 'caseworker', key: `bench-cw|o${i}|${a.id}`, op: 'order.dispatch', projectId: p.id, service: service.code, alertId: a.id, householdId: a.householdId, region: a.region, recipient, note: '', rematchOf: null });
     // what the site does with it: most are delivered, a few declined, some still under way at the end
     const u = rand();
     const push = (dt: number, request: ReferralRequest): number => {
@@ -502,19 +471,8 @@ async function main(): Promise<void> {
       },
     });
     closers.push(async () => outSub.unsubscribe());
-    const n = await streamPartitions(jsm, config.stream.name);
-    const js = jetstream(nc);
     t = performance.now();
-    const WINDOW = 256;
-    for (let i = 0; i < plan.commands.length; i += WINDOW) {
-      await Promise.all(
-        plan.commands.slice(i, i + WINDOW).map(async ({ cmd, route }) => {
-          const h = headers();
-          h.set('Nats-Msg-Id', commandMsgId(cmd.key));
-          await js.publish(commandSubject(config.stream.subjectPrefix, partitionOf(route, n)), JSON.stringify({ help: cmd }), { headers: h });
-        }),
-      );
-    }
+    await publishHelpCommands(nc, config, plan.commands);
     const publishSeconds = (performance.now() - t) / 1000;
     const caughtUp = (): number => {
       let k = 0;

@@ -12,7 +12,7 @@ import { generateRegistry } from '../connectors/city/resources.js';
 import { partitionOf } from '../connectors/publisher/partition.js';
 import { streamPartitions } from '../connectors/publisher/stream.js';
 import type { Project } from '../engine/help/types.js';
-import { commandMsgId, commandSubject, type HelpCommand } from './commands/index.js';
+import { commandMsgId, commandSubject, helpRouteKey, type HelpCommand } from './commands/index.js';
 
 export interface SeedOptions {
   layout: RegionLayout;
@@ -30,22 +30,34 @@ export function seedCommand(project: Project, at: number): HelpCommand {
   return { v: 1, key: `system|seed|${project.id}`, actor: 'system', role: null, at, requestId: `seed:${project.id}`, op: 'project.create', project };
 }
 
-export async function seedRegistry(nc: NatsConnection, config: Readonly<Config>, o: SeedOptions): Promise<{ projects: number; sites: number; duplicates: number }> {
-  const reg = generateRegistry(o.layout, o.seed ?? config.city.seed, { ...(o.projects !== undefined ? { projects: o.projects } : {}), ...(o.now !== undefined ? { now: o.now } : {}) });
+/**
+ * Publishes help commands on their partitions (`helpRouteKey`), `window` in flight at once, each
+ * with its Nats-Msg-Id so a repeat within the duplicate window is dropped. Returns how many were.
+ */
+export async function publishHelpCommands(nc: NatsConnection, config: Readonly<Config>, cmds: readonly HelpCommand[], window = 256): Promise<number> {
   const n = await streamPartitions(await jetstreamManager(nc), config.stream.name);
   const js = jetstream(nc);
-  const window = o.window ?? 256;
   let duplicates = 0;
-  for (let i = 0; i < reg.projects.length; i += window) {
+  for (let i = 0; i < cmds.length; i += window) {
     await Promise.all(
-      reg.projects.slice(i, i + window).map(async (project) => {
-        const cmd = seedCommand(project, project.createdAt);
+      cmds.slice(i, i + window).map(async (cmd) => {
         const h = headers();
         h.set('Nats-Msg-Id', commandMsgId(cmd.key));
-        const ack = await js.publish(commandSubject(config.stream.subjectPrefix, partitionOf(project.id, n)), JSON.stringify({ help: cmd }), { headers: h });
+        const ack = await js.publish(commandSubject(config.stream.subjectPrefix, partitionOf(helpRouteKey(cmd)!, n)), JSON.stringify({ help: cmd }), { headers: h });
         if (ack.duplicate) duplicates++;
       }),
     );
   }
+  return duplicates;
+}
+
+export async function seedRegistry(nc: NatsConnection, config: Readonly<Config>, o: SeedOptions): Promise<{ projects: number; sites: number; duplicates: number }> {
+  const reg = generateRegistry(o.layout, o.seed ?? config.city.seed, { ...(o.projects !== undefined ? { projects: o.projects } : {}), ...(o.now !== undefined ? { now: o.now } : {}) });
+  const duplicates = await publishHelpCommands(
+    nc,
+    config,
+    reg.projects.map((project) => seedCommand(project, project.createdAt)),
+    o.window,
+  );
   return { projects: reg.projects.length, sites: reg.sites.length, duplicates };
 }

@@ -50,6 +50,11 @@ export function resultPath(part: string, quick: boolean, dir = RESULTS_DIR): str
 }
 
 /** Rounds for display: 3 significant digits. */
+/** The q-quantile (0…1) of ascending `sorted` values; 0 when there are none. */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+}
+
 export function fmt(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const abs = Math.abs(n);

@@ -16,6 +16,11 @@ function ticks(stat: string): number {
   return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
 }
 
+/** CPU time of the main thread so far, µs (the main thread's task id is the process id). */
+export function mainThreadCpuUs(): number {
+  return ticks(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')) * TICK_MS * 1000;
+}
+
 function threadTicks(): Map<number, number> {
   const out = new Map<number, number>();
   for (const t of readdirSync('/proc/self/task')) {

@@ -42,7 +42,8 @@ export function simHousehold(h: Household): SimHousehold {
   return { id: h.id, persons: h.persons.filter((p) => p.alive).map((p) => p.id) };
 }
 
-function rng(seed: number): () => number {
+/** Seeded xorshift32: uniform in [0, 1), the same sequence for the same seed everywhere. */
+export function xorshift(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
     s ^= s << 13;
@@ -54,7 +55,7 @@ function rng(seed: number): () => number {
 
 /** `count` updates; the same options always give the same updates. */
 export function* simulateUpdates(households: readonly SimHousehold[], count: number, opts: SimOptions = {}): Generator<Update> {
-  const rand = rng(opts.seed ?? 7);
+  const rand = xorshift(opts.seed ?? 7);
   const every = opts.alertEvery ?? 50;
   const t0 = opts.startAt ?? Date.UTC(2026, 9, 1);
   const prefix = opts.idPrefix ?? 'sim';

@@ -5,8 +5,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RegionLayout } from '../connectors/city/regions.js';
 import { generateSites } from '../connectors/city/resources.js';
+import { openKvBucket } from '../connectors/nats/index.js';
 import type { Site } from '../engine/help/types.js';
-import { openHelpFeed } from '../workers/help-feed/index.js';
 import { HelpView } from './help/view.js';
 import { HelpService } from './help/service.js';
 import { HelpStatsSource } from './help/stats.js';
@@ -91,7 +91,7 @@ const strictValidators = ((externalSchemas: unknown, options: { customOptions?: 
 
 /** Opens the help view on the help feed and waits (30 s at most) until it holds the bucket's values. */
 async function openHelpView(nc: NatsConnection, config: Readonly<Config>, onWarning: (err: Error) => void): Promise<HelpView> {
-  const kv = await openHelpFeed(nc, { bucket: config.stream.helpBucket, replicas: config.stream.replicas });
+  const kv = await openKvBucket(nc, { bucket: config.stream.helpBucket, replicas: config.stream.replicas });
   const view = await HelpView.open(kv, { onWarning });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {

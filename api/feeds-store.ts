@@ -5,8 +5,8 @@
  * compare-and-set, so totals add up across nodes instead of the last writer winning.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
+import { openKvBucket } from '../connectors/nats/index.js';
+import type { KV } from '@nats-io/kv';
 import { ApiError } from './errors.js';
 import { FEED_WINDOW_MS, type Feed, type FeedTracker } from './feeds.js';
 
@@ -80,7 +80,7 @@ export class FeedHealthStore {
   ): Promise<FeedHealthStore> {
     let kv: KV;
     try {
-      kv = await new Kvm(jetstream(nc, { timeout: FEED_KV_TIMEOUT_MS })).create(opts.bucket, { history: 1, replicas: opts.replicas, timeout: FEED_KV_TIMEOUT_MS });
+      kv = await openKvBucket(nc, { bucket: opts.bucket, replicas: opts.replicas, timeoutMs: FEED_KV_TIMEOUT_MS });
     } catch (cause) {
       throw ApiError.of('LIFELINE_ERR_API_UNAVAILABLE', `cannot open the feed health bucket ${opts.bucket}: ${(cause as Error).message}`, { cause });
     }

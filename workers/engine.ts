@@ -13,13 +13,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Piscina } from 'piscina';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
-import { connectNats } from '../connectors/nats/index.js';
+import { connectNats, openKvBucket } from '../connectors/nats/index.js';
 import { ensureStreams } from '../connectors/publisher/stream.js';
 import { ensureAuditStream } from '../connectors/audit/stream.js';
 import { CommandResponder } from './commands/index.js';
 import { OutboxPublisher } from './outbox.js';
-import { openAlertFeed } from './alert-feed/index.js';
-import { openHelpFeed } from './help-feed/index.js';
 import { EngineStartError } from './errors.js';
 import { compiledTaskFile } from './task-file.js';
 import { engineMetrics, natsView, type EngineMetrics } from './metrics.js';
@@ -96,8 +94,9 @@ export async function startEngine(config: Readonly<Config>, opts: StartOptions =
     js = jetstream(nc);
     partitionCount = (await ensureStreams(jsm, config.stream)).partitions;
     await ensureAuditStream(jsm, config.stream);
-    await openAlertFeed(nc, { bucket: config.stream.alertsBucket, replicas: config.stream.replicas });
-    await openHelpFeed(nc, { bucket: config.stream.helpBucket, replicas: config.stream.replicas });
+    // the alert and help feeds the outbox writes into (workers/alert-feed, workers/help-feed)
+    await openKvBucket(nc, { bucket: config.stream.alertsBucket, replicas: config.stream.replicas });
+    await openKvBucket(nc, { bucket: config.stream.helpBucket, replicas: config.stream.replicas });
   } catch (err) {
     throw new EngineStartError(`cannot reach the update stream ${config.stream.name}: ${(err as Error).message}`, err);
   }

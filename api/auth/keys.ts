@@ -6,9 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, RootDatabase } from 'lmdb';
 import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
-import { KvFollower } from '../../connectors/nats/index.js';
-import { Kvm, KvWatchInclude, type KV, type KvEntry, type KvWatchEntry } from '@nats-io/kv';
+import { KvFollower, openKvBucket } from '../../connectors/nats/index.js';
+import { KvWatchInclude, type KV, type KvEntry, type KvWatchEntry } from '@nats-io/kv';
 import type { Config } from '../../config/index.js';
 import type { AuditLog } from '../../connectors/audit/index.js';
 import { ApiError, validation } from '../errors.js';
@@ -101,7 +100,7 @@ export class KvKeyStore implements KeyStore {
     const timeout = opts.timeoutMs ?? KEYS_KV_TIMEOUT_MS;
     let kv: KV;
     try {
-      kv = await new Kvm(jetstream(nc, { timeout })).create(opts.bucket, { history: 1, replicas: opts.replicas, timeout });
+      kv = await openKvBucket(nc, { bucket: opts.bucket, replicas: opts.replicas, timeoutMs: timeout });
     } catch (cause) {
       throw ApiError.of('LIFELINE_ERR_API_UNAVAILABLE', `cannot open the API key bucket ${opts.bucket}: ${(cause as Error).message}`, { cause });
     }

@@ -6,7 +6,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../../config/index.js';
-import { openAlertFeed } from '../../workers/alert-feed/index.js';
+import { openKvBucket } from '../../connectors/nats/index.js';
 import { CityAlertView } from './alert-view.js';
 import { ClusterReads, type ClusterReadsOptions } from './client.js';
 import type { Ownership } from './responder.js';
@@ -46,7 +46,7 @@ export async function openClusterServing(
   engine: OwnershipSource & { partitionCount: number },
   opts: { onWarning?: (err: Error) => void; reads?: ClusterReadsOptions; now?: () => number } = {},
 ): Promise<ClusterServing> {
-  const kv = await openAlertFeed(nc, { bucket: config.stream.alertsBucket, replicas: config.stream.replicas });
+  const kv = await openKvBucket(nc, { bucket: config.stream.alertsBucket, replicas: config.stream.replicas });
   const view = await CityAlertView.open(kv, { path: `${config.lmdb.path}-city`, mapSizeGiB: Math.max(1, Math.ceil(config.lmdb.mapSizeGib / 4)), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
   try {
     await view.ready;

@@ -5,10 +5,7 @@
  * the value read at publish time, so a late put never carries an older state than the store's);
  * every API node of a multi-node deployment watches it into its city view (api/cluster/).
  */
-import { Kvm, type KV } from '@nats-io/kv';
-import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { retryUntil } from '../../connectors/nats/retry.js';
+import { encodedKey, kvPutSubject } from '../../connectors/nats/kv-bucket.js';
 import type { Alert } from '../../engine/alerts/types.js';
 
 /** What the feed keeps per alert. */
@@ -22,22 +19,14 @@ export interface AlertFeedEntry {
   partition: number;
 }
 
-/** KV key of an alert: alert ids hold ':' which KV keys may not, hence base64url. */
+/** KV key of an alert (`a.` + its id in base64url). */
 export function alertFeedKey(alertId: string): string {
-  return `a.${Buffer.from(alertId, 'utf8').toString('base64url')}`;
+  return encodedKey('a', alertId);
 }
 
-/** The subject a put of `alertId` is published on (a KV put is a publish on `$KV.<bucket>.<key>`). */
+/** The subject a put of `alertId` is published on. */
 export function alertFeedSubject(bucket: string, alertId: string): string {
-  return `$KV.${bucket}.${alertFeedKey(alertId)}`;
-}
-
-/** Opens the bucket, creating it when absent (history 1, `replicas` copies). */
-export async function openAlertFeed(nc: NatsConnection, opts: { bucket: string; replicas: number; timeoutMs?: number; deadlineMs?: number }): Promise<KV> {
-  // an unanswered request is tried again until the deadline (connectors/nats/retry.ts); the handle keeps the 10 s timeout its readers had
-  const timeout = opts.timeoutMs ?? 10_000;
-  const kvm = new Kvm(jetstream(nc, { timeout }));
-  return retryUntil(() => kvm.create(opts.bucket, { history: 1, replicas: opts.replicas, timeout }), { deadlineMs: opts.deadlineMs ?? 45_000 });
+  return kvPutSubject(bucket, alertFeedKey(alertId));
 }
 
 /** Parses a feed value; null when it is not one (a reader skips it and says so). */

@@ -5,30 +5,20 @@
  * publish time); every API node watches it into its help view (api/help/view.ts): the registry
  * matching reads, the referral queues and the help statistics.
  */
-import { Kvm, type KV } from '@nats-io/kv';
-import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { retryUntil } from '../../connectors/nats/retry.js';
+import { encodedKey, kvPutSubject } from '../../connectors/nats/kv-bucket.js';
 import type { Project, Referral } from '../../engine/help/types.js';
 
 export type HelpFeedEntry =
   | { v: 1; kind: 'project'; project: Project; checkpoint: number; partition: number }
   | { v: 1; kind: 'referral'; referral: Referral; checkpoint: number; partition: number };
 
-/** KV keys may not hold ':' (referral ids do), hence base64url. */
+/** KV key of a project (`p.`) or referral (`r.`): the id in base64url. */
 export function helpFeedKey(kind: 'project' | 'referral', id: string): string {
-  return `${kind === 'project' ? 'p' : 'r'}.${Buffer.from(id, 'utf8').toString('base64url')}`;
+  return encodedKey(kind === 'project' ? 'p' : 'r', id);
 }
 
 export function helpFeedSubject(bucket: string, kind: 'project' | 'referral', id: string): string {
-  return `$KV.${bucket}.${helpFeedKey(kind, id)}`;
-}
-
-export async function openHelpFeed(nc: NatsConnection, opts: { bucket: string; replicas: number; timeoutMs?: number; deadlineMs?: number }): Promise<KV> {
-  // an unanswered request is tried again until the deadline (connectors/nats/retry.ts); the handle keeps the 10 s timeout its readers had
-  const timeout = opts.timeoutMs ?? 10_000;
-  const kvm = new Kvm(jetstream(nc, { timeout }));
-  return retryUntil(() => kvm.create(opts.bucket, { history: 1, replicas: opts.replicas, timeout }), { deadlineMs: opts.deadlineMs ?? 45_000 });
+  return kvPutSubject(bucket, helpFeedKey(kind, id));
 }
 
 export function parseHelpFeedEntry(data: Uint8Array): HelpFeedEntry | null {

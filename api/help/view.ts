@@ -45,9 +45,7 @@ export class HelpView {
       name: 'the help feed',
       onEntry: (e) => this.onEntry(e),
       applied: () => this.lastRevision,
-      ...(opts.rewatchMs !== undefined ? { rewatchMs: opts.rewatchMs } : {}),
-      ...(opts.livenessEveryMs !== undefined ? { livenessEveryMs: opts.livenessEveryMs } : {}),
-      ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+      ...opts,
     });
   }
 

@@ -36,7 +36,6 @@ export type HelpCommand = HelpBase &
     | { op: 'policy.submit'; alertId: string; householdId: string; policy: string; note: string }
     | { op: 'referral.step'; referralId: string; request: ReferralRequest }
   );
-export type HelpOp = HelpCommand['op'];
 
 /** The key a command is routed by: its partition is `partitionOf(routeKey)`. */
 export function helpRouteKey(c: HelpCommand): string | null {
